@@ -1,0 +1,38 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Module map and rules: ../shared/ARCHITECTURE.md, summarised in README.md.
+// CrossingCore is compiled for Cortex-M as Embedded Swift by Tools/check-embedded,
+// so it imports nothing but the standard library.
+let package = Package(
+    name: "checkpoint-counter",
+    products: [
+        .library(name: "CrossingCore", targets: ["CrossingCore"]),
+        .library(name: "CrossingSimulation", targets: ["CrossingSimulation"]),
+        .executable(name: "checkpoint-emu", targets: ["checkpoint-emu"]),
+        .executable(name: "checkpoint-bench", targets: ["checkpoint-bench"]),
+    ],
+    targets: [
+        .target(name: "CrossingCore"),
+        .target(name: "CrossingSimulation", dependencies: ["CrossingCore"]),
+        // Replaces malloc in the process that links it, to count allocations (tests, bench).
+        .target(name: "AllocationCounter"),
+        .executableTarget(
+            name: "checkpoint-emu",
+            dependencies: ["CrossingCore", "CrossingSimulation"]
+        ),
+        .executableTarget(
+            name: "checkpoint-bench",
+            dependencies: ["CrossingCore", "CrossingSimulation", "AllocationCounter"]
+        ),
+        .testTarget(
+            name: "CrossingCoreTests",
+            dependencies: ["CrossingCore", "AllocationCounter"]
+        ),
+        .testTarget(
+            name: "CrossingSimulationTests",
+            dependencies: ["CrossingCore", "CrossingSimulation"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

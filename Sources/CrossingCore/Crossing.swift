@@ -1,0 +1,48 @@
+/// What crossed: the four classes every counter in this project reports.
+public enum CrossingClass: UInt8, BitwiseCopyable, Sendable {
+    case pedestrian = 0
+    /// Bicycles, and anything ridden at bicycle size and speed.
+    case bicycle = 1
+    /// Cars and vans up to 2.5 m tall.
+    case car = 2
+    /// Buses, trucks, and anything taller than 2.5 m.
+    case bus = 3
+
+    /// Number of classes.
+    public static let count = 4
+
+    /// The name used in reports and lines.
+    public var name: StaticString {
+        switch self {
+        case .pedestrian: "pedestrian"
+        case .bicycle: "bicycle"
+        case .car: "car"
+        case .bus: "bus"
+        }
+    }
+}
+
+/// Which way a crossing went. Set per lane by its orientation, never by the order zones are read.
+public enum Direction: UInt8, BitwiseCopyable, Sendable {
+    /// Leaving the country.
+    case outbound = 0
+    /// Entering the country.
+    case inbound = 1
+
+    /// Number of directions.
+    public static let count = 2
+
+    /// The name used in reports and lines.
+    public var name: StaticString {
+        switch self {
+        case .outbound: "outbound"
+        case .inbound: "inbound"
+        }
+    }
+}
+
+/// Index of a (class, direction) cell in tallies: `class * 2 + direction`.
+@inline(__always)
+func cellIndex(_ crossingClass: CrossingClass, _ direction: Direction) -> Int {
+    Int(crossingClass.rawValue) &* Direction.count &+ Int(direction.rawValue)
+}

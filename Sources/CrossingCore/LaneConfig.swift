@@ -1,0 +1,124 @@
+/// Which end of the grid is "out of the country".
+public enum LaneOrientation: UInt8, Sendable {
+    /// Objects moving from row 0 toward the last row are outbound.
+    case outboundTowardLastRow = 0
+    /// Objects moving from the last row toward row 0 are outbound.
+    case outboundTowardFirstRow = 1
+}
+
+/// Thresholds that decide the class of a counted object.
+public struct ClassifierConfig: Sendable, Equatable {
+    /// Anything whose top is at least this high is a bus (bus, truck, tall van).
+    public var busHeightMinMm: UInt16 = 2500
+    /// Objects at least this wide across the lane are cars.
+    public var carWidthMinMm: UInt16 = 1300
+    /// Objects with at least this footprint (in square decimetres) are cars.
+    public var carAreaMinDm2: UInt16 = 200
+    /// Objects at least this long along the lane are bicycles (when not cars or buses).
+    public var bicycleLengthMinMm: UInt16 = 1300
+    /// Objects moving at least this fast along the lane are bicycles (when not cars or buses).
+    public var bicycleSpeedMinMmPerS: UInt16 = 3000
+
+    public init() {}
+}
+
+/// The configuration of one depth-sensor lane.
+///
+/// Rows of the grid run along the lane, columns across it. All distances are in millimetres.
+public struct LaneConfig: Sendable, Equatable {
+    /// Grid side: 4 or 8.
+    public var side: UInt8 = 8
+    /// Height of the sensor above the floor.
+    public var mountHeightMm: UInt16 = 4000
+    /// Width of the field of view on the floor (square grid): 2 x height x tan(fov / 2).
+    public var floorSpanMm: UInt16 = 3314
+    public var orientation: LaneOrientation = .outboundTowardLastRow
+    /// Counting line, as thousandths of the grid length from row 0's edge.
+    public var linePermille: UInt16 = 500
+    /// Half-width of the neutral band around the line (hysteresis), in thousandths of the grid.
+    public var bandHalfWidthPermille: UInt16 = 125
+    /// A zone is part of an object when it rises at least this far above the floor.
+    public var objectMinHeightMm: UInt16 = 300
+    /// Valid readings a zone needs before its floor is known and it can take part.
+    public var learnFrames: UInt8 = 16
+    /// A zone occupied longer than this is flagged in health. It is never absorbed into the floor.
+    public var stuckLimitS: UInt32 = 3600
+    /// Frames an invalid zone keeps its last height before it counts as empty.
+    public var holdFramesMax: UInt8 = 3
+    /// Consecutive matched frames before a track is confirmed and may count.
+    public var confirmHits: UInt8 = 3
+    /// Frames a confirmed track may go unseen before it is dropped.
+    public var lostFramesMax: UInt8 = 8
+    /// Fastest object the tracker will associate across frames.
+    public var objectSpeedMaxMmPerS: UInt16 = 15000
+    /// A second peak becomes its own object when it stands this far above the saddle. A head
+    /// stands about 300 mm above the shoulders; noise on a roof is a few tens of mm.
+    public var peakProminenceMm: UInt16 = 200
+    /// Peaks lower than this never split off (bags, wheels, bonnets).
+    public var splitPeakMinMm: UInt16 = 900
+    /// Two bus-tall peaks split only when the saddle between them is lower than this, so a
+    /// trailer stays with its truck while two buses nose to tail still separate.
+    public var tallSplitSaddleMaxMm: UInt16 = 700
+    /// Length of an interval bin.
+    public var binIntervalMs: UInt32 = 60_000
+    public var classifier = ClassifierConfig()
+
+    public init() {}
+
+    /// The first field that is out of range, or nil when the configuration is usable.
+    public func validate() -> ConfigError? {
+        if side != 4 && side != 8 { return ConfigError(field: "side", reason: "must be 4 or 8") }
+        if mountHeightMm < 1500 || mountHeightMm > 12000 {
+            return ConfigError(field: "mountHeightMm", reason: "must be 1500...12000")
+        }
+        if floorSpanMm < 500 || floorSpanMm > 30000 {
+            return ConfigError(field: "floorSpanMm", reason: "must be 500...30000")
+        }
+        if linePermille < 200 || linePermille > 800 {
+            return ConfigError(field: "linePermille", reason: "must be 200...800")
+        }
+        if bandHalfWidthPermille < 20 || bandHalfWidthPermille > 180 {
+            return ConfigError(field: "bandHalfWidthPermille", reason: "must be 20...180")
+        }
+        if objectMinHeightMm < 100 || objectMinHeightMm >= mountHeightMm / 2 {
+            return ConfigError(field: "objectMinHeightMm", reason: "must be 100 and under half the mount height")
+        }
+        if learnFrames == 0 || learnFrames > 200 {
+            return ConfigError(field: "learnFrames", reason: "must be 1...200")
+        }
+        if stuckLimitS < 60 { return ConfigError(field: "stuckLimitS", reason: "must be at least 60") }
+        if holdFramesMax > 30 { return ConfigError(field: "holdFramesMax", reason: "must be 0...30") }
+        if confirmHits == 0 || confirmHits > 10 {
+            return ConfigError(field: "confirmHits", reason: "must be 1...10")
+        }
+        if lostFramesMax == 0 || lostFramesMax > 60 {
+            return ConfigError(field: "lostFramesMax", reason: "must be 1...60")
+        }
+        if objectSpeedMaxMmPerS < 1000 {
+            return ConfigError(field: "objectSpeedMaxMmPerS", reason: "must be at least 1000")
+        }
+        if peakProminenceMm < 50 { return ConfigError(field: "peakProminenceMm", reason: "must be at least 50") }
+        if binIntervalMs < 1000 || binIntervalMs > 86_400_000 {
+            return ConfigError(field: "binIntervalMs", reason: "must be 1000...86400000")
+        }
+        if classifier.busHeightMinMm <= objectMinHeightMm {
+            return ConfigError(field: "classifier.busHeightMinMm", reason: "must exceed objectMinHeightMm")
+        }
+        return nil
+    }
+}
+
+/// A configuration field that is out of range, and why.
+public struct ConfigError: Error, Equatable, Sendable {
+    public var field: StaticString
+    public var reason: StaticString
+
+    public init(field: StaticString, reason: StaticString) {
+        self.field = field
+        self.reason = reason
+    }
+
+    public static func == (lhs: ConfigError, rhs: ConfigError) -> Bool {
+        staticStringsEqual(lhs.field, rhs.field) && staticStringsEqual(lhs.reason, rhs.reason)
+    }
+}

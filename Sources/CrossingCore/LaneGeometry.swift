@@ -1,0 +1,41 @@
+/// Quantities derived once from a `LaneConfig`, in the units the hot path uses.
+///
+/// Positions are in zone units with 8 fractional bits ("Q8"): the grid spans 0 ..< side * 256
+/// along both axes, and zone `r` covers r * 256 ..< (r + 1) * 256.
+struct LaneGeometry {
+    let side: Int
+    let zoneCount: Int
+    let mountHeightMm: Int32
+    let floorPitchMm: Int32
+    /// Counting line and the half-width of its neutral band, in Q8 zone units.
+    let lineQ8: Int32
+    let bandQ8: Int32
+
+    init(_ config: LaneConfig) {
+        side = Int(config.side)
+        zoneCount = side * side
+        mountHeightMm = Int32(config.mountHeightMm)
+        floorPitchMm = Int32(config.floorSpanMm) / Int32(config.side)
+        let spanQ8 = Int32(config.side) * 256
+        lineQ8 = Int32(config.linePermille) * spanQ8 / 1000
+        bandQ8 = Int32(config.bandHalfWidthPermille) * spanQ8 / 1000
+        precondition(floorPitchMm > 0 && bandQ8 > 0)
+        precondition(lineQ8 - bandQ8 > 0 && lineQ8 + bandQ8 < spanQ8)
+    }
+
+    /// Width of one zone's footprint at a given height above the floor: the cones narrow toward
+    /// the sensor, so an object's size in zones depends on how tall it is.
+    @inline(__always)
+    func pitchMm(atHeightMm heightMm: Int32) -> Int32 {
+        let clearanceMm = max(mountHeightMm - heightMm, mountHeightMm / 16)
+        return floorPitchMm * clearanceMm / mountHeightMm
+    }
+
+    /// -1 on row 0's side of the neutral band, +1 on the far side, 0 inside it.
+    @inline(__always)
+    func band(ofRowQ8 rowQ8: Int32) -> Int8 {
+        if rowQ8 < lineQ8 - bandQ8 { return -1 }
+        if rowQ8 > lineQ8 + bandQ8 { return 1 }
+        return 0
+    }
+}

@@ -1,0 +1,167 @@
+/// Splits a height map into objects.
+///
+/// Occupied zones are joined into 8-connected regions, and a region with several height peaks
+/// is split where the valley between two peaks is deep enough (topographic prominence): two
+/// people side by side or back to back are two objects, while noise on a car roof, a truck's
+/// trailer behind its cab, or a bus longer than the field of view stay one.
+///
+/// Zones are visited from the highest down, joining the regions they touch (union-find), which
+/// decides each merge at its saddle height in a single pass.
+struct Segmenter {
+    /// Zone indices of occupied zones, highest first.
+    var order = InlineArray<64, UInt8>(repeating: 0)
+    /// Union-find parent per zone; `unmasked` or `pending` for zones not (yet) in a region.
+    var parent = InlineArray<64, UInt8>(repeating: Segmenter.unmasked)
+    /// Peak height of the region rooted at a zone.
+    var peakMm = InlineArray<64, Int16>(repeating: 0)
+    /// Blob slot of the region rooted at a zone.
+    var slot = InlineArray<64, UInt8>(repeating: Segmenter.noSlot)
+    var sums = InlineArray<16, BlobSums>(repeating: BlobSums())
+    /// The blobs of the last frame segmented.
+    var blobs = InlineArray<16, Blob>(repeating: Blob())
+    var blobCount = 0
+
+    static let unmasked: UInt8 = 255
+    static let pending: UInt8 = 254
+    static let noSlot: UInt8 = 255
+    static let droppedSlot: UInt8 = 254
+
+    /// Segments `heights` (vertical mm, 0 = empty) into `blobs`, returning how many were found.
+    mutating func segment(
+        heights: InlineArray<64, Int16>,
+        config: LaneConfig,
+        geometry: LaneGeometry,
+        health: inout Health
+    ) -> Int {
+        let occupiedCount = sortOccupied(heights: heights, zoneCount: geometry.zoneCount)
+        blobCount = 0
+        if occupiedCount == 0 { return 0 }
+        for rank in 0..<occupiedCount {
+            join(zone: Int(order[rank]), heights: heights, config: config, side: geometry.side)
+        }
+        gather(occupiedCount: occupiedCount, heights: heights, side: geometry.side, health: &health)
+        for index in 0..<blobCount {
+            blobs[index] = sums[index].blob(geometry: geometry)
+        }
+        return blobCount
+    }
+
+    /// Fills `order` with the occupied zones, highest first (ties: lower index first), and
+    /// resets the per-zone scratch. Insertion sort: at most 64 keys, usually a handful.
+    private mutating func sortOccupied(heights: InlineArray<64, Int16>, zoneCount: Int) -> Int {
+        var count = 0
+        for zone in 0..<zoneCount {
+            let heightMm = heights[zone]
+            slot[zone] = Segmenter.noSlot
+            if heightMm <= 0 {
+                parent[zone] = Segmenter.unmasked
+                continue
+            }
+            parent[zone] = Segmenter.pending
+            var position = count
+            while position > 0 && heights[Int(order[position - 1])] < heightMm {
+                order[position] = order[position - 1]
+                position -= 1
+            }
+            order[position] = UInt8(zone)
+            count += 1
+        }
+        return count
+    }
+
+    /// Adds one zone to the regions around it, merging regions whose valley is too shallow.
+    /// Neighbours already visited are at least as high as this zone, which makes it the saddle
+    /// of any regions it connects.
+    private mutating func join(zone: Int, heights: InlineArray<64, Int16>, config: LaneConfig, side: Int) {
+        var roots = InlineArray<8, UInt8>(repeating: 0)
+        var rootCount = 0
+        var steepest = zone
+        let row = zone / side
+        let col = zone % side
+        for neighborRow in max(row - 1, 0)...min(row + 1, side - 1) {
+            for neighborCol in max(col - 1, 0)...min(col + 1, side - 1) {
+                let neighbor = neighborRow * side + neighborCol
+                if parent[neighbor] >= Segmenter.pending { continue }
+                if steepest == zone || heights[neighbor] > heights[steepest] { steepest = neighbor }
+                let root = find(neighbor)
+                var seen = false
+                for index in 0..<rootCount where roots[index] == root { seen = true }
+                if !seen {
+                    roots[rootCount] = root
+                    rootCount += 1
+                }
+            }
+        }
+        let zoneByte = UInt8(zone)
+        if rootCount == 0 {
+            parent[zone] = zoneByte
+            peakMm[zone] = heights[zone]
+            return
+        }
+        var best = roots[0]
+        for index in 1..<rootCount where peakMm[Int(roots[index])] > peakMm[Int(best)] {
+            best = roots[index]
+        }
+        let saddleMm = Int32(heights[zone])
+        for index in 0..<rootCount where roots[index] != best {
+            let root = roots[index]
+            if !splits(lowerPeakMm: Int32(peakMm[Int(root)]), saddleMm: saddleMm, config: config) {
+                parent[Int(root)] = best
+            }
+        }
+        // Where separate objects meet, the zone goes to the one its highest neighbour is part
+        // of (steepest ascent), so the valley between two people is shared out fairly.
+        parent[zone] = find(steepest)
+    }
+
+    /// Whether a peak stays its own object where it meets a higher one at `saddleMm`.
+    /// Monotone in the saddle: a pair split at one saddle is split at every lower one.
+    @inline(__always)
+    private func splits(lowerPeakMm: Int32, saddleMm: Int32, config: LaneConfig) -> Bool {
+        if lowerPeakMm - saddleMm < Int32(config.peakProminenceMm) { return false }
+        if lowerPeakMm < Int32(config.splitPeakMinMm) { return false }
+        if lowerPeakMm >= Int32(config.classifier.busHeightMinMm) {
+            return saddleMm < Int32(config.tallSplitSaddleMaxMm)
+        }
+        return true
+    }
+
+    /// Root of a zone's region, halving paths on the way. Depth is bounded by the zone count.
+    private mutating func find(_ start: Int) -> UInt8 {
+        var zone = start
+        for _ in 0..<Limits.zonesMax {
+            let up = Int(parent[zone])
+            if up == zone { return UInt8(zone) }
+            let grand = parent[up]
+            parent[zone] = grand
+            zone = Int(grand)
+        }
+        preconditionFailure("union-find cycle")
+    }
+
+    /// Sums each region into a blob slot. Regions are met tallest peak first, so when the slots
+    /// run out it is the lowest objects that are dropped, and counted.
+    private mutating func gather(occupiedCount: Int, heights: InlineArray<64, Int16>, side: Int, health: inout Health) {
+        for rank in 0..<occupiedCount {
+            let zone = Int(order[rank])
+            let root = Int(find(zone))
+            let row = Int32(zone / side)
+            let col = Int32(zone % side)
+            let heightMm = Int32(heights[zone])
+            let current = slot[root]
+            if current == Segmenter.droppedSlot { continue }
+            if current != Segmenter.noSlot {
+                sums[Int(current)].add(row: row, col: col, heightMm: heightMm)
+                continue
+            }
+            if blobCount == Limits.blobsMax {
+                slot[root] = Segmenter.droppedSlot
+                health.objectsDropped &+= 1
+                continue
+            }
+            slot[root] = UInt8(blobCount)
+            sums[blobCount].start(row: row, col: col, heightMm: heightMm)
+            blobCount += 1
+        }
+    }
+}

@@ -1,0 +1,97 @@
+/// Counts in one fixed time interval. A bin exists only for intervals in which the sensor
+/// delivered frames, so a missing bin means "not observed", never "nobody crossed".
+public struct IntervalBin: Sendable, Equatable {
+    /// Start of the interval on the device's monotonic clock: a multiple of the interval.
+    public var startUs: UInt64 = 0
+    public var intervalMs: UInt32 = 0
+    /// Frames processed in the interval, so a reader can judge coverage.
+    public var frames: UInt32 = 0
+    /// Counts per cell, `class * 2 + direction`.
+    public var counts = InlineArray<8, UInt32>(repeating: 0)
+
+    public init() {}
+
+    /// The count of one class in one direction.
+    public func count(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt32 {
+        counts[cellIndex(crossingClass, direction)]
+    }
+
+    /// Sum over all cells.
+    public var total: UInt64 {
+        var sum: UInt64 = 0
+        for cell in 0..<Limits.cellsMax { sum += UInt64(counts[cell]) }
+        return sum
+    }
+
+    public static func == (lhs: IntervalBin, rhs: IntervalBin) -> Bool {
+        guard lhs.startUs == rhs.startUs && lhs.intervalMs == rhs.intervalMs && lhs.frames == rhs.frames else {
+            return false
+        }
+        for cell in 0..<Limits.cellsMax where lhs.counts[cell] != rhs.counts[cell] { return false }
+        return true
+    }
+}
+
+/// Lifetime totals and a fixed ring of closed interval bins for one lane.
+struct Tally {
+    var totals = InlineArray<8, UInt64>(repeating: 0)
+    var open = IntervalBin()
+    var isOpen = false
+    var ring = InlineArray<32, IntervalBin>(repeating: IntervalBin())
+    /// Oldest closed bin, and how many are held.
+    var ringHead = 0
+    var ringCount = 0
+    let intervalUs: UInt64
+
+    init(intervalMs: UInt32) {
+        precondition(intervalMs > 0)
+        intervalUs = UInt64(intervalMs) * 1000
+        open.intervalMs = intervalMs
+    }
+
+    /// Moves the open bin to the interval holding `timeUs`, closing the previous one when time
+    /// has passed its end, and counts the frame in it.
+    mutating func advance(toUs timeUs: UInt64, health: inout Health) {
+        let startUs = timeUs - timeUs % intervalUs
+        if isOpen && startUs != open.startUs {
+            precondition(startUs > open.startUs, "time went backwards past a bin")
+            close(health: &health)
+        }
+        if !isOpen {
+            let intervalMs = open.intervalMs
+            open = IntervalBin()
+            open.intervalMs = intervalMs
+            open.startUs = startUs
+            isOpen = true
+        }
+        open.frames &+= 1
+    }
+
+    mutating func add(_ event: CrossingEvent) {
+        precondition(isOpen)
+        let cell = cellIndex(event.crossingClass, event.direction)
+        totals[cell] &+= 1
+        open.counts[cell] &+= 1
+    }
+
+    /// Closes the open bin now, whether or not its interval has ended (for shutdown).
+    mutating func close(health: inout Health) {
+        guard isOpen else { return }
+        if ringCount == Limits.binsMax {
+            ringHead = (ringHead + 1) % Limits.binsMax
+            ringCount -= 1
+            health.binsDropped &+= 1
+        }
+        ring[(ringHead + ringCount) % Limits.binsMax] = open
+        ringCount += 1
+        isOpen = false
+    }
+
+    mutating func popClosed() -> IntervalBin? {
+        guard ringCount > 0 else { return nil }
+        let bin = ring[ringHead]
+        ringHead = (ringHead + 1) % Limits.binsMax
+        ringCount -= 1
+        return bin
+    }
+}

@@ -1,0 +1,158 @@
+/// One counted crossing. It carries no identifier: only what, which way, and when.
+public struct CrossingEvent: BitwiseCopyable, Sendable, Equatable {
+    public var crossingClass: CrossingClass
+    public var direction: Direction
+    public var timestampUs: UInt64
+
+    public init(crossingClass: CrossingClass, direction: Direction, timestampUs: UInt64) {
+        self.crossingClass = crossingClass
+        self.direction = direction
+        self.timestampUs = timestampUs
+    }
+}
+
+/// Follows objects across frames in a fixed set of track slots and reports line crossings.
+///
+/// Association is greedy nearest-first against each track's predicted position, gated by the
+/// fastest plausible motion. A crossing is counted once, when a confirmed track reaches the
+/// band on the far side of the neutral band from where it was last seen on a side, so turning
+/// back, lingering, or standing on the line for an hour never counts by itself.
+struct Tracker {
+    var tracks = InlineArray<16, Track>(repeating: Track())
+    /// Per frame scratch: predictions and gates per track, and which blob each track took.
+    var predictedXQ8 = InlineArray<16, Int32>(repeating: 0)
+    var predictedYQ8 = InlineArray<16, Int32>(repeating: 0)
+    var gateQ8 = InlineArray<16, Int32>(repeating: 0)
+    var blobOfTrack = InlineArray<16, UInt8>(repeating: Tracker.unmatched)
+    var trackOfBlob = InlineArray<16, UInt8>(repeating: Tracker.unmatched)
+    /// Crossings found in the last step.
+    var crossings = InlineArray<16, CrossingEvent>(
+        repeating: CrossingEvent(crossingClass: .pedestrian, direction: .outbound, timestampUs: 0))
+    var crossingCount = 0
+
+    static let unmatched: UInt8 = 255
+
+    /// Advances every track to the frame at `timeUs` with its `blobs`; crossings land in
+    /// `crossings[0..<crossingCount]`.
+    mutating func step(
+        blobs: InlineArray<16, Blob>,
+        blobCount: Int,
+        timeUs: UInt64,
+        config: LaneConfig,
+        geometry: LaneGeometry,
+        health: inout Health
+    ) {
+        precondition(blobCount >= 0 && blobCount <= Limits.blobsMax)
+        crossingCount = 0
+        predict(timeUs: timeUs, config: config, geometry: geometry)
+        associate(blobs: blobs, blobCount: blobCount)
+        for index in 0..<Limits.tracksMax where tracks[index].isActive {
+            let blob = blobOfTrack[index]
+            if blob == Tracker.unmatched {
+                if tracks[index].miss(config: config, timeUs: timeUs, geometry: geometry) {
+                    tracks[index] = Track()
+                }
+                continue
+            }
+            tracks[index].update(blob: blobs[Int(blob)], timeUs: timeUs, config: config)
+            checkLine(track: index, timeUs: timeUs, config: config, geometry: geometry)
+        }
+        for blob in 0..<blobCount where trackOfBlob[blob] == Tracker.unmatched {
+            start(blob: blobs[blob], timeUs: timeUs, geometry: geometry, health: &health)
+        }
+    }
+
+    /// Number of tracks in use.
+    var activeCount: Int {
+        var count = 0
+        for index in 0..<Limits.tracksMax where tracks[index].isActive { count += 1 }
+        return count
+    }
+
+    private mutating func predict(timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
+        for index in 0..<Limits.tracksMax {
+            blobOfTrack[index] = Tracker.unmatched
+            let track = tracks[index]
+            if !track.isActive { continue }
+            let (x, y) = track.predicted(atUs: timeUs)
+            predictedXQ8[index] = x
+            predictedYQ8[index] = y
+            // The reach of the fastest object since the track was last seen, in zones at the
+            // object's height; a track with a velocity needs only part of it for the error.
+            let dtUs = Int64(min(timeUs - track.lastUs, 2_000_000))
+            let pitchMm = Int64(geometry.pitchMm(atHeightMm: track.peakMm))
+            let reachQ8 = Int64(config.objectSpeedMaxMmPerS) * dtUs * 256 / 1_000_000 / pitchMm
+            let gate = track.hits < 2 ? reachQ8 : reachQ8 / 2
+            gateQ8[index] = Int32(clamping: 256 + gate)
+        }
+    }
+
+    /// Greedy global nearest-first matching. A blob is reachable when it is within the gate of
+    /// the prediction, or when the prediction falls on the blob's own footprint (large vehicles
+    /// whose centroid jumps as they enter or leave the view).
+    private mutating func associate(blobs: InlineArray<16, Blob>, blobCount: Int) {
+        for blob in 0..<Limits.blobsMax { trackOfBlob[blob] = Tracker.unmatched }
+        for _ in 0..<min(blobCount, Limits.tracksMax) {
+            var bestTrack = -1
+            var bestBlob = -1
+            var bestCost = Int64.max
+            for index in 0..<Limits.tracksMax where tracks[index].isActive && blobOfTrack[index] == Tracker.unmatched {
+                for blob in 0..<blobCount where trackOfBlob[blob] == Tracker.unmatched {
+                    let cost = self.cost(track: index, blob: blobs[blob])
+                    if cost < bestCost {
+                        bestCost = cost
+                        bestTrack = index
+                        bestBlob = blob
+                    }
+                }
+            }
+            if bestTrack < 0 { return }
+            blobOfTrack[bestTrack] = UInt8(bestBlob)
+            trackOfBlob[bestBlob] = UInt8(bestTrack)
+        }
+    }
+
+    /// Squared distance from a track's prediction to a blob, or `Int64.max` when out of reach.
+    /// Confirmed tracks win ties against tentative ones, so noise does not steal an object.
+    private func cost(track index: Int, blob: Blob) -> Int64 {
+        let x = predictedXQ8[index]
+        let y = predictedYQ8[index]
+        let dx = Int64(blob.xQ8 - x)
+        let dy = Int64(blob.yQ8 - y)
+        let distance2 = dx * dx + dy * dy
+        let gate = Int64(gateQ8[index])
+        let onFootprint = x >= blob.colMin * 256 - 256 && x < blob.colMax * 256 + 512
+            && y >= blob.rowMin * 256 - 256 && y < blob.rowMax * 256 + 512
+        if distance2 > gate * gate && !onFootprint { return Int64.max }
+        let penalty: Int64 = tracks[index].state == .tentative ? 1 : 0
+        return distance2 * 2 + penalty
+    }
+
+    private mutating func start(blob: Blob, timeUs: UInt64, geometry: LaneGeometry, health: inout Health) {
+        for index in 0..<Limits.tracksMax where !tracks[index].isActive {
+            tracks[index].start(blob: blob, timeUs: timeUs, geometry: geometry)
+            return
+        }
+        health.tracksFull &+= 1
+    }
+
+    private mutating func checkLine(track index: Int, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
+        let band = geometry.band(ofRowQ8: tracks[index].yQ8)
+        if band == 0 { return }
+        let origin = tracks[index].originBand
+        if origin == 0 {
+            tracks[index].originBand = band
+            return
+        }
+        if band == origin || tracks[index].state != .confirmed { return }
+        tracks[index].originBand = band
+        let towardLastRow = band > origin
+        let outbound = towardLastRow == (config.orientation == .outboundTowardLastRow)
+        precondition(crossingCount < Limits.tracksMax)
+        crossings[crossingCount] = CrossingEvent(
+            crossingClass: classify(track: tracks[index], geometry: geometry, config: config.classifier),
+            direction: outbound ? .outbound : .inbound,
+            timestampUs: timeUs)
+        crossingCount += 1
+    }
+}

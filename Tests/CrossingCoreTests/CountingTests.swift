@@ -1,0 +1,170 @@
+import CrossingCore
+import Testing
+
+@Suite("Counting on hand-built frame sequences")
+struct CountingTests {
+    @Test("A single walker counts once, in the right direction, each way")
+    func singleWalkerEachWay() throws {
+        var feeder = try FrameFeeder(config: Lanes.walkway)
+        try feeder.learnFloor()
+        try feeder.move({ [Shape.person(row: $0, col: 2)] }, fromRow: -3, toRow: 9, milliRowsPerFrame: 500)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.pedestrian, .outbound) == 1)
+        #expect(feeder.total(.pedestrian, .inbound) == 0)
+        try feeder.move({ [Shape.person(row: $0, col: 4)] }, fromRow: 9, toRow: -3, milliRowsPerFrame: 500)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.pedestrian, .outbound) == 1)
+        #expect(feeder.total(.pedestrian, .inbound) == 1)
+        #expect(feeder.lane.grandTotal == 2)
+    }
+
+    @Test("Orientation decides which way is outbound")
+    func orientationFlipsDirection() throws {
+        var config = Lanes.walkway
+        config.orientation = .outboundTowardFirstRow
+        var feeder = try FrameFeeder(config: config)
+        try feeder.learnFloor()
+        try feeder.move({ [Shape.person(row: $0, col: 2)] }, fromRow: -3, toRow: 9, milliRowsPerFrame: 500)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.pedestrian, .inbound) == 1)
+        #expect(feeder.total(.pedestrian, .outbound) == 0)
+    }
+
+    @Test("Two people side by side, shoulders touching, count as two")
+    func twoSideBySide() throws {
+        var feeder = try FrameFeeder(config: Lanes.walkway)
+        try feeder.learnFloor()
+        try feeder.move(
+            { [Shape.person(row: $0, col: 1), Shape.person(row: $0, col: 4, headMm: 1650)] },
+            fromRow: -3, toRow: 9, milliRowsPerFrame: 500)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.pedestrian, .outbound) == 2)
+        #expect(feeder.lane.grandTotal == 2)
+    }
+
+    @Test("Two people back to back with no gap count as two")
+    func twoBackToBack() throws {
+        var feeder = try FrameFeeder(config: Lanes.walkway)
+        try feeder.learnFloor()
+        try feeder.move(
+            { [Shape.person(row: $0, col: 2), Shape.person(row: $0 - 2, col: 2)] },
+            fromRow: -3, toRow: 11, milliRowsPerFrame: 500)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.pedestrian, .outbound) == 2)
+        #expect(feeder.lane.grandTotal == 2)
+    }
+
+    @Test("A walker who enters, reaches the line and turns back is not counted")
+    func turnBack() throws {
+        var feeder = try FrameFeeder(config: Lanes.walkway)
+        try feeder.learnFloor()
+        try feeder.move({ [Shape.person(row: $0, col: 2)] }, fromRow: -3, toRow: 3, milliRowsPerFrame: 500)
+        try feeder.hold([Shape.person(row: 3, col: 2)], frames: 30)
+        try feeder.move({ [Shape.person(row: $0, col: 2)] }, fromRow: 3, toRow: -3, milliRowsPerFrame: 500)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.lane.grandTotal == 0)
+    }
+
+    @Test("A person standing on the line for 20 minutes counts once, when they leave on the far side")
+    func standingTwentyMinutes() throws {
+        var feeder = try FrameFeeder(config: Lanes.walkway)
+        try feeder.learnFloor()
+        try feeder.move({ [Shape.person(row: $0, col: 2)] }, fromRow: -3, toRow: 3, milliRowsPerFrame: 500)
+        try feeder.hold([Shape.person(row: 3, col: 2)], frames: 20 * 60 * 10)
+        #expect(feeder.lane.grandTotal == 0)
+        #expect(feeder.lane.activeTracks == 1)
+        #expect(feeder.lane.stuckZoneMask == 0)
+        try feeder.move({ [Shape.person(row: $0, col: 2)] }, fromRow: 3, toRow: 9, milliRowsPerFrame: 500)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.pedestrian, .outbound) == 1)
+        #expect(feeder.lane.grandTotal == 1)
+    }
+
+    @Test("A car stopping under the sensor for 10 minutes counts once, as a car")
+    func carStopsTenMinutes() throws {
+        var feeder = try FrameFeeder(config: Lanes.road)
+        try feeder.learnFloor()
+        let car = { (row: Int) in [Shape.car(row: row, col: 2)] }
+        try feeder.move(car, fromRow: -8, toRow: 1, milliRowsPerFrame: 300)
+        try feeder.hold(car(1), frames: 10 * 60 * 10)
+        #expect(feeder.lane.grandTotal == 0)
+        try feeder.move(car, fromRow: 1, toRow: 9, milliRowsPerFrame: 300)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.car, .outbound) == 1)
+        #expect(feeder.lane.grandTotal == 1)
+    }
+
+    @Test("Two cars nose to tail in a queue count as two")
+    func twoCarsNoseToTail() throws {
+        var feeder = try FrameFeeder(config: Lanes.road)
+        try feeder.learnFloor()
+        try feeder.move(
+            { [Shape.car(row: $0, col: 2), Shape.car(row: $0 - 8, col: 2)] },
+            fromRow: -8, toRow: 17, milliRowsPerFrame: 300)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.car, .outbound) == 2)
+        #expect(feeder.lane.grandTotal == 2)
+    }
+
+    @Test("A bus three times longer than the field of view stays one bus")
+    func busLongerThanView() throws {
+        var feeder = try FrameFeeder(config: Lanes.road)
+        try feeder.learnFloor()
+        try feeder.move({ [Shape.bus(row: $0, col: 1)] }, fromRow: 9, toRow: -25, milliRowsPerFrame: 400)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.bus, .inbound) == 1)
+        #expect(feeder.lane.grandTotal == 1)
+    }
+
+    @Test("A truck cab and its trailer count as one")
+    func truckWithTrailer() throws {
+        var feeder = try FrameFeeder(config: Lanes.road)
+        try feeder.learnFloor()
+        try feeder.move({ [Shape.truckWithTrailer(row: $0, col: 1)] }, fromRow: -30, toRow: 9, milliRowsPerFrame: 400)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.bus, .outbound) == 1)
+        #expect(feeder.lane.grandTotal == 1)
+    }
+
+    @Test("A bicycle at 25 km/h, seen at 15 Hz, counts once as a bicycle")
+    func fastBicycle() throws {
+        var feeder = try FrameFeeder(config: Lanes.walkway, hz: 15)
+        try feeder.learnFloor()
+        // 25 km/h is 0.46 m per frame at 15 Hz: about 1.5 zones at the rider's mean height.
+        try feeder.move({ [Shape.bicycle(row: $0, col: 3)] }, fromRow: -6, toRow: 9, milliRowsPerFrame: 1540)
+        try feeder.hold([], frames: 20)
+        #expect(feeder.total(.bicycle, .outbound) == 1)
+        #expect(feeder.lane.grandTotal == 1)
+    }
+}
+
+extension Shape {
+    /// A car seen from above by a sensor at 8 m: bonnet, roof, boot; about 4.5 x 1.8 m.
+    static func car(row: Int, col: Int) -> Shape {
+        let profile = [950, 1000, 1400, 1500, 1480, 1450, 1050]
+        return Shape(row: row, col: col, heights: profile.map { [$0, $0 + 20, $0] })
+    }
+
+    /// A 12 m bus, 3.2 m tall, with two roof units that must not split it.
+    static func bus(row: Int, col: Int) -> Shape {
+        var rows = [[Int]](repeating: [3150, 3200, 3200, 3200, 3150], count: 24)
+        rows[5][2] = 3500
+        rows[18][2] = 3500
+        return Shape(row: row, col: col, heights: rows)
+    }
+
+    /// A tractor (3.1 m cab) and a 4 m semi-trailer joined over the fifth wheel at 1.2 m.
+    static func truckWithTrailer(row: Int, col: Int) -> Shape {
+        var rows = [[Int]](repeating: [3900, 4000, 4000, 4000, 3900], count: 22)
+        rows.append([1200, 1250, 1250, 1250, 1200])
+        rows.append([1200, 1250, 1250, 1250, 1200])
+        rows += [[Int]](repeating: [3000, 3100, 3100, 3100, 3000], count: 4)
+        return Shape(row: row, col: col, heights: rows)
+    }
+
+    /// A rider on a bicycle, from the front wheel (last row) to the rear wheel (first row).
+    static func bicycle(row: Int, col: Int) -> Shape {
+        let profile = [700, 1000, 1500, 1750, 1300, 700]
+        return Shape(row: row, col: col, heights: profile.map { [$0, $0 - 50] })
+    }
+}

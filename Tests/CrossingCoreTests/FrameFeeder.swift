@@ -1,0 +1,125 @@
+import CrossingCore
+
+/// A block of heights painted onto the grid: `heights[r][c]` in mm above the floor, with its
+/// top-left corner at (`row`, `col`). Rows may be negative or past the grid: only the part in
+/// view is painted, as an object partly inside the field of view.
+struct Shape {
+    var row: Int
+    var col: Int
+    var heights: [[Int]]
+
+    /// A person seen from above: a row of back and shoulders, then the head between the
+    /// shoulders. Shoulders stand at about 0.82 of a person's height.
+    static func person(row: Int, col: Int, headMm: Int = 1750) -> Shape {
+        let shoulderMm = headMm * 82 / 100
+        return Shape(row: row, col: col, heights: [
+            [shoulderMm - 80, shoulderMm, shoulderMm - 80],
+            [shoulderMm - 50, headMm, shoulderMm - 50],
+        ])
+    }
+
+    func height(row zoneRow: Int, col zoneCol: Int) -> Int {
+        let r = zoneRow - row
+        let c = zoneCol - col
+        guard r >= 0, r < heights.count, c >= 0, c < heights[r].count else { return 0 }
+        return heights[r][c]
+    }
+}
+
+/// Builds frames by hand and feeds them to a lane, keeping sequence and time consistent.
+/// The floor is flat at `floorMm` on every zone, so heights map straight to distances.
+struct FrameFeeder {
+    var lane: DepthLaneCounter
+    var sequence: UInt32 = 0
+    var timeUs: UInt64 = 1_000_000
+    let periodUs: UInt64
+    let floorMm: Int
+    let side: Int
+    /// A small deterministic ripple on every reading, so nothing relies on exact values.
+    var noiseState: UInt64 = 0x9E37_79B9_7F4A_7C15
+    let noiseMm: Int
+
+    init(config: LaneConfig, hz: Int = 10, noiseMm: Int = 15) throws {
+        lane = try DepthLaneCounter(config: config)
+        periodUs = UInt64(1_000_000 / hz)
+        floorMm = Int(config.mountHeightMm)
+        side = Int(config.side)
+        self.noiseMm = noiseMm
+    }
+
+    mutating func noise() -> Int {
+        guard noiseMm > 0 else { return 0 }
+        noiseState = noiseState &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((noiseState >> 33) % UInt64(2 * noiseMm + 1)) - noiseMm
+    }
+
+    /// The readings a sensor would report for these shapes.
+    mutating func zones(_ shapes: [Shape], invalid: Set<Int> = []) -> [ZoneReading] {
+        var zones: [ZoneReading] = []
+        for zone in 0..<(side * side) {
+            if invalid.contains(zone) {
+                zones.append(ZoneReading(distanceMm: 0, status: .invalid))
+                continue
+            }
+            let height = shapes.map { $0.height(row: zone / side, col: zone % side) }.max() ?? 0
+            zones.append(ZoneReading(distanceMm: UInt16(floorMm - height + noise())))
+        }
+        return zones
+    }
+
+    /// Feeds one frame; returns the crossings it completed.
+    @discardableResult
+    mutating func feed(_ shapes: [Shape], invalid: Set<Int> = []) throws(FrameError) -> Int {
+        let readings = zones(shapes, invalid: invalid)
+        return try feed(readings: readings)
+    }
+
+    @discardableResult
+    mutating func feed(readings: [ZoneReading], side frameSide: Int? = nil, sequenceStep: UInt32 = 1) throws(FrameError) -> Int {
+        let header = FrameHeader(sequence: sequence, timestampUs: timeUs, side: UInt8(frameSide ?? side))
+        let crossings = try lane.process(header: header, zones: readings.span)
+        sequence &+= sequenceStep
+        timeUs += periodUs
+        return crossings
+    }
+
+    /// Empty frames, long enough for every zone to learn the floor.
+    mutating func learnFloor() throws(FrameError) {
+        for _ in 0..<40 { try feed([]) }
+    }
+
+    /// Moves a shape from `fromRow` to `toRow`, one frame per step of `rowsPerFrame` (in
+    /// thousandths of a row, so fractional speeds are possible).
+    mutating func move(_ make: (Int) -> [Shape], fromRow: Int, toRow: Int, milliRowsPerFrame: Int) throws(FrameError) {
+        precondition(milliRowsPerFrame > 0)
+        let step = fromRow <= toRow ? milliRowsPerFrame : -milliRowsPerFrame
+        var position = fromRow * 1000
+        while fromRow <= toRow ? position <= toRow * 1000 : position >= toRow * 1000 {
+            try feed(make(Int((Double(position) / 1000).rounded(.down))))
+            position += step
+        }
+    }
+
+    /// Frames with the same shapes, standing still.
+    mutating func hold(_ shapes: [Shape], frames: Int) throws(FrameError) {
+        for _ in 0..<frames { try feed(shapes) }
+    }
+
+    func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+        lane.total(crossingClass, direction)
+    }
+}
+
+/// Lane set-ups used by the tests.
+enum Lanes {
+    /// A walkway: sensor at 4 m, 45 degree field of view (3.3 m on the floor).
+    static var walkway: LaneConfig { LaneConfig() }
+
+    /// A road lane: sensor at 8 m, 45 degree field of view (6.6 m on the floor).
+    static var road: LaneConfig {
+        var config = LaneConfig()
+        config.mountHeightMm = 8000
+        config.floorSpanMm = 6627
+        return config
+    }
+}
