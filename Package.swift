@@ -15,15 +15,17 @@ let package = Package(
     targets: [
         .target(name: "CrossingCore"),
         .target(name: "CrossingSimulation", dependencies: ["CrossingCore"]),
+        // Shared by the command-line tools: options, progress line, tables, JSON, SIGINT.
+        .target(name: "CheckpointCLI"),
         // Replaces malloc in the process that links it, to count allocations (tests, bench).
         .target(name: "AllocationCounter"),
         .executableTarget(
             name: "checkpoint-emu",
-            dependencies: ["CrossingCore", "CrossingSimulation"]
+            dependencies: ["CrossingCore", "CrossingSimulation", "CheckpointCLI"]
         ),
         .executableTarget(
             name: "checkpoint-bench",
-            dependencies: ["CrossingCore", "CrossingSimulation", "AllocationCounter"]
+            dependencies: ["CrossingCore", "CrossingSimulation", "CheckpointCLI", "AllocationCounter"]
         ),
         .testTarget(
             name: "CrossingCoreTests",

@@ -1,6 +1,8 @@
 /// One object found in one frame: a set of connected occupied zones with a single height peak.
 struct Blob {
-    /// Height-weighted centroid, Q8 zone units.
+    /// Height-weighted centroid of the blob's top (zones within 80 % of its peak), Q8 zone
+    /// units. The top is what moves with the object: the low parts of a blob grow and shrink
+    /// with perspective and with how much of the object is in view.
     var xQ8: Int32 = 0
     var yQ8: Int32 = 0
     var peakMm: Int32 = 0
@@ -10,10 +12,13 @@ struct Blob {
     var rowMax: Int32 = 0
     var colMin: Int32 = 0
     var colMax: Int32 = 0
-    /// Extent along and across the lane, and footprint, at the blob's mean height.
+    /// Extent along the lane of all its zones, at the blob's mean height.
     var lengthMm: Int32 = 0
-    var widthMm: Int32 = 0
-    var areaDm2: Int32 = 0
+    /// Width across the lane and footprint of its top (zones within 80 % of the peak), at the
+    /// peak's height. Low zones are left out: near the edge of the view the slanted rays see an
+    /// object's sides, which would make a person look as wide as a car.
+    var topWidthMm: Int32 = 0
+    var topAreaDm2: Int32 = 0
 
     /// True when the blob reaches the first or last row: it may extend beyond the field of view.
     func touchesRowEdge(side: Int32) -> Bool {
@@ -24,15 +29,20 @@ struct Blob {
 /// Running sums for one blob while its zones are gathered.
 struct BlobSums {
     var weight: Int64 = 0
-    var rowWeighted: Int64 = 0
-    var colWeighted: Int64 = 0
+    var topWeight: Int64 = 0
+    var topRowWeighted: Int64 = 0
+    var topColWeighted: Int64 = 0
     var peakMm: Int32 = 0
     var count: Int32 = 0
     var rowMin: Int32 = 0
     var rowMax: Int32 = 0
     var colMin: Int32 = 0
     var colMax: Int32 = 0
+    var topCount: Int32 = 0
+    var topColMin: Int32 = 0
+    var topColMax: Int32 = 0
 
+    /// Starts a blob at its peak zone: zones are gathered highest first.
     mutating func start(row: Int32, col: Int32, heightMm: Int32) {
         self = BlobSums()
         peakMm = heightMm
@@ -40,16 +50,24 @@ struct BlobSums {
         rowMax = row
         colMin = col
         colMax = col
+        topColMin = col
+        topColMax = col
         add(row: row, col: col, heightMm: heightMm)
     }
 
     mutating func add(row: Int32, col: Int32, heightMm: Int32) {
+        precondition(heightMm <= peakMm, "zones must arrive highest first")
         let weight64 = Int64(heightMm)
         weight &+= weight64
-        rowWeighted &+= weight64 &* Int64(row &* 256 &+ 128)
-        colWeighted &+= weight64 &* Int64(col &* 256 &+ 128)
+        if heightMm * 5 >= peakMm * 4 {
+            topWeight &+= weight64
+            topRowWeighted &+= weight64 &* Int64(row &* 256 &+ 128)
+            topColWeighted &+= weight64 &* Int64(col &* 256 &+ 128)
+            topCount &+= 1
+            topColMin = min(topColMin, col)
+            topColMax = max(topColMax, col)
+        }
         count &+= 1
-        peakMm = max(peakMm, heightMm)
         rowMin = min(rowMin, row)
         rowMax = max(rowMax, row)
         colMin = min(colMin, col)
@@ -57,10 +75,10 @@ struct BlobSums {
     }
 
     func blob(geometry: LaneGeometry) -> Blob {
-        precondition(count > 0 && weight > 0)
+        precondition(count > 0 && topCount > 0 && topWeight > 0)
         var blob = Blob()
-        blob.xQ8 = Int32(colWeighted / weight)
-        blob.yQ8 = Int32(rowWeighted / weight)
+        blob.xQ8 = Int32(topColWeighted / topWeight)
+        blob.yQ8 = Int32(topRowWeighted / topWeight)
         blob.peakMm = peakMm
         blob.meanMm = Int32(weight / Int64(count))
         blob.zoneCount = count
@@ -68,10 +86,10 @@ struct BlobSums {
         blob.rowMax = rowMax
         blob.colMin = colMin
         blob.colMax = colMax
-        let pitchMm = geometry.pitchMm(atHeightMm: blob.meanMm)
-        blob.lengthMm = (rowMax - rowMin + 1) * pitchMm
-        blob.widthMm = (colMax - colMin + 1) * pitchMm
-        blob.areaDm2 = count * pitchMm * pitchMm / 10_000
+        blob.lengthMm = (rowMax - rowMin + 1) * geometry.pitchMm(atHeightMm: blob.meanMm)
+        let topPitchMm = geometry.pitchMm(atHeightMm: peakMm)
+        blob.topWidthMm = (topColMax - topColMin + 1) * topPitchMm
+        blob.topAreaDm2 = topCount * topPitchMm * topPitchMm / 10_000
         return blob
     }
 }

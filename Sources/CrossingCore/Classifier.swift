@@ -2,7 +2,7 @@
 /// length along the lane, and speed. Height is the strongest cue and is checked first.
 func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) -> CrossingClass {
     if track.peakMm >= Int32(config.busHeightMinMm) { return .bus }
-    if track.widthMm >= Int32(config.carWidthMinMm) || track.areaDm2 >= Int32(config.carAreaMinDm2) {
+    if track.topWidthMm >= Int32(config.carWidthMinMm) && track.topAreaDm2 >= Int32(config.carTopAreaMinDm2) {
         return .car
     }
     if track.lengthMm >= Int32(config.bicycleLengthMinMm) { return .bicycle }

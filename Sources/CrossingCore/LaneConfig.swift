@@ -10,10 +10,10 @@ public enum LaneOrientation: UInt8, Sendable {
 public struct ClassifierConfig: Sendable, Equatable {
     /// Anything whose top is at least this high is a bus (bus, truck, tall van).
     public var busHeightMinMm: UInt16 = 2500
-    /// Objects at least this wide across the lane are cars.
+    /// Objects whose top (within 80 % of their highest point) is at least this wide across
+    /// the lane, and at least this large, are cars: a roof, not two heads side by side.
     public var carWidthMinMm: UInt16 = 1300
-    /// Objects with at least this footprint (in square decimetres) are cars.
-    public var carAreaMinDm2: UInt16 = 200
+    public var carTopAreaMinDm2: UInt16 = 150
     /// Objects at least this long along the lane are bicycles (when not cars or buses).
     public var bicycleLengthMinMm: UInt16 = 1300
     /// Objects moving at least this fast along the lane are bicycles (when not cars or buses).
@@ -54,8 +54,8 @@ public struct LaneConfig: Sendable, Equatable {
     /// A second peak becomes its own object when it stands this far above the saddle. A head
     /// stands about 300 mm above the shoulders; noise on a roof is a few tens of mm.
     public var peakProminenceMm: UInt16 = 200
-    /// Peaks lower than this never split off (bags, wheels, bonnets).
-    public var splitPeakMinMm: UInt16 = 900
+    /// Peaks lower than this never split off (bags, handlebars, bonnets).
+    public var splitPeakMinMm: UInt16 = 1100
     /// Two bus-tall peaks split only when the saddle between them is lower than this, so a
     /// trailer stays with its truck while two buses nose to tail still separate.
     public var tallSplitSaddleMaxMm: UInt16 = 700

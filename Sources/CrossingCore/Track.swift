@@ -17,6 +17,8 @@ struct Track {
     var originBand: Int8 = 0
     var hits: UInt16 = 0
     var misses: UInt8 = 0
+    /// Consecutive frames spent coasting inside a blob shared with other tracks.
+    var sharedFrames: UInt8 = 0
     var xQ8: Int32 = 0
     var yQ8: Int32 = 0
     var vxQ8PerS: Int32 = 0
@@ -25,11 +27,14 @@ struct Track {
     /// Where and when the track began, for its average speed.
     var firstYQ8: Int32 = 0
     var firstUs: UInt64 = 0
-    /// Largest values seen over the track's life, and the latest mean height, for the classifier.
+    /// Highest point seen over the track's life: heights are true wherever the object is.
     var peakMm: Int32 = 0
+    /// Shape as seen from most nearly straight above (the frame whose centroid was closest to
+    /// the middle of the view along the lane), where perspective distorts it least.
     var lengthMm: Int32 = 0
-    var widthMm: Int32 = 0
-    var areaDm2: Int32 = 0
+    var topWidthMm: Int32 = 0
+    var topAreaDm2: Int32 = 0
+    var centreOffsetQ8: Int32 = Int32.max
     var meanMm: Int32 = 0
 
     var isActive: Bool { state != .free }
@@ -45,7 +50,7 @@ struct Track {
         firstYQ8 = blob.yQ8
         firstUs = timeUs
         originBand = geometry.band(ofRowQ8: blob.yQ8)
-        observe(blob)
+        observe(blob, geometry: geometry)
     }
 
     /// Position expected at `timeUs`, from the last position and velocity.
@@ -59,7 +64,7 @@ struct Track {
 
     /// Moves the track onto its matched blob. Velocity is smoothed (weight 3/8 on the newest
     /// step) because a blob's centroid wobbles as its shape changes.
-    mutating func update(blob: Blob, timeUs: UInt64, config: LaneConfig) {
+    mutating func update(blob: Blob, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
         precondition(isActive && timeUs > lastUs)
         let dtUs = Int64(timeUs - lastUs)
         let stepVx = Int32(clamping: Int64(blob.xQ8 - xQ8) * 1_000_000 / dtUs)
@@ -76,10 +81,23 @@ struct Track {
         lastUs = timeUs
         hits = hits == UInt16.max ? hits : hits + 1
         misses = 0
+        sharedFrames = 0
         if state == .lost || (state == .tentative && hits >= UInt16(config.confirmHits)) {
             state = .confirmed
         }
-        observe(blob)
+        observe(blob, geometry: geometry)
+    }
+
+    /// Moves the track along its prediction while its object is merged with others: alive, but
+    /// neither its velocity, its shape nor its confirmation learns from the merged blob.
+    mutating func coast(toXQ8 x: Int32, yQ8 y: Int32, timeUs: UInt64) {
+        precondition(isActive && timeUs > lastUs)
+        xQ8 = x
+        yQ8 = y
+        lastUs = timeUs
+        misses = 0
+        sharedFrames &+= 1
+        if state == .lost { state = .confirmed }
     }
 
     /// Records a frame without a match. Returns true when the track should be freed.
@@ -95,21 +113,28 @@ struct Track {
         return x < -256 || y < -256 || x > spanQ8 + 256 || y > spanQ8 + 256
     }
 
-    /// Average speed along the lane since the track began. A blob's centroid jumps as an object
-    /// enters the view or shares a valley with a neighbour; over the whole path that averages out.
+    /// Average speed along the lane since the track began, from the motion of the object's top
+    /// and the zone size at the top's height. Averaging over the whole path evens out the jumps
+    /// a centroid makes as an object enters the view or shares a valley with a neighbour.
     func speedAlongMmPerS(geometry: LaneGeometry) -> Int32 {
         let elapsedUs = lastUs - firstUs
         if elapsedUs == 0 { return 0 }
-        let pitchMm = Int64(geometry.pitchMm(atHeightMm: meanMm))
+        let pitchMm = Int64(geometry.pitchMm(atHeightMm: peakMm))
         let travelMm = Int64(yQ8 - firstYQ8).magnitude * UInt64(pitchMm) / 256
         return Int32(clamping: travelMm * 1_000_000 / elapsedUs)
     }
 
-    private mutating func observe(_ blob: Blob) {
+    private mutating func observe(_ blob: Blob, geometry: LaneGeometry) {
         peakMm = max(peakMm, blob.peakMm)
-        lengthMm = max(lengthMm, blob.lengthMm)
-        widthMm = max(widthMm, blob.widthMm)
-        areaDm2 = max(areaDm2, blob.areaDm2)
         meanMm = blob.meanMm
+        // Along the lane only: an object keeping to one side is off-centre across the lane on
+        // every frame, and that says nothing about how much of it is in view.
+        let offsetQ8 = (blob.yQ8 - Int32(geometry.side) * 128).magnitude
+        if offsetQ8 <= UInt32(centreOffsetQ8) {
+            centreOffsetQ8 = Int32(offsetQ8)
+            lengthMm = blob.lengthMm
+            topWidthMm = blob.topWidthMm
+            topAreaDm2 = blob.topAreaDm2
+        }
     }
 }

@@ -25,12 +25,18 @@ struct Tracker {
     var gateQ8 = InlineArray<16, Int32>(repeating: 0)
     var blobOfTrack = InlineArray<16, UInt8>(repeating: Tracker.unmatched)
     var trackOfBlob = InlineArray<16, UInt8>(repeating: Tracker.unmatched)
+    /// Tracks with no blob of their own whose prediction lies inside a blob another track took,
+    /// and how many tracks each blob is shared by.
+    var sharedBlobOfTrack = InlineArray<16, UInt8>(repeating: Tracker.unmatched)
+    var sharersOfBlob = InlineArray<16, UInt8>(repeating: 0)
     /// Crossings found in the last step.
     var crossings = InlineArray<16, CrossingEvent>(
         repeating: CrossingEvent(crossingClass: .pedestrian, direction: .outbound, timestampUs: 0))
     var crossingCount = 0
 
     static let unmatched: UInt8 = 255
+    /// Matched frames before a track's velocity is trusted for gating.
+    static let youngHitsMax: UInt16 = 5
 
     /// Advances every track to the frame at `timeUs` with its `blobs`; crossings land in
     /// `crossings[0..<crossingCount]`.
@@ -46,15 +52,20 @@ struct Tracker {
         crossingCount = 0
         predict(timeUs: timeUs, config: config, geometry: geometry)
         associate(blobs: blobs, blobCount: blobCount)
+        share(blobs: blobs, blobCount: blobCount, config: config)
         for index in 0..<Limits.tracksMax where tracks[index].isActive {
             let blob = blobOfTrack[index]
-            if blob == Tracker.unmatched {
+            let shared = sharedBlobOfTrack[index]
+            if blob != Tracker.unmatched && sharersOfBlob[Int(blob)] == 1 {
+                tracks[index].update(blob: blobs[Int(blob)], timeUs: timeUs, config: config, geometry: geometry)
+            } else if blob != Tracker.unmatched || shared != Tracker.unmatched {
+                tracks[index].coast(toXQ8: predictedXQ8[index], yQ8: predictedYQ8[index], timeUs: timeUs)
+            } else {
                 if tracks[index].miss(config: config, timeUs: timeUs, geometry: geometry) {
                     tracks[index] = Track()
                 }
                 continue
             }
-            tracks[index].update(blob: blobs[Int(blob)], timeUs: timeUs, config: config)
             checkLine(track: index, timeUs: timeUs, config: config, geometry: geometry)
         }
         for blob in 0..<blobCount where trackOfBlob[blob] == Tracker.unmatched {
@@ -77,14 +88,25 @@ struct Tracker {
             let (x, y) = track.predicted(atUs: timeUs)
             predictedXQ8[index] = x
             predictedYQ8[index] = y
-            // The reach of the fastest object since the track was last seen, in zones at the
-            // object's height; a track with a velocity needs only part of it for the error.
-            let dtUs = Int64(min(timeUs - track.lastUs, 2_000_000))
+            gateQ8[index] = gate(track: track, timeUs: timeUs, config: config, geometry: geometry)
+        }
+    }
+
+    /// How far from its prediction a track may find its object, in Q8 zones. A young track has
+    /// no trustworthy velocity yet (an object's top jumps about as it comes into view), so it
+    /// may reach as far as the fastest object could move. An established track allows one zone,
+    /// its own step, and half a zone per missed frame: a track that lost its object must not
+    /// leap onto a newcomer at the other edge.
+    private func gate(track: Track, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) -> Int32 {
+        let dtUs = Int64(min(timeUs - track.lastUs, 2_000_000))
+        if track.hits < Tracker.youngHitsMax && track.misses == 0 {
             let pitchMm = Int64(geometry.pitchMm(atHeightMm: track.peakMm))
             let reachQ8 = Int64(config.objectSpeedMaxMmPerS) * dtUs * 256 / 1_000_000 / pitchMm
-            let gate = track.hits < 2 ? reachQ8 : reachQ8 / 2
-            gateQ8[index] = Int32(clamping: 256 + gate)
+            return Int32(clamping: 256 + reachQ8)
         }
+        let speedQ8PerS = Int64(max(track.vxQ8PerS.magnitude, track.vyQ8PerS.magnitude))
+        let stepQ8 = speedQ8PerS * dtUs / 1_000_000
+        return Int32(clamping: 256 + stepQ8 + 128 * Int64(track.misses))
     }
 
     /// Greedy global nearest-first matching. A blob is reachable when it is within the gate of
@@ -111,6 +133,41 @@ struct Tracker {
             trackOfBlob[bestBlob] = UInt8(bestTrack)
         }
     }
+
+    /// Lets tracks that found no blob of their own coast inside a blob another track took, when
+    /// their prediction falls on it: two people walking back to back with no gap merge into one
+    /// blob every other frame, and both must survive to be counted. Coasting never confirms a
+    /// track; only frames where it has a blob of its own do. A blob's
+    /// centroid is then the middle of several objects, so every track sharing it coasts on its
+    /// own prediction rather than jumping there. Coasting is bounded by `sharedFramesMax`.
+    private mutating func share(blobs: InlineArray<16, Blob>, blobCount: Int, config: LaneConfig) {
+        for blob in 0..<Limits.blobsMax {
+            sharersOfBlob[blob] = trackOfBlob[blob] == Tracker.unmatched ? 0 : 1
+        }
+        for index in 0..<Limits.tracksMax {
+            sharedBlobOfTrack[index] = Tracker.unmatched
+            let track = tracks[index]
+            guard track.isActive && blobOfTrack[index] == Tracker.unmatched
+                && track.sharedFrames < Tracker.sharedFramesMax
+            else { continue }
+            let x = predictedXQ8[index]
+            let y = predictedYQ8[index]
+            for blob in 0..<blobCount where sharersOfBlob[blob] > 0 {
+                let footprint = blobs[blob]
+                if x >= footprint.colMin * 256 && x < (footprint.colMax + 1) * 256
+                    && y >= footprint.rowMin * 256 && y < (footprint.rowMax + 1) * 256
+                {
+                    sharedBlobOfTrack[index] = UInt8(blob)
+                    sharersOfBlob[blob] &+= 1
+                    break
+                }
+            }
+        }
+    }
+
+    /// Frames a track may coast inside a shared blob before it counts as unseen: three seconds
+    /// at 15 Hz, longer than two walkers stay merged while crossing the view.
+    static let sharedFramesMax: UInt8 = 45
 
     /// Squared distance from a track's prediction to a blob, or `Int64.max` when out of reach.
     /// Confirmed tracks win ties against tentative ones, so noise does not steal an object.

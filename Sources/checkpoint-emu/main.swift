@@ -1,1 +1,27 @@
-print("todo")
+import CheckpointCLI
+import Foundation
+
+let program = "checkpoint-emu"
+let help = """
+    usage: checkpoint-emu <command> [options]
+
+    Runs the counting firmware against emulated hardware and simulated scenes.
+
+    commands:
+      demo     count a built-in synthetic checkpoint scene and print counted against truth
+
+    Run 'checkpoint-emu <command> --help' for a command's options.
+    """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "demo":
+    Demo.main(Array(arguments.dropFirst()))
+case "-h", "--help", "help":
+    print(help)
+case nil:
+    Terminal.error(help)
+    exit(2)
+case let other?:
+    Terminal.fail(program, "unknown command '\(other)'", usage: true)
+}

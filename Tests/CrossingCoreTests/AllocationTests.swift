@@ -10,8 +10,8 @@ struct AllocationTests {
         // A cycle of frames: walkers both ways, side by side, a dropout, and empty floor.
         var cycle: [[ZoneReading]] = []
         for row in stride(from: -3, through: 9, by: 1) {
-            cycle.append(feeder.zones([Shape.person(row: row, col: 1), Shape.person(row: 6 - row, col: 4)]))
-            cycle.append(feeder.zones([Shape.person(row: row, col: 1), Shape.person(row: 6 - row, col: 4)]))
+            cycle.append(feeder.zones([Shape.person(row: Double(row), col: 1), Shape.person(row: Double(6 - row), col: 4)]))
+            cycle.append(feeder.zones([Shape.person(row: Double(row), col: 1), Shape.person(row: Double(6 - row), col: 4)]))
         }
         cycle.append(feeder.zones([], invalid: Set(0..<64)))
         for _ in 0..<20 { cycle.append(feeder.zones([])) }

@@ -7,7 +7,7 @@ struct BackgroundTests {
     func stuckZonesAreFlaggedNotAbsorbed() throws {
         var feeder = try FrameFeeder(config: Lanes.road, hz: 5)
         try feeder.learnFloor()
-        let car = { (row: Int) in [Shape.car(row: row, col: 2)] }
+        let car = { (row: Double) in [Shape.car(row: row, col: 2)] }
         try feeder.move(car, fromRow: -8, toRow: 1, milliRowsPerFrame: 300)
         try feeder.hold(car(1), frames: 59 * 60 * 5)
         #expect(feeder.lane.stuckZoneMask == 0)

@@ -84,11 +84,13 @@ struct CountingTests {
     func carStopsTenMinutes() throws {
         var feeder = try FrameFeeder(config: Lanes.road)
         try feeder.learnFloor()
-        let car = { (row: Int) in [Shape.car(row: row, col: 2)] }
-        try feeder.move(car, fromRow: -8, toRow: 1, milliRowsPerFrame: 300)
-        try feeder.hold(car(1), frames: 10 * 60 * 10)
+        let car = { (row: Double) in [Shape.car(row: row, col: 2)] }
+        // Row 0 puts the roof's middle on the counting line.
+        try feeder.move(car, fromRow: -8, toRow: 0, milliRowsPerFrame: 300)
+        try feeder.hold(car(0), frames: 10 * 60 * 10)
         #expect(feeder.lane.grandTotal == 0)
-        try feeder.move(car, fromRow: 1, toRow: 9, milliRowsPerFrame: 300)
+        #expect(feeder.lane.activeTracks == 1)
+        try feeder.move(car, fromRow: 0, toRow: 9, milliRowsPerFrame: 300)
         try feeder.hold([], frames: 20)
         #expect(feeder.total(.car, .outbound) == 1)
         #expect(feeder.lane.grandTotal == 1)
@@ -140,13 +142,13 @@ struct CountingTests {
 
 extension Shape {
     /// A car seen from above by a sensor at 8 m: bonnet, roof, boot; about 4.5 x 1.8 m.
-    static func car(row: Int, col: Int) -> Shape {
+    static func car(row: Double, col: Int) -> Shape {
         let profile = [950, 1000, 1400, 1500, 1480, 1450, 1050]
         return Shape(row: row, col: col, heights: profile.map { [$0, $0 + 20, $0] })
     }
 
     /// A 12 m bus, 3.2 m tall, with two roof units that must not split it.
-    static func bus(row: Int, col: Int) -> Shape {
+    static func bus(row: Double, col: Int) -> Shape {
         var rows = [[Int]](repeating: [3150, 3200, 3200, 3200, 3150], count: 24)
         rows[5][2] = 3500
         rows[18][2] = 3500
@@ -154,7 +156,7 @@ extension Shape {
     }
 
     /// A tractor (3.1 m cab) and a 4 m semi-trailer joined over the fifth wheel at 1.2 m.
-    static func truckWithTrailer(row: Int, col: Int) -> Shape {
+    static func truckWithTrailer(row: Double, col: Int) -> Shape {
         var rows = [[Int]](repeating: [3900, 4000, 4000, 4000, 3900], count: 22)
         rows.append([1200, 1250, 1250, 1250, 1200])
         rows.append([1200, 1250, 1250, 1250, 1200])
@@ -163,7 +165,7 @@ extension Shape {
     }
 
     /// A rider on a bicycle, from the front wheel (last row) to the rear wheel (first row).
-    static func bicycle(row: Int, col: Int) -> Shape {
+    static func bicycle(row: Double, col: Int) -> Shape {
         let profile = [700, 1000, 1500, 1750, 1300, 700]
         return Shape(row: row, col: col, heights: profile.map { [$0, $0 - 50] })
     }

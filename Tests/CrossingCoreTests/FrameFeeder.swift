@@ -1,16 +1,23 @@
 import CrossingCore
 
 /// A block of heights painted onto the grid: `heights[r][c]` in mm above the floor, with its
-/// top-left corner at (`row`, `col`). Rows may be negative or past the grid: only the part in
-/// view is painted, as an object partly inside the field of view.
+/// first row at `row` (which may be fractional: objects move smoothly, not zone by zone) and
+/// its first column at `col`. Rows may be negative or past the grid: only the part in view is
+/// painted, as an object partly inside the field of view.
 struct Shape {
-    var row: Int
+    var row: Double
     var col: Int
     var heights: [[Int]]
 
+    init(row: Double, col: Int, heights: [[Int]]) {
+        self.row = row
+        self.col = col
+        self.heights = heights
+    }
+
     /// A person seen from above: a row of back and shoulders, then the head between the
     /// shoulders. Shoulders stand at about 0.82 of a person's height.
-    static func person(row: Int, col: Int, headMm: Int = 1750) -> Shape {
+    static func person(row: Double, col: Int, headMm: Int = 1750) -> Shape {
         let shoulderMm = headMm * 82 / 100
         return Shape(row: row, col: col, heights: [
             [shoulderMm - 80, shoulderMm, shoulderMm - 80],
@@ -18,11 +25,16 @@ struct Shape {
         ])
     }
 
+    /// What a zone sees: the highest part of the shape that overlaps it at all, as the
+    /// nearest surface in the zone's cone.
     func height(row zoneRow: Int, col zoneCol: Int) -> Int {
-        let r = zoneRow - row
         let c = zoneCol - col
-        guard r >= 0, r < heights.count, c >= 0, c < heights[r].count else { return 0 }
-        return heights[r][c]
+        var highest = 0
+        for (r, cells) in heights.enumerated() where c >= 0 && c < cells.count {
+            let top = row + Double(r)
+            if top < Double(zoneRow + 1) && top + 1 > Double(zoneRow) { highest = max(highest, cells[c]) }
+        }
+        return highest
     }
 }
 
@@ -88,14 +100,14 @@ struct FrameFeeder {
         for _ in 0..<40 { try feed([]) }
     }
 
-    /// Moves a shape from `fromRow` to `toRow`, one frame per step of `rowsPerFrame` (in
-    /// thousandths of a row, so fractional speeds are possible).
-    mutating func move(_ make: (Int) -> [Shape], fromRow: Int, toRow: Int, milliRowsPerFrame: Int) throws(FrameError) {
+    /// Moves shapes from `fromRow` to `toRow` at `milliRowsPerFrame` thousandths of a row per
+    /// frame; `make` places the shapes for a (fractional) row position.
+    mutating func move(_ make: (Double) -> [Shape], fromRow: Int, toRow: Int, milliRowsPerFrame: Int) throws(FrameError) {
         precondition(milliRowsPerFrame > 0)
         let step = fromRow <= toRow ? milliRowsPerFrame : -milliRowsPerFrame
         var position = fromRow * 1000
         while fromRow <= toRow ? position <= toRow * 1000 : position >= toRow * 1000 {
-            try feed(make(Int((Double(position) / 1000).rounded(.down))))
+            try feed(make(Double(position) / 1000))
             position += step
         }
     }

@@ -1,0 +1,71 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Standard error, for diagnostics and progress; standard output carries results only.
+public enum Terminal {
+    public static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// True when standard error is a terminal, so a progress line can redraw in place.
+    public static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// Prints `message` to stderr with the program name and exits: 2 for misuse, 1 for failure.
+    public static func fail(_ program: String, _ message: String, usage: Bool = false) -> Never {
+        error("\(program): \(message)")
+        if usage { error("Try '\(program) --help'.") }
+        exit(usage ? 2 : 1)
+    }
+}
+
+/// Set by SIGINT. Long runs poll it between steps and stop cleanly, printing what they have.
+public let interruptRequested = Atomic<Bool>(false)
+
+/// Routes SIGINT to `interruptRequested`. A second SIGINT kills the process as usual.
+public func installInterruptHandler() {
+    signal(SIGINT) { _ in
+        if interruptRequested.load(ordering: .relaxed) {
+            signal(SIGINT, SIG_DFL)
+            raise(SIGINT)
+        }
+        interruptRequested.store(true, ordering: .relaxed)
+    }
+}
+
+/// A single status line on stderr, redrawn at most a few times a second, with rate and ETA.
+public struct ProgressLine {
+    private let total: Double
+    private let unit: String
+    private let started = Date()
+    private var lastDrawn = Date.distantPast
+    private let enabled: Bool
+
+    /// `total` is in the same unit as `update`'s `done` (simulated seconds, frames...).
+    public init(total: Double, unit: String, enabled: Bool = Terminal.stderrIsTerminal) {
+        self.total = total
+        self.unit = unit
+        self.enabled = enabled
+    }
+
+    public mutating func update(done: Double, detail: String) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDrawn) >= 0.2 else { return }
+        lastDrawn = now
+        let elapsed = max(now.timeIntervalSince(started), 1e-6)
+        let rate = done / elapsed
+        let eta = rate > 0 ? (total - done) / rate : 0
+        let percent = total > 0 ? 100 * done / total : 100
+        let line = String(format: "%5.1f%%  %@  %.0f %@/s  ETA %.0fs", percent, detail, rate, unit, max(eta, 0))
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    }
+
+    public func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
