@@ -7,19 +7,31 @@
 ///   once, so a device that booted with a car under it recovers when the car leaves.
 /// - An invalid reading holds the zone's last height for a few frames, so one dropout does not
 ///   split a standing person into two.
+///
+/// Most zones of most frames are plain floor. One branch-free pass over the frame handles
+/// those (a floor update) and marks the rest, which a second pass visits one by one. Per-zone
+/// state that only matters for the rare cases (hold, occupancy clock, deeper run) is guarded
+/// by masks, so the plain pass clears it with one mask operation instead of a store per zone.
 struct Background {
-    /// Floor distance (radial, as the zone measures it) in mm with 8 fractional bits.
+    /// Floor distance per zone (radial, as the zone measures it) in mm with 8 fractional bits.
     var floorQ8 = InlineArray<64, Int32>(repeating: 0)
-    /// Valid readings learned so far; the zone takes part once this reaches `learnFrames`.
+    /// Valid readings learned so far, per zone, until the zone is ready.
     var learned = InlineArray<64, UInt8>(repeating: 0)
     var holdMm = InlineArray<64, Int16>(repeating: 0)
     var holdAge = InlineArray<64, UInt8>(repeating: 0)
     var deeperRun = InlineArray<64, UInt8>(repeating: 0)
-    var occupiedSinceS = InlineArray<64, UInt32>(repeating: Background.notOccupied)
-    /// Zones flagged as occupied past the stuck limit, bit per zone.
+    var occupiedSinceS = InlineArray<64, UInt32>(repeating: 0)
+    /// Zones whose floor is learned and that take part in segmentation.
+    var readyMask: UInt64 = 0
+    /// Zones with a height to hold through invalid readings (`holdMm`, `holdAge` are valid).
+    var holdMask: UInt64 = 0
+    /// Zones whose occupancy clock runs (`occupiedSinceS` is valid).
+    var clockMask: UInt64 = 0
+    /// Zones counting deeper-than-floor readings (`deeperRun` is valid).
+    var deeperMask: UInt64 = 0
+    /// Zones flagged as occupied past the stuck limit.
     var stuckMask: UInt64 = 0
 
-    static let notOccupied = UInt32.max
     /// Empty readings within this of the floor update it; larger rises below the object
     /// threshold (feet, bags) leave it alone.
     static let updateGateMm: Int32 = 100
@@ -29,54 +41,106 @@ struct Background {
     /// Floor update weight 1/128 per empty frame: seconds-scale drift, millimetre noise.
     static let floorShift: Int32 = 7
 
-    /// Turns one frame into heights above the floor (vertical mm, 0 where empty or unknown).
+    /// Turns one frame into heights above the floor (vertical mm) for the zones it returns in
+    /// its mask of occupied zones; heights of other zones are left stale and must not be read.
     mutating func update(
-        zones: Span<ZoneReading>,
-        timeS: UInt32,
+        readings: Span<ZoneReading>,
+        timeUs: UInt64,
         config: LaneConfig,
         geometry: LaneGeometry,
         heights: inout InlineArray<64, Int16>,
         health: inout Health
-    ) {
-        precondition(zones.count == geometry.zoneCount)
-        let thresholdMm = Int32(config.objectMinHeightMm)
-        var invalid: UInt64 = 0
-        var saturated: UInt64 = 0
-        for zone in 0..<geometry.zoneCount {
-            let reading = zones[zone]
-            if reading.status != .valid {
-                if reading.status == .saturated { saturated &+= 1 } else { invalid &+= 1 }
-                heights[zone] = hold(zone: zone, config: config)
-                continue
-            }
-            let distanceMm = Int32(reading.distanceMm)
-            if learned[zone] < config.learnFrames {
-                learn(zone: zone, distanceMm: distanceMm)
-                heights[zone] = 0
-                continue
-            }
-            let floorMm = floorQ8[zone] >> 8
-            let riseMm = floorMm - distanceMm
-            if riseMm >= thresholdMm {
-                heights[zone] = occupied(zone: zone, riseMm: riseMm, floorMm: floorMm, geometry: geometry)
-                markOccupied(zone: zone, timeS: timeS, config: config, health: &health)
-                continue
-            }
-            heights[zone] = 0
-            holdAge[zone] = UInt8.max
-            occupiedSinceS[zone] = Background.notOccupied
-            stuckMask &= ~(UInt64(1) << UInt64(zone))
-            if riseMm < -Background.deeperGateMm {
-                deeper(zone: zone, distanceMm: distanceMm, health: &health)
-            } else {
-                deeperRun[zone] = 0
-                if riseMm < Background.updateGateMm {
-                    floorQ8[zone] &+= ((distanceMm << 8) &- floorQ8[zone]) >> Background.floorShift
-                }
+    ) -> UInt64 {
+        precondition(readings.count == geometry.zoneCount && geometry.zoneCount <= Limits.zonesMax)
+        let plain = updatePlainZones(readings: readings)
+        holdMask &= ~plain
+        clockMask &= ~plain
+        deeperMask &= ~plain
+        var occupied: UInt64 = 0
+        let zoneMask = geometry.zoneCount == 64 ? UInt64.max : (UInt64(1) &<< UInt64(geometry.zoneCount)) &- 1
+        var rest = ~plain & zoneMask
+        while rest != 0 {
+            let zone = rest.trailingZeroBitCount
+            rest &= rest &- 1
+            if let heightMm = updateRareZone(zone, reading: readings[zone], config: config, geometry: geometry, health: &health) {
+                heights[zone] = heightMm
+                occupied |= UInt64(1) &<< UInt64(zone)
             }
         }
-        health.invalidZones &+= invalid
-        health.saturatedZones &+= saturated
+        stuckMask &= occupied
+        if occupied != 0 { markStuck(occupied: occupied, timeUs: timeUs, config: config, health: &health) }
+        return occupied
+    }
+
+    /// The branch-free pass: every ready zone reading valid within the update gate of its
+    /// floor moves its floor 1/128 of the way to the reading. Returns those zones.
+    private mutating func updatePlainZones(readings: Span<ZoneReading>) -> UInt64 {
+        var plain: UInt64 = 0
+        let ready = readyMask
+        var floors = floorQ8.mutableSpan
+        for zone in 0..<readings.count {
+            let reading = readings[unchecked: zone]
+            let floor = floors[unchecked: zone]
+            let differenceQ8 = (Int32(reading.distanceMm) &<< 8) &- floor
+            let isPlain = reading.status == .valid
+                && differenceQ8 > -(Background.updateGateMm << 8)
+                && differenceQ8 <= Background.deeperGateMm << 8
+                && (ready &>> UInt64(zone)) & 1 == 1
+            floors[unchecked: zone] = isPlain ? floor &+ (differenceQ8 &>> Background.floorShift) : floor
+            plain |= (isPlain ? UInt64(1) : 0) &<< UInt64(zone)
+        }
+        return plain
+    }
+
+    /// Everything but plain floor: learning, invalid readings, objects, deeper readings.
+    /// Returns the zone's height when it is occupied (or holds a height through a dropout).
+    private mutating func updateRareZone(
+        _ zone: Int, reading: ZoneReading, config: LaneConfig, geometry: LaneGeometry, health: inout Health
+    ) -> Int16? {
+        let bit = UInt64(1) &<< UInt64(zone)
+        if reading.status != .valid {
+            if reading.status == .saturated { health.saturatedZones &+= 1 } else { health.invalidZones &+= 1 }
+            guard holdMask & bit != 0 && holdAge[zone] < config.holdFramesMax else { return nil }
+            holdAge[zone] &+= 1
+            return holdMm[zone]
+        }
+        let distanceMm = Int32(reading.distanceMm)
+        if readyMask & bit == 0 {
+            // Running mean: at most 200 readings, so the product stays inside Int32.
+            let count = Int32(learned[zone])
+            floorQ8[zone] = (floorQ8[zone] &* count &+ (distanceMm &<< 8)) / (count &+ 1)
+            learned[zone] &+= 1
+            if learned[zone] >= config.learnFrames { readyMask |= bit }
+            return nil
+        }
+        let floorMm = floorQ8[zone] &>> 8
+        let riseMm = floorMm &- distanceMm
+        if riseMm >= Int32(config.objectMinHeightMm) {
+            // Off-axis zones measure along a slanted ray; the learned floor gives the slant
+            // (floor / mount height), so the vertical height needs no trigonometry.
+            precondition(floorMm > 0)
+            let heightMm = Int16(min(riseMm &* geometry.mountHeightMm / floorMm, Int32(Int16.max)))
+            holdMm[zone] = heightMm
+            holdAge[zone] = 0
+            holdMask |= bit
+            deeperMask &= ~bit
+            return heightMm
+        }
+        holdMask &= ~bit
+        clockMask &= ~bit
+        if riseMm >= -Background.deeperGateMm {
+            deeperMask &= ~bit
+            return nil
+        }
+        let run = deeperMask & bit == 0 ? 1 : deeperRun[zone] &+ 1
+        deeperMask |= bit
+        deeperRun[zone] = run
+        if run >= Background.deeperRunMax {
+            floorQ8[zone] = distanceMm &<< 8
+            deeperMask &= ~bit
+            health.floorRelearned &+= 1
+        }
+        return nil
     }
 
     /// Forgets the floor everywhere, for an operator-requested recalibration.
@@ -84,53 +148,23 @@ struct Background {
         self = Background()
     }
 
-    @inline(__always)
-    private mutating func hold(zone: Int, config: LaneConfig) -> Int16 {
-        let age = holdAge[zone]
-        if age < config.holdFramesMax {
-            holdAge[zone] = age &+ 1
-            return holdMm[zone]
-        }
-        return 0
-    }
-
-    private mutating func learn(zone: Int, distanceMm: Int32) {
-        // Running mean: learned count is at most 200, so the product stays inside Int32.
-        let count = Int32(learned[zone])
-        floorQ8[zone] = (floorQ8[zone] &* count &+ (distanceMm << 8)) / (count &+ 1)
-        learned[zone] &+= 1
-    }
-
-    /// The vertical height of an occupied zone. Zones off the axis measure along a slanted ray;
-    /// the learned floor gives the slant (floor / mount height), so no trigonometry is needed.
-    private mutating func occupied(zone: Int, riseMm: Int32, floorMm: Int32, geometry: LaneGeometry) -> Int16 {
-        precondition(floorMm > 0 && riseMm > 0)
-        let heightMm = min(riseMm &* geometry.mountHeightMm / floorMm, Int32(Int16.max))
-        holdMm[zone] = Int16(heightMm)
-        holdAge[zone] = 0
-        deeperRun[zone] = 0
-        return Int16(heightMm)
-    }
-
-    private mutating func markOccupied(zone: Int, timeS: UInt32, config: LaneConfig, health: inout Health) {
-        let since = occupiedSinceS[zone]
-        if since == Background.notOccupied {
-            occupiedSinceS[zone] = timeS
-            return
-        }
-        let bit = UInt64(1) << UInt64(zone)
-        if timeS &- since >= config.stuckLimitS && stuckMask & bit == 0 {
-            stuckMask |= bit
-            health.zonesStuck &+= 1
-        }
-    }
-
-    private mutating func deeper(zone: Int, distanceMm: Int32, health: inout Health) {
-        deeperRun[zone] &+= 1
-        if deeperRun[zone] >= Background.deeperRunMax {
-            floorQ8[zone] = distanceMm << 8
-            deeperRun[zone] = 0
-            health.floorRelearned &+= 1
+    /// Starts or checks the occupancy clock of every occupied zone.
+    private mutating func markStuck(occupied: UInt64, timeUs: UInt64, config: LaneConfig, health: inout Health) {
+        let timeS = UInt32(truncatingIfNeeded: timeUs / 1_000_000)
+        var remaining = occupied
+        while remaining != 0 {
+            let zone = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            let bit = UInt64(1) &<< UInt64(zone)
+            if clockMask & bit == 0 {
+                clockMask |= bit
+                occupiedSinceS[zone] = timeS
+                continue
+            }
+            if timeS &- occupiedSinceS[zone] >= config.stuckLimitS && stuckMask & bit == 0 {
+                stuckMask |= bit
+                health.zonesStuck &+= 1
+            }
         }
     }
 }

@@ -16,9 +16,7 @@ public struct DepthLaneCounter {
     var tally: Tally
     /// What the lane saw and had to refuse.
     public private(set) var health = Health()
-    var lastSequence: UInt32 = 0
-    var lastTimestampUs: UInt64 = 0
-    var hasFrame = false
+    var frameOrder = FrameOrder()
 
     /// A counter for a lane, or the first configuration field that is out of range.
     public init(config: LaneConfig) throws(ConfigError) {
@@ -37,23 +35,22 @@ public struct DepthLaneCounter {
     public mutating func process(header: FrameHeader, zones: Span<ZoneReading>) throws(FrameError) -> Int {
         let missed: UInt32
         do throws(FrameError) {
-            missed = try check(header: header, zoneCount: zones.count)
+            missed = try frameOrder.check(header: header, zoneCount: zones.count, geometry: geometry)
         } catch {
             health.framesRejected &+= 1
             throw error
         }
-        hasFrame = true
-        lastSequence = header.sequence
-        lastTimestampUs = header.timestampUs
+        frameOrder.accept(header)
         health.sequenceGaps &+= UInt64(missed)
         health.framesProcessed &+= 1
         tally.advance(toUs: header.timestampUs, health: &health)
-        background.update(
-            zones: zones, timeS: UInt32(truncatingIfNeeded: header.timestampUs / 1_000_000),
-            config: config, geometry: geometry, heights: &heights, health: &health)
-        let blobCount = segmenter.segment(heights: heights, config: config, geometry: geometry, health: &health)
+        let occupied = background.update(
+            readings: zones, timeUs: header.timestampUs, config: config, geometry: geometry,
+            heights: &heights, health: &health)
+        let blobCount = segmenter.segment(
+            heights: heights.span, occupied: occupied, config: config, geometry: geometry, health: &health)
         tracker.step(
-            blobs: segmenter.blobs, blobCount: blobCount, timeUs: header.timestampUs,
+            blobs: segmenter.blobs.span.extracting(0..<blobCount), timeUs: header.timestampUs,
             config: config, geometry: geometry, health: &health)
         for index in 0..<tracker.crossingCount {
             tally.add(tracker.crossings[index])
@@ -102,21 +99,4 @@ public struct DepthLaneCounter {
         tracker = Tracker()
     }
 
-    /// Validates a frame against the lane and the previous frame without changing anything.
-    /// Returns how many frames the sequence number says were missed.
-    private func check(header: FrameHeader, zoneCount: Int) throws(FrameError) -> UInt32 {
-        if header.side < Limits.sideMin || header.side > Limits.sideMax || header.side % 4 != 0 {
-            throw .sideUnsupported(side: header.side)
-        }
-        if header.side != config.side { throw .sideMismatch(expected: config.side, got: header.side) }
-        if zoneCount != geometry.zoneCount { throw .zoneCount(expected: geometry.zoneCount, got: zoneCount) }
-        guard hasFrame else { return 0 }
-        if header.timestampUs <= lastTimestampUs {
-            throw .timestampNotIncreasing(lastUs: lastTimestampUs, gotUs: header.timestampUs)
-        }
-        let step = header.sequence &- lastSequence
-        if step == 0 { throw .sequenceRepeated(sequence: header.sequence) }
-        if step > UInt32.max / 2 { throw .sequenceBackwards(last: lastSequence, got: header.sequence) }
-        return step - 1
-    }
 }

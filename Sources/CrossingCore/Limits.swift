@@ -23,6 +23,8 @@ public enum Limits {
     public static func check() {
         precondition(zonesMax == Int(sideMax) * Int(sideMax))
         precondition(cellsMax == 8)
-        precondition(blobsMax <= 255 && tracksMax <= 255 && zonesMax <= 255)
+        precondition(blobsMax <= 255 && zonesMax <= 255)
+        precondition(tracksMax == UInt16.bitWidth, "the tracker keeps its slots in a UInt16 mask")
+        precondition(zonesMax == UInt64.bitWidth, "occupancy is a UInt64 mask")
     }
 }

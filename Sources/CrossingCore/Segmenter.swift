@@ -6,12 +6,13 @@
 /// trailer behind its cab, or a bus longer than the field of view stay one.
 ///
 /// Zones are visited from the highest down, joining the regions they touch (union-find), which
-/// decides each merge at its saddle height in a single pass.
+/// decides each merge at its saddle height in a single pass. Only occupied zones are visited:
+/// an empty frame costs nothing here.
 struct Segmenter {
     /// Zone indices of occupied zones, highest first.
     var order = InlineArray<64, UInt8>(repeating: 0)
-    /// Union-find parent per zone; `unmasked` or `pending` for zones not (yet) in a region.
-    var parent = InlineArray<64, UInt8>(repeating: Segmenter.unmasked)
+    /// Union-find parent per visited zone.
+    var parent = InlineArray<64, UInt8>(repeating: 0)
     /// Peak height of the region rooted at a zone.
     var peakMm = InlineArray<64, Int16>(repeating: 0)
     /// Blob slot of the region rooted at a zone.
@@ -21,23 +22,26 @@ struct Segmenter {
     var blobs = InlineArray<16, Blob>(repeating: Blob())
     var blobCount = 0
 
-    static let unmasked: UInt8 = 255
-    static let pending: UInt8 = 254
     static let noSlot: UInt8 = 255
     static let droppedSlot: UInt8 = 254
 
-    /// Segments `heights` (vertical mm, 0 = empty) into `blobs`, returning how many were found.
+    /// Segments the occupied zones of `heights` (vertical mm) into `blobs`, returning how many.
     mutating func segment(
-        heights: InlineArray<64, Int16>,
+        heights: Span<Int16>,
+        occupied: UInt64,
         config: LaneConfig,
         geometry: LaneGeometry,
         health: inout Health
     ) -> Int {
-        let occupiedCount = sortOccupied(heights: heights, zoneCount: geometry.zoneCount)
+        precondition(heights.count == Limits.zonesMax)
         blobCount = 0
-        if occupiedCount == 0 { return 0 }
+        if occupied == 0 { return 0 }
+        let occupiedCount = sortOccupied(heights: heights, occupied: occupied)
+        var visited: UInt64 = 0
         for rank in 0..<occupiedCount {
-            join(zone: Int(order[rank]), heights: heights, config: config, side: geometry.side)
+            let zone = Int(order[rank])
+            join(zone: zone, visited: visited, heights: heights, config: config, side: geometry.side)
+            visited |= UInt64(1) &<< UInt64(zone)
         }
         gather(occupiedCount: occupiedCount, heights: heights, side: geometry.side, health: &health)
         for index in 0..<blobCount {
@@ -46,25 +50,27 @@ struct Segmenter {
         return blobCount
     }
 
-    /// Fills `order` with the occupied zones, highest first (ties: lower index first), and
-    /// resets the per-zone scratch. Insertion sort: at most 64 keys, usually a handful.
-    private mutating func sortOccupied(heights: InlineArray<64, Int16>, zoneCount: Int) -> Int {
+    /// Fills `order` with the occupied zones, highest first (ties: lower index first).
+    /// Insertion sort on packed keys (height, then inverted index): at most 64, usually a few.
+    private mutating func sortOccupied(heights: Span<Int16>, occupied: UInt64) -> Int {
+        var keys = InlineArray<64, UInt32>(repeating: 0)
         var count = 0
-        for zone in 0..<zoneCount {
-            let heightMm = heights[zone]
+        var remaining = occupied
+        while remaining != 0 {
+            let zone = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
             slot[zone] = Segmenter.noSlot
-            if heightMm <= 0 {
-                parent[zone] = Segmenter.unmasked
-                continue
-            }
-            parent[zone] = Segmenter.pending
+            let key = UInt32(UInt16(bitPattern: max(heights[zone], 0))) &<< 8 | UInt32(255 &- zone)
             var position = count
-            while position > 0 && heights[Int(order[position - 1])] < heightMm {
-                order[position] = order[position - 1]
+            while position > 0 && keys[position - 1] < key {
+                keys[position] = keys[position - 1]
                 position -= 1
             }
-            order[position] = UInt8(zone)
+            keys[position] = key
             count += 1
+        }
+        for rank in 0..<count {
+            order[rank] = UInt8(255 &- (keys[rank] & 0xFF))
         }
         return count
     }
@@ -72,46 +78,56 @@ struct Segmenter {
     /// Adds one zone to the regions around it, merging regions whose valley is too shallow.
     /// Neighbours already visited are at least as high as this zone, which makes it the saddle
     /// of any regions it connects.
-    private mutating func join(zone: Int, heights: InlineArray<64, Int16>, config: LaneConfig, side: Int) {
-        var roots = InlineArray<8, UInt8>(repeating: 0)
-        var rootCount = 0
-        var steepest = zone
-        let row = zone / side
-        let col = zone % side
-        for neighborRow in max(row - 1, 0)...min(row + 1, side - 1) {
-            for neighborCol in max(col - 1, 0)...min(col + 1, side - 1) {
-                let neighbor = neighborRow * side + neighborCol
-                if parent[neighbor] >= Segmenter.pending { continue }
-                if steepest == zone || heights[neighbor] > heights[steepest] { steepest = neighbor }
-                let root = find(neighbor)
-                var seen = false
-                for index in 0..<rootCount where roots[index] == root { seen = true }
-                if !seen {
-                    roots[rootCount] = root
-                    rootCount += 1
-                }
-            }
-        }
-        let zoneByte = UInt8(zone)
-        if rootCount == 0 {
-            parent[zone] = zoneByte
+    private mutating func join(zone: Int, visited: UInt64, heights: Span<Int16>, config: LaneConfig, side: Int) {
+        var neighbors = visited & Segmenter.neighborMask(zone: zone, side: side)
+        if neighbors == 0 {
+            parent[zone] = UInt8(zone)
             peakMm[zone] = heights[zone]
             return
         }
-        var best = roots[0]
-        for index in 1..<rootCount where peakMm[Int(roots[index])] > peakMm[Int(best)] {
-            best = roots[index]
+        var roots = InlineArray<8, UInt8>(repeating: 0)
+        var rootCount = 0
+        var steepest = neighbors.trailingZeroBitCount
+        while neighbors != 0 {
+            let neighbor = neighbors.trailingZeroBitCount
+            neighbors &= neighbors &- 1
+            if heights[neighbor] > heights[steepest] { steepest = neighbor }
+            let root = find(neighbor)
+            var seen = false
+            for index in 0..<rootCount where roots[index] == root { seen = true }
+            if !seen {
+                roots[rootCount] = root
+                rootCount += 1
+            }
         }
-        let saddleMm = Int32(heights[zone])
-        for index in 0..<rootCount where roots[index] != best {
-            let root = roots[index]
-            if !splits(lowerPeakMm: Int32(peakMm[Int(root)]), saddleMm: saddleMm, config: config) {
-                parent[Int(root)] = best
+        if rootCount > 1 {
+            var best = roots[0]
+            for index in 1..<rootCount where peakMm[Int(roots[index])] > peakMm[Int(best)] {
+                best = roots[index]
+            }
+            let saddleMm = Int32(heights[zone])
+            for index in 0..<rootCount where roots[index] != best {
+                let root = roots[index]
+                if !splits(lowerPeakMm: Int32(peakMm[Int(root)]), saddleMm: saddleMm, config: config) {
+                    parent[Int(root)] = best
+                }
             }
         }
         // Where separate objects meet, the zone goes to the one its highest neighbour is part
         // of (steepest ascent), so the valley between two people is shared out fairly.
         parent[zone] = find(steepest)
+    }
+
+    /// The up to eight zones around `zone`, as a mask. Bits past the grid are harmless: only
+    /// visited (occupied) zones are ever tested against it.
+    @inline(__always)
+    static func neighborMask(zone: Int, side: Int) -> UInt64 {
+        let bit = UInt64(1) &<< UInt64(zone)
+        let col = zone % side
+        var row = bit
+        if col > 0 { row |= bit &>> 1 }
+        if col < side - 1 { row |= bit &<< 1 }
+        return (row | row &<< UInt64(side) | row &>> UInt64(side)) & ~bit
     }
 
     /// Whether a peak stays its own object where it meets a higher one at `saddleMm`.
@@ -141,7 +157,7 @@ struct Segmenter {
 
     /// Sums each region into a blob slot. Regions are met tallest peak first, so when the slots
     /// run out it is the lowest objects that are dropped, and counted.
-    private mutating func gather(occupiedCount: Int, heights: InlineArray<64, Int16>, side: Int, health: inout Health) {
+    private mutating func gather(occupiedCount: Int, heights: Span<Int16>, side: Int, health: inout Health) {
         for rank in 0..<occupiedCount {
             let zone = Int(order[rank])
             let root = Int(find(zone))

@@ -52,6 +52,10 @@ struct Tally {
     /// Moves the open bin to the interval holding `timeUs`, closing the previous one when time
     /// has passed its end, and counts the frame in it.
     mutating func advance(toUs timeUs: UInt64, health: inout Health) {
+        if isOpen && timeUs &- open.startUs < intervalUs {
+            open.frames &+= 1
+            return
+        }
         let startUs = timeUs - timeUs % intervalUs
         if isOpen && startUs != open.startUs {
             precondition(startUs > open.startUs, "time went backwards past a bin")

@@ -14,11 +14,13 @@ public struct CrossingEvent: BitwiseCopyable, Sendable, Equatable {
 /// Follows objects across frames in a fixed set of track slots and reports line crossings.
 ///
 /// Association is greedy nearest-first against each track's predicted position, gated by the
-/// fastest plausible motion. A crossing is counted once, when a confirmed track reaches the
-/// band on the far side of the neutral band from where it was last seen on a side, so turning
-/// back, lingering, or standing on the line for an hour never counts by itself.
+/// plausible motion. A crossing is counted once, when a confirmed track reaches the band on the
+/// far side of the neutral band from where it was last seen on a side, so turning back,
+/// lingering, or standing on the line for an hour never counts by itself.
 struct Tracker {
     var tracks = InlineArray<16, Track>(repeating: Track())
+    /// Slots in use, bit per slot: loops visit only these.
+    var activeMask: UInt16 = 0
     /// Per frame scratch: predictions and gates per track, and which blob each track took.
     var predictedXQ8 = InlineArray<16, Int32>(repeating: 0)
     var predictedYQ8 = InlineArray<16, Int32>(repeating: 0)
@@ -37,58 +39,61 @@ struct Tracker {
     static let unmatched: UInt8 = 255
     /// Matched frames before a track's velocity is trusted for gating.
     static let youngHitsMax: UInt16 = 5
+    /// Frames a track may coast inside a shared blob before it counts as unseen: three seconds
+    /// at 15 Hz, longer than two walkers stay merged while crossing the view.
+    static let sharedFramesMax: UInt8 = 45
 
     /// Advances every track to the frame at `timeUs` with its `blobs`; crossings land in
     /// `crossings[0..<crossingCount]`.
     mutating func step(
-        blobs: InlineArray<16, Blob>,
-        blobCount: Int,
+        blobs: Span<Blob>,
         timeUs: UInt64,
         config: LaneConfig,
         geometry: LaneGeometry,
         health: inout Health
     ) {
-        precondition(blobCount >= 0 && blobCount <= Limits.blobsMax)
+        precondition(blobs.count <= Limits.blobsMax)
         crossingCount = 0
+        if activeMask == 0 && blobs.count == 0 { return }
         predict(timeUs: timeUs, config: config, geometry: geometry)
-        associate(blobs: blobs, blobCount: blobCount)
-        share(blobs: blobs, blobCount: blobCount, config: config)
-        for index in 0..<Limits.tracksMax where tracks[index].isActive {
+        associate(blobs: blobs)
+        share(blobs: blobs)
+        var remaining = activeMask
+        while remaining != 0 {
+            let index = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
             let blob = blobOfTrack[index]
-            let shared = sharedBlobOfTrack[index]
             if blob != Tracker.unmatched && sharersOfBlob[Int(blob)] == 1 {
                 tracks[index].update(blob: blobs[Int(blob)], timeUs: timeUs, config: config, geometry: geometry)
-            } else if blob != Tracker.unmatched || shared != Tracker.unmatched {
+            } else if blob != Tracker.unmatched || sharedBlobOfTrack[index] != Tracker.unmatched {
                 tracks[index].coast(toXQ8: predictedXQ8[index], yQ8: predictedYQ8[index], timeUs: timeUs)
             } else {
                 if tracks[index].miss(config: config, timeUs: timeUs, geometry: geometry) {
                     tracks[index] = Track()
+                    activeMask &= ~(UInt16(1) &<< UInt16(index))
                 }
                 continue
             }
             checkLine(track: index, timeUs: timeUs, config: config, geometry: geometry)
         }
-        for blob in 0..<blobCount where trackOfBlob[blob] == Tracker.unmatched {
+        for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
             start(blob: blobs[blob], timeUs: timeUs, geometry: geometry, health: &health)
         }
     }
 
     /// Number of tracks in use.
-    var activeCount: Int {
-        var count = 0
-        for index in 0..<Limits.tracksMax where tracks[index].isActive { count += 1 }
-        return count
-    }
+    var activeCount: Int { activeMask.nonzeroBitCount }
 
     private mutating func predict(timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
-        for index in 0..<Limits.tracksMax {
+        var remaining = activeMask
+        while remaining != 0 {
+            let index = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
             blobOfTrack[index] = Tracker.unmatched
-            let track = tracks[index]
-            if !track.isActive { continue }
-            let (x, y) = track.predicted(atUs: timeUs)
+            let (x, y) = tracks[index].predicted(atUs: timeUs)
             predictedXQ8[index] = x
             predictedYQ8[index] = y
-            gateQ8[index] = gate(track: track, timeUs: timeUs, config: config, geometry: geometry)
+            gateQ8[index] = Tracker.gate(track: tracks[index], timeUs: timeUs, config: config, geometry: geometry)
         }
     }
 
@@ -97,7 +102,7 @@ struct Tracker {
     /// may reach as far as the fastest object could move. An established track allows one zone,
     /// its own step, and half a zone per missed frame: a track that lost its object must not
     /// leap onto a newcomer at the other edge.
-    private func gate(track: Track, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) -> Int32 {
+    private static func gate(track: Track, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) -> Int32 {
         let dtUs = Int64(min(timeUs - track.lastUs, 2_000_000))
         if track.hits < Tracker.youngHitsMax && track.misses == 0 {
             let pitchMm = Int64(geometry.pitchMm(atHeightMm: track.peakMm))
@@ -112,15 +117,22 @@ struct Tracker {
     /// Greedy global nearest-first matching. A blob is reachable when it is within the gate of
     /// the prediction, or when the prediction falls on the blob's own footprint (large vehicles
     /// whose centroid jumps as they enter or leave the view).
-    private mutating func associate(blobs: InlineArray<16, Blob>, blobCount: Int) {
-        for blob in 0..<Limits.blobsMax { trackOfBlob[blob] = Tracker.unmatched }
-        for _ in 0..<min(blobCount, Limits.tracksMax) {
+    private mutating func associate(blobs: Span<Blob>) {
+        for blob in 0..<blobs.count { trackOfBlob[blob] = Tracker.unmatched }
+        for _ in 0..<min(blobs.count, Limits.tracksMax) {
             var bestTrack = -1
             var bestBlob = -1
             var bestCost = Int64.max
-            for index in 0..<Limits.tracksMax where tracks[index].isActive && blobOfTrack[index] == Tracker.unmatched {
-                for blob in 0..<blobCount where trackOfBlob[blob] == Tracker.unmatched {
-                    let cost = self.cost(track: index, blob: blobs[blob])
+            var remaining = activeMask
+            while remaining != 0 {
+                let index = remaining.trailingZeroBitCount
+                remaining &= remaining &- 1
+                if blobOfTrack[index] != Tracker.unmatched { continue }
+                let tentative = tracks[index].state == .tentative
+                for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
+                    let cost = Tracker.cost(
+                        xQ8: predictedXQ8[index], yQ8: predictedYQ8[index], gateQ8: gateQ8[index],
+                        tentative: tentative, blob: blobs[blob])
                     if cost < bestCost {
                         bestCost = cost
                         bestTrack = index
@@ -137,22 +149,23 @@ struct Tracker {
     /// Lets tracks that found no blob of their own coast inside a blob another track took, when
     /// their prediction falls on it: two people walking back to back with no gap merge into one
     /// blob every other frame, and both must survive to be counted. Coasting never confirms a
-    /// track; only frames where it has a blob of its own do. A blob's
-    /// centroid is then the middle of several objects, so every track sharing it coasts on its
-    /// own prediction rather than jumping there. Coasting is bounded by `sharedFramesMax`.
-    private mutating func share(blobs: InlineArray<16, Blob>, blobCount: Int, config: LaneConfig) {
-        for blob in 0..<Limits.blobsMax {
+    /// track; only frames where it has a blob of its own do. A blob's centroid is then the
+    /// middle of several objects, so every track sharing it coasts on its own prediction rather
+    /// than jumping there. Coasting is bounded by `sharedFramesMax`.
+    private mutating func share(blobs: Span<Blob>) {
+        for blob in 0..<blobs.count {
             sharersOfBlob[blob] = trackOfBlob[blob] == Tracker.unmatched ? 0 : 1
         }
-        for index in 0..<Limits.tracksMax {
+        var remaining = activeMask
+        while remaining != 0 {
+            let index = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
             sharedBlobOfTrack[index] = Tracker.unmatched
-            let track = tracks[index]
-            guard track.isActive && blobOfTrack[index] == Tracker.unmatched
-                && track.sharedFrames < Tracker.sharedFramesMax
+            guard blobOfTrack[index] == Tracker.unmatched && tracks[index].sharedFrames < Tracker.sharedFramesMax
             else { continue }
             let x = predictedXQ8[index]
             let y = predictedYQ8[index]
-            for blob in 0..<blobCount where sharersOfBlob[blob] > 0 {
+            for blob in 0..<blobs.count where sharersOfBlob[blob] > 0 {
                 let footprint = blobs[blob]
                 if x >= footprint.colMin * 256 && x < (footprint.colMax + 1) * 256
                     && y >= footprint.rowMin * 256 && y < (footprint.rowMax + 1) * 256
@@ -165,32 +178,28 @@ struct Tracker {
         }
     }
 
-    /// Frames a track may coast inside a shared blob before it counts as unseen: three seconds
-    /// at 15 Hz, longer than two walkers stay merged while crossing the view.
-    static let sharedFramesMax: UInt8 = 45
-
     /// Squared distance from a track's prediction to a blob, or `Int64.max` when out of reach.
     /// Confirmed tracks win ties against tentative ones, so noise does not steal an object.
-    private func cost(track index: Int, blob: Blob) -> Int64 {
-        let x = predictedXQ8[index]
-        let y = predictedYQ8[index]
+    private static func cost(xQ8 x: Int32, yQ8 y: Int32, gateQ8: Int32, tentative: Bool, blob: Blob) -> Int64 {
         let dx = Int64(blob.xQ8 - x)
         let dy = Int64(blob.yQ8 - y)
         let distance2 = dx * dx + dy * dy
-        let gate = Int64(gateQ8[index])
+        let gate = Int64(gateQ8)
         let onFootprint = x >= blob.colMin * 256 - 256 && x < blob.colMax * 256 + 512
             && y >= blob.rowMin * 256 - 256 && y < blob.rowMax * 256 + 512
         if distance2 > gate * gate && !onFootprint { return Int64.max }
-        let penalty: Int64 = tracks[index].state == .tentative ? 1 : 0
-        return distance2 * 2 + penalty
+        return distance2 * 2 + (tentative ? 1 : 0)
     }
 
     private mutating func start(blob: Blob, timeUs: UInt64, geometry: LaneGeometry, health: inout Health) {
-        for index in 0..<Limits.tracksMax where !tracks[index].isActive {
-            tracks[index].start(blob: blob, timeUs: timeUs, geometry: geometry)
+        let free = ~activeMask
+        if free == 0 {
+            health.tracksFull &+= 1
             return
         }
-        health.tracksFull &+= 1
+        let index = free.trailingZeroBitCount
+        tracks[index].start(blob: blob, timeUs: timeUs, geometry: geometry)
+        activeMask |= UInt16(1) &<< UInt16(index)
     }
 
     private mutating func checkLine(track index: Int, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
