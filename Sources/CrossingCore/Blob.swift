@@ -19,6 +19,10 @@ struct Blob {
     /// object's sides, which would make a person look as wide as a car.
     var topWidthMm: Int32 = 0
     var topAreaDm2: Int32 = 0
+    /// Width across the lane of the surfaces seen, each zone's ray followed down to the height
+    /// it hit: a person off to the side shows the sensor their flank, but the flank's surfaces
+    /// still lie within the person's own width.
+    var trueWidthMm: Int32 = 0
 
     /// True when the blob reaches the first or last row: it may extend beyond the field of view.
     func touchesRowEdge(side: Int32) -> Bool {
@@ -41,10 +45,14 @@ struct BlobSums {
     var topCount: Int32 = 0
     var topColMin: Int32 = 0
     var topColMax: Int32 = 0
+    var acrossMinMm: Int32 = 0
+    var acrossMaxMm: Int32 = 0
 
     /// Starts a blob at its peak zone: zones are gathered highest first.
-    mutating func start(row: Int32, col: Int32, heightMm: Int32) {
+    mutating func start(row: Int32, col: Int32, heightMm: Int32, acrossMm: Int32) {
         self = BlobSums()
+        acrossMinMm = acrossMm
+        acrossMaxMm = acrossMm
         peakMm = heightMm
         rowMin = row
         rowMax = row
@@ -52,10 +60,15 @@ struct BlobSums {
         colMax = col
         topColMin = col
         topColMax = col
-        add(row: row, col: col, heightMm: heightMm)
+        add(row: row, col: col, heightMm: heightMm, acrossMm: acrossMm)
     }
 
-    mutating func add(row: Int32, col: Int32, heightMm: Int32) {
+    /// `acrossMm`: where across the lane the zone's ray met the surface (see `trueWidthMm`).
+    mutating func add(row: Int32, col: Int32, heightMm: Int32, acrossMm: Int32) {
+        if heightMm * 4 >= peakMm * 3 {
+            acrossMinMm = min(acrossMinMm, acrossMm)
+            acrossMaxMm = max(acrossMaxMm, acrossMm)
+        }
         precondition(heightMm <= peakMm, "zones must arrive highest first")
         let weight64 = Int64(heightMm)
         weight &+= weight64
@@ -90,6 +103,7 @@ struct BlobSums {
         let topPitchMm = geometry.pitchMm(atHeightMm: peakMm)
         blob.topWidthMm = (topColMax - topColMin + 1) * topPitchMm
         blob.topAreaDm2 = topCount * topPitchMm * topPitchMm / 10_000
+        blob.trueWidthMm = acrossMaxMm - acrossMinMm + topPitchMm
         return blob
     }
 }

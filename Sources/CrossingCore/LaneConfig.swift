@@ -18,6 +18,12 @@ public struct ClassifierConfig: Sendable, Equatable {
     public var bicycleLengthMinMm: UInt16 = 1300
     /// Objects moving at least this fast along the lane are bicycles (when not cars or buses).
     public var bicycleSpeedMinMmPerS: UInt16 = 3000
+    /// A pedestrian object at least this wide (surfaces traced down their rays) is two people
+    /// abreast, and each further `abreastPersonWidthMm` one more, up to `abreastMax`. 0 turns
+    /// this off. A single person measures 0.35-0.85 m, two abreast 0.85-1.35 m.
+    public var abreastWidthMinMm: UInt16 = 850
+    public var abreastPersonWidthMm: UInt16 = 550
+    public static let abreastMax: UInt8 = 3
 
     public init() {}
 }
@@ -100,6 +106,9 @@ public struct LaneConfig: Sendable, Equatable {
         if peakProminenceMm < 50 { return ConfigError(field: "peakProminenceMm", reason: "must be at least 50") }
         if binIntervalMs < 1000 || binIntervalMs > 86_400_000 {
             return ConfigError(field: "binIntervalMs", reason: "must be 1000...86400000")
+        }
+        if classifier.abreastPersonWidthMm < 200 {
+            return ConfigError(field: "classifier.abreastPersonWidthMm", reason: "must be at least 200")
         }
         if classifier.busHeightMinMm <= objectMinHeightMm {
             return ConfigError(field: "classifier.busHeightMinMm", reason: "must exceed objectMinHeightMm")

@@ -31,6 +31,13 @@ struct LaneGeometry {
         return floorPitchMm * clearanceMm / mountHeightMm
     }
 
+    /// Where across the lane a zone's central ray is at a given height, in mm from the nadir.
+    @inline(__always)
+    func acrossMm(col: Int32, heightMm: Int32) -> Int32 {
+        let floorMm = (2 * col + 1 - Int32(side)) * floorPitchMm / 2
+        return floorMm * max(mountHeightMm - heightMm, 0) / mountHeightMm
+    }
+
     /// -1 on row 0's side of the neutral band, +1 on the far side, 0 inside it.
     @inline(__always)
     func band(ofRowQ8 rowQ8: Int32) -> Int8 {

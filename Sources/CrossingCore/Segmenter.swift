@@ -43,7 +43,7 @@ struct Segmenter {
             join(zone: zone, visited: visited, heights: heights, config: config, side: geometry.side)
             visited |= UInt64(1) &<< UInt64(zone)
         }
-        gather(occupiedCount: occupiedCount, heights: heights, side: geometry.side, health: &health)
+        gather(occupiedCount: occupiedCount, heights: heights, geometry: geometry, health: &health)
         for index in 0..<blobCount {
             blobs[index] = sums[index].blob(geometry: geometry)
         }
@@ -157,17 +157,19 @@ struct Segmenter {
 
     /// Sums each region into a blob slot. Regions are met tallest peak first, so when the slots
     /// run out it is the lowest objects that are dropped, and counted.
-    private mutating func gather(occupiedCount: Int, heights: Span<Int16>, side: Int, health: inout Health) {
+    private mutating func gather(occupiedCount: Int, heights: Span<Int16>, geometry: LaneGeometry, health: inout Health) {
+        let side = geometry.side
         for rank in 0..<occupiedCount {
             let zone = Int(order[rank])
             let root = Int(find(zone))
             let row = Int32(zone / side)
             let col = Int32(zone % side)
             let heightMm = Int32(heights[zone])
+            let acrossMm = geometry.acrossMm(col: col, heightMm: heightMm)
             let current = slot[root]
             if current == Segmenter.droppedSlot { continue }
             if current != Segmenter.noSlot {
-                sums[Int(current)].add(row: row, col: col, heightMm: heightMm)
+                sums[Int(current)].add(row: row, col: col, heightMm: heightMm, acrossMm: acrossMm)
                 continue
             }
             if blobCount == Limits.blobsMax {
@@ -176,7 +178,7 @@ struct Segmenter {
                 continue
             }
             slot[root] = UInt8(blobCount)
-            sums[blobCount].start(row: row, col: col, heightMm: heightMm)
+            sums[blobCount].start(row: row, col: col, heightMm: heightMm, acrossMm: acrossMm)
             blobCount += 1
         }
     }

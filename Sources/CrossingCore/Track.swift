@@ -19,6 +19,8 @@ struct Track {
     var misses: UInt8 = 0
     /// Consecutive frames spent coasting inside a blob shared with other tracks.
     var sharedFrames: UInt8 = 0
+    /// Ever shared a blob with another track: its width then says nothing about group size.
+    var merged = false
     var xQ8: Int32 = 0
     var yQ8: Int32 = 0
     var vxQ8PerS: Int32 = 0
@@ -34,6 +36,7 @@ struct Track {
     var lengthMm: Int32 = 0
     var topWidthMm: Int32 = 0
     var topAreaDm2: Int32 = 0
+    var trueWidthMm: Int32 = 0
     var centreOffsetQ8: Int32 = Int32.max
     var meanMm: Int32 = 0
 
@@ -135,6 +138,7 @@ struct Track {
             lengthMm = blob.lengthMm
             topWidthMm = blob.topWidthMm
             topAreaDm2 = blob.topAreaDm2
+            trueWidthMm = blob.trueWidthMm
         }
     }
 }

@@ -31,12 +31,13 @@ struct Tracker {
     /// and how many tracks each blob is shared by.
     var sharedBlobOfTrack = InlineArray<16, UInt8>(repeating: Tracker.unmatched)
     var sharersOfBlob = InlineArray<16, UInt8>(repeating: 0)
-    /// Crossings found in the last step.
-    var crossings = InlineArray<16, CrossingEvent>(
+    /// Crossings found in the last step: at most `abreastMax` per track.
+    var crossings = InlineArray<48, CrossingEvent>(
         repeating: CrossingEvent(crossingClass: .pedestrian, direction: .outbound, timestampUs: 0))
     var crossingCount = 0
 
     static let unmatched: UInt8 = 255
+    static let crossingsMax = 48
     /// Matched frames before a track's velocity is trusted for gating.
     static let youngHitsMax: UInt16 = 5
     /// Frames a track may coast inside a shared blob before it counts as unseen: three seconds
@@ -172,6 +173,8 @@ struct Tracker {
                 {
                     sharedBlobOfTrack[index] = UInt8(blob)
                     sharersOfBlob[blob] &+= 1
+                    tracks[index].merged = true
+                    tracks[Int(trackOfBlob[blob])].merged = true
                     break
                 }
             }
@@ -198,8 +201,37 @@ struct Tracker {
             return
         }
         let index = free.trailingZeroBitCount
+        let side = Int32(geometry.side)
+        let interior = blob.rowMin > 0 && blob.rowMax < side - 1
+        let origin = interior ? inheritedOrigin(near: blob) : 0
         tracks[index].start(blob: blob, timeUs: timeUs, geometry: geometry)
+        if origin != 0 { tracks[index].originBand = origin }
         activeMask |= UInt16(1) &<< UInt16(index)
+    }
+
+    /// The side an object that appears in the middle of the view came from. Nobody walks into
+    /// the middle of the view without crossing its edge: an object first seen there has split
+    /// off one that was tracked (two people walking abreast, merged until their heads showed a
+    /// valley), so it came from the side that one came from. Returns 0 when no established
+    /// track is within 2.5 zones.
+    private func inheritedOrigin(near blob: Blob) -> Int8 {
+        var best: Int8 = 0
+        var bestDistance2 = Int64(640 * 640)
+        var remaining = activeMask
+        while remaining != 0 {
+            let index = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            let track = tracks[index]
+            guard track.hits >= 2 && track.originBand != 0 else { continue }
+            let dx = Int64(track.xQ8 - blob.xQ8)
+            let dy = Int64(track.yQ8 - blob.yQ8)
+            let distance2 = dx * dx + dy * dy
+            if distance2 < bestDistance2 {
+                bestDistance2 = distance2
+                best = track.originBand
+            }
+        }
+        return best
     }
 
     private mutating func checkLine(track index: Int, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
@@ -214,11 +246,14 @@ struct Tracker {
         tracks[index].originBand = band
         let towardLastRow = band > origin
         let outbound = towardLastRow == (config.orientation == .outboundTowardLastRow)
-        precondition(crossingCount < Limits.tracksMax)
-        crossings[crossingCount] = CrossingEvent(
-            crossingClass: classify(track: tracks[index], geometry: geometry, config: config.classifier),
-            direction: outbound ? .outbound : .inbound,
-            timestampUs: timeUs)
-        crossingCount += 1
+        let crossingClass = classify(track: tracks[index], geometry: geometry, config: config.classifier)
+        let people = crossingClass == .pedestrian && !tracks[index].merged
+            ? abreastCount(widthMm: tracks[index].trueWidthMm, config: config.classifier) : 1
+        for _ in 0..<people {
+            precondition(crossingCount < Tracker.crossingsMax)
+            crossings[crossingCount] = CrossingEvent(
+                crossingClass: crossingClass, direction: outbound ? .outbound : .inbound, timestampUs: timeUs)
+            crossingCount += 1
+        }
     }
 }

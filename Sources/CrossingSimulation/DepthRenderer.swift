@@ -1,18 +1,6 @@
 import CrossingCore
 import Foundation
 
-/// What the sensor gets wrong, drawn from the scene's seed.
-public struct SensorModel: Sendable, Equatable {
-    /// Gaussian range noise per reading.
-    public var noiseSigmaMm: Double = 15
-    /// Probability that a zone reading comes back invalid.
-    public var invalidRate: Double = 0
-    /// Targets beyond this range come back invalid.
-    public var rangeMaxMm: Double = 12_000
-
-    public init() {}
-}
-
 /// A body placed in the lane: `alongM` is its reference point's distance along the lane from
 /// the sensor's nadir (toward the last row is positive), `acrossM` across it.
 public struct PlacedBody: Sendable {
@@ -29,15 +17,21 @@ public struct PlacedBody: Sendable {
     }
 }
 
-/// Renders bodies into depth frames the way a multizone time-of-flight sensor reports them:
-/// each zone returns the radial distance to the nearest surface inside its cone, sampled by a
-/// few rays per zone.
+/// Renders bodies into depth the way a multizone time-of-flight sensor sees them: each zone
+/// returns the radial distance to the nearest surface inside its cone, sampled by 3 x 3 rays.
 public struct DepthRenderer: Sendable {
     public let side: Int
     public let mountHeightM: Double
     public let floorSpanM: Double
     /// Rays per zone along each axis.
-    public let raysPerAxis = 3
+    public static let raysPerAxis = 3
+
+    /// Floor point (along, across) and length of every ray, zone by zone.
+    private let rayAlong: [Double]
+    private let rayAcross: [Double]
+    private let rayLength: [Double]
+    /// Each zone's distance with nothing in view.
+    public let floorDistancesM: [Double]
 
     public init(side: Int, mountHeightM: Double, fieldOfViewDeg: Double) {
         precondition(side == 4 || side == 8)
@@ -45,45 +39,75 @@ public struct DepthRenderer: Sendable {
         self.side = side
         self.mountHeightM = mountHeightM
         floorSpanM = 2 * mountHeightM * tan(fieldOfViewDeg * Double.pi / 360)
-    }
-
-    /// Half the view's length on the floor: bodies further than this plus their length are out of view.
-    public var halfSpanM: Double { floorSpanM / 2 }
-
-    /// Noise-free radial distances in metres, row-major.
-    public func distances(_ bodies: [PlacedBody]) -> [Double] {
-        let boxes = bodies.flatMap { worldBoxes($0) }
-        var out = [Double](repeating: 0, count: side * side)
         let cellM = floorSpanM / Double(side)
-        let rayStepM = cellM / Double(raysPerAxis)
+        let rays = DepthRenderer.raysPerAxis
+        let stepM = cellM / Double(rays)
+        var along: [Double] = []
+        var across: [Double] = []
+        var length: [Double] = []
+        var floors: [Double] = []
         for row in 0..<side {
             for col in 0..<side {
                 var nearest = Double.infinity
-                for i in 0..<raysPerAxis {
-                    for j in 0..<raysPerAxis {
-                        let floorAlong = -halfSpanM + Double(row) * cellM + (Double(i) + 0.5) * rayStepM
-                        let floorAcross = -halfSpanM + Double(col) * cellM + (Double(j) + 0.5) * rayStepM
-                        nearest = min(nearest, rayDistance(along: floorAlong, across: floorAcross, boxes: boxes))
+                for i in 0..<rays {
+                    for j in 0..<rays {
+                        let a = -floorSpanM / 2 + Double(row) * cellM + (Double(i) + 0.5) * stepM
+                        let c = -floorSpanM / 2 + Double(col) * cellM + (Double(j) + 0.5) * stepM
+                        let l = (a * a + c * c + mountHeightM * mountHeightM).squareRoot()
+                        along.append(a)
+                        across.append(c)
+                        length.append(l)
+                        nearest = min(nearest, l)
                     }
                 }
-                out[row * side + col] = nearest
+                floors.append(nearest)
             }
         }
+        rayAlong = along
+        rayAcross = across
+        rayLength = length
+        floorDistancesM = floors
+    }
+
+    /// Half the view's length on the floor.
+    public var halfSpanM: Double { floorSpanM / 2 }
+
+    /// Noise-free radial distances in metres, row-major, written into `out`.
+    public func render(_ bodies: [PlacedBody], into out: inout [Double]) {
+        precondition(out.count == side * side)
+        var boxes: [Box] = []
+        for placed in bodies {
+            for box in worldBoxes(placed) where inView(box) { boxes.append(box) }
+        }
+        if boxes.isEmpty {
+            for zone in 0..<out.count { out[zone] = floorDistancesM[zone] }
+            return
+        }
+        let rays = DepthRenderer.raysPerAxis * DepthRenderer.raysPerAxis
+        for zone in 0..<(side * side) {
+            var nearest = Double.infinity
+            for ray in (zone * rays)..<((zone + 1) * rays) {
+                nearest = min(nearest, rayDistance(ray, boxes: boxes))
+            }
+            out[zone] = nearest
+        }
+    }
+
+    /// Convenience for tests: the distances as a new array.
+    public func distances(_ bodies: [PlacedBody]) -> [Double] {
+        var out = [Double](repeating: 0, count: side * side)
+        render(bodies, into: &out)
         return out
     }
 
-    /// One frame of readings, with the sensor's noise and failures drawn from `random`.
-    public func readings(_ bodies: [PlacedBody], sensor: SensorModel, random: inout SplitMix64) -> [ZoneReading] {
-        distances(bodies).map { distanceM in
-            let noisyMm = distanceM * 1000 + random.normal() * sensor.noiseSigmaMm
-            if random.chance(sensor.invalidRate) || noisyMm > sensor.rangeMaxMm || noisyMm <= 0 {
-                return ZoneReading(distanceMm: 0, status: .invalid)
-            }
-            return ZoneReading(distanceMm: UInt16(min(noisyMm.rounded(), 65_535)))
-        }
+    /// Anything outside the view on the floor cannot be inside any cone.
+    private func inView(_ box: Box) -> Bool {
+        let half = halfSpanM
+        let along = box.alongMax > -half && box.alongMin < half
+        return along && box.acrossMax > -half && box.acrossMin < half
     }
 
-    /// Boxes in lane coordinates: (alongMin, alongMax, acrossMin, acrossMax, top).
+    /// Boxes in lane coordinates.
     private func worldBoxes(_ placed: PlacedBody) -> [Box] {
         placed.body.boxes.map { box in
             let a = placed.alongM + (placed.towardLastRow ? box.alongMin : -box.alongMax)
@@ -92,11 +116,12 @@ public struct DepthRenderer: Sendable {
         }
     }
 
-    /// Distance along the ray from the sensor toward a floor point to the first surface it meets.
-    /// The ray's horizontal position at height z is floor * u with u = 1 - z / H, so each box
-    /// bounds u from below; the highest hit is the smallest u.
-    private func rayDistance(along: Double, across: Double, boxes: [Box]) -> Double {
-        let rayLengthM = (along * along + across * across + mountHeightM * mountHeightM).squareRoot()
+    /// Distance along a ray to the first surface it meets. The ray's horizontal position at
+    /// height z is floor x u with u = 1 - z / H, so each box bounds u from below; the highest
+    /// hit is the smallest u.
+    private func rayDistance(_ ray: Int, boxes: [Box]) -> Double {
+        let along = rayAlong[ray]
+        let across = rayAcross[ray]
         var uNearest = 1.0
         for box in boxes {
             var low = max(1 - box.topM / mountHeightM, 0.001)
@@ -106,10 +131,10 @@ public struct DepthRenderer: Sendable {
             else { continue }
             uNearest = min(uNearest, low)
         }
-        return rayLengthM * uNearest
+        return rayLength[ray] * uNearest
     }
 
-    /// Narrows [low, high] to the u where floor * u lies in [min, max]; false when empty.
+    /// Narrows [low, high] to the u where floor x u lies in [min, max]; false when empty.
     private func clip(_ low: inout Double, _ high: inout Double, floor: Double, min lower: Double, max upper: Double) -> Bool {
         if floor == 0 { return lower <= 0 && 0 <= upper }
         let first = lower / floor

@@ -32,11 +32,11 @@ public struct SplitMix64: Sendable {
         unit() < probability
     }
 
-    /// Standard normal, by Box-Muller (one value per call, so the stream stays simple to replay).
-    public mutating func normal() -> Double {
-        let u1 = max(unit(), 0x1p-53)
-        let u2 = unit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    /// Two independent standard normal deviates, by Box-Muller.
+    public mutating func normalPair() -> (Double, Double) {
+        let radius = (-2 * log(max(unit(), 0x1p-53))).squareRoot()
+        let angle = 2 * Double.pi * unit()
+        return (radius * cos(angle), radius * sin(angle))
     }
 
     /// Exponentially distributed with the given mean: gaps between Poisson arrivals.

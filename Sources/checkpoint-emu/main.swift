@@ -8,7 +8,8 @@ let help = """
     Runs the counting firmware against emulated hardware and simulated scenes.
 
     commands:
-      demo     count a built-in synthetic checkpoint scene and print counted against truth
+      demo     simulate Verkhny Lars for an hour, count it, print counted against truth
+      score    simulate a scenario file, count it, report accuracy (and a baseline)
 
     Run 'checkpoint-emu <command> --help' for a command's options.
     """
@@ -17,6 +18,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "demo":
     Demo.main(Array(arguments.dropFirst()))
+case "score":
+    Score.main(Array(arguments.dropFirst()))
 case "-h", "--help", "help":
     print(help)
 case nil:

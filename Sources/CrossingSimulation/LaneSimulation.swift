@@ -1,0 +1,267 @@
+import CrossingCore
+import Foundation
+
+/// Moves the traffic of one lane through time and records ground truth.
+///
+/// Walkers keep to their own half of the lane (keep right) and do not walk through one
+/// another; vehicles follow in single file; a gate lets one vehicle through at a time, so the
+/// queue behind it stops and goes under the sensor. Everything random comes from `random`.
+struct LaneSimulation {
+    let spec: LaneSpec
+    let startHour: Double
+    let halfLengthM: Double
+    /// The counting line in each direction's travel coordinate.
+    let lineS: (outbound: Double, inbound: Double)
+    private var random: SplitMix64
+    private var nextArrivalS: [Double]
+    /// Arrivals waiting for room at the upstream end, per direction (outbound, inbound).
+    private var backlog: [[Agent]] = [[], []]
+    private(set) var agents: [Agent] = []
+    private(set) var truth: [TruthEvent] = []
+    /// Arrivals that never got into the modelled road before the run ended.
+    var backlogCount: Int { backlog[0].count + backlog[1].count }
+
+    static let walkerGapM = 0.45
+    static let walkerLaneM = 0.55
+
+    init(spec: LaneSpec, startHour: Double, random: SplitMix64) {
+        self.spec = spec
+        self.startHour = startHour
+        self.random = random
+        halfLengthM = spec.lengthM / 2
+        let spanM = 2 * spec.sensor.mountHeightM * tan(spec.sensor.fieldOfViewDeg * Double.pi / 360)
+        let lineWorldM = -spanM / 2 + Double(spec.sensor.linePermille) / 1000 * spanM
+        let outboundTowardLast = spec.orientation == .outboundTowardLastRow
+        lineS = (outbound: outboundTowardLast ? lineWorldM : -lineWorldM,
+                 inbound: outboundTowardLast ? -lineWorldM : lineWorldM)
+        nextArrivalS = []
+        for index in spec.traffic.indices {
+            nextArrivalS.append(nextArrival(after: 0, traffic: spec.traffic[index]))
+        }
+    }
+
+    /// Advances to time `t` (seconds) by one step of `dt`. With `arrivals` false, nobody new
+    /// comes (the run is draining).
+    mutating func step(to t: Double, dt: Double, arrivals: Bool) {
+        if arrivals {
+            arrive(until: t)
+            admit()
+        }
+        move(t: t, dt: dt)
+    }
+
+    /// The bodies on the modelled road, for the renderer.
+    var placedBodies: [PlacedBody] { agents.map(\.placed) }
+
+    // MARK: Arrivals
+
+    private mutating func nextArrival(after t: Double, traffic: TrafficSpec) -> Double {
+        let peak = traffic.peakPerHour
+        guard peak > 0 else { return .infinity }
+        var candidate = t
+        // Thinning: draw at the peak rate, keep each draw with probability rate / peak.
+        for _ in 0..<10_000 {
+            candidate += random.exponential(mean: 3600 / peak)
+            let hour = (startHour + candidate / 3600).truncatingRemainder(dividingBy: 24)
+            if random.unit() * peak < traffic.perHour(atHour: hour) { return candidate }
+        }
+        return .infinity
+    }
+
+    private mutating func arrive(until t: Double) {
+        for index in spec.traffic.indices {
+            while nextArrivalS[index] <= t {
+                let traffic = spec.traffic[index]
+                for agent in makeGroup(traffic) {
+                    backlog[Int(traffic.direction.rawValue)].append(agent)
+                }
+                nextArrivalS[index] = nextArrival(after: nextArrivalS[index], traffic: traffic)
+            }
+        }
+    }
+
+    private mutating func makeGroup(_ traffic: TrafficSpec) -> [Agent] {
+        var size = 1
+        var draw = random.unit()
+        for (index, probability) in traffic.groupSizes.enumerated() {
+            if draw < probability {
+                size = index + 1
+                break
+            }
+            draw -= probability
+        }
+        let abreast = size > 1 && random.chance(traffic.abreastFraction)
+        let speed = random.uniform(traffic.speedMps)
+        let turnBack = random.chance(traffic.turnBackRate)
+        let loiter = !turnBack && random.chance(traffic.loiterRate)
+        let loiterFor = random.uniform(traffic.loiterS)
+        let towardLastRow = (traffic.direction == .outbound) == (spec.orientation == .outboundTowardLastRow)
+        let line = traffic.direction == .outbound ? lineS.outbound : lineS.inbound
+        let turnAt = line - random.uniform(0.2...1.0)
+        let keepRightSign: Double = towardLastRow ? 1 : -1
+        let halfWidth = spec.widthM / 2
+        var group: [Agent] = []
+        let baseAcross = random.uniform(0...1)
+        for member in 0..<size {
+            let body = makeBody(traffic.crossingClass)
+            var agent = Agent(
+                body: body, direction: traffic.direction, towardLastRow: towardLastRow, acrossM: 0, s: 0,
+                speedMps: speed, frontM: body.boxes.map(\.alongMax).max() ?? 0.2,
+                rearM: body.boxes.map(\.alongMin).min() ?? -0.2)
+            let bodyHalf = agent.halfWidthM
+            if agent.isVehicle {
+                // Single file; a two-way road keeps each direction to its own half.
+                agent.acrossM = hasTwoDirections ? keepRightSign * halfWidth / 2 : 0
+            } else {
+                // Keep right on a two-way lane (this direction's half), the whole width on a
+                // one-way lane; members abreast 0.55 m apart.
+                let band = hasTwoDirections ? halfWidth : spec.widthM
+                let spread = Double(abreast ? size - 1 : 0) * LaneSimulation.walkerLaneM
+                let slack = max(band - 2 * bodyHalf - spread, 0)
+                let offset = bodyHalf + baseAcross * slack + (abreast ? Double(member) * LaneSimulation.walkerLaneM : 0)
+                let clamped = min(offset, max(band - bodyHalf, 0))
+                agent.acrossM = hasTwoDirections ? keepRightSign * clamped : clamped - halfWidth
+            }
+            if turnBack { agent.turnBackAtS = turnAt }
+            if loiter {
+                agent.loiterAtS = line + random.uniform(-0.3...0.3)
+                agent.loiterForS = loiterFor
+            }
+            if let gate = spec.gate, gate.direction == traffic.direction, agent.isVehicle { agent.gated = true }
+            group.append(agent)
+        }
+        return group
+    }
+
+    private var hasTwoDirections: Bool {
+        Set(spec.traffic.map(\.direction)).count > 1
+    }
+
+    private mutating func makeBody(_ crossingClass: CrossingClass) -> Body {
+        switch crossingClass {
+        case .pedestrian:
+            return .person(statureM: random.uniform(1.5...1.92))
+        case .bicycle:
+            return .bicycle(riderStatureM: random.uniform(1.6...1.92))
+        case .car:
+            return random.chance(0.15)
+                ? .car(lengthM: random.uniform(5.0...6.0), widthM: random.uniform(1.9...2.0), roofM: random.uniform(1.9...2.4))
+                : .car(lengthM: random.uniform(3.9...4.9), widthM: random.uniform(1.7...1.9), roofM: random.uniform(1.4...1.7))
+        case .bus:
+            return random.chance(0.4)
+                ? .articulated(trailerLengthM: random.uniform(10...13.6))
+                : .bus(lengthM: random.uniform(10...13), widthM: 2.5, roofM: random.uniform(3.0...3.6))
+        }
+    }
+
+    /// Lets waiting arrivals onto the road where there is room at the upstream end.
+    private mutating func admit() {
+        for lane in 0..<2 {
+            while let next = backlog[lane].first {
+                var agent = next
+                agent.s = -halfLengthM - agent.frontM
+                guard roomToEnter(agent) else { break }
+                backlog[lane].removeFirst()
+                agents.append(agent)
+            }
+        }
+    }
+
+    private func roomToEnter(_ entering: Agent) -> Bool {
+        for other in agents where other.direction == entering.direction {
+            let alongGap = (other.s + other.rearM) - (entering.s + entering.frontM)
+            if entering.isVehicle || other.isVehicle {
+                if alongGap < (spec.gate?.gapM ?? 1.5) && abs(other.acrossM - entering.acrossM) < 1.0 { return false }
+            } else if alongGap < LaneSimulation.walkerGapM && abs(other.acrossM - entering.acrossM) < LaneSimulation.walkerLaneM - 0.05 {
+                return false
+            }
+        }
+        return true
+    }
+
+    // MARK: Motion
+
+    private mutating func move(t: Double, dt: Double) {
+        // Front-most first in each direction, so each follower sees its leader's new position.
+        agents.sort { $0.direction.rawValue != $1.direction.rawValue ? $0.direction.rawValue < $1.direction.rawValue : $0.s > $1.s }
+        var index = 0
+        while index < agents.count {
+            var agent = agents[index]
+            advance(&agent, index: index, t: t, dt: dt)
+            let gone = agent.s + agent.rearM > halfLengthM || agent.s + agent.frontM < -halfLengthM - 0.5
+            if gone {
+                agents.remove(at: index)
+            } else {
+                agents[index] = agent
+                index += 1
+            }
+        }
+    }
+
+    private mutating func advance(_ agent: inout Agent, index: Int, t: Double, dt: Double) {
+        switch agent.phase {
+        case .returning:
+            agent.s -= agent.speedMps * dt
+            return
+        case .waiting(let untilS):
+            if t < untilS { return }
+            agent.phase = .walking
+            agent.loiterAtS = nil
+        case .walking:
+            break
+        }
+        var limit = agent.s + agent.speedMps * dt
+        if let turnAt = agent.turnBackAtS, limit >= turnAt {
+            agent.s = turnAt
+            agent.phase = .returning
+            agent.turnBackAtS = nil
+            return
+        }
+        if let loiterAt = agent.loiterAtS, limit >= loiterAt {
+            limit = loiterAt
+            agent.phase = .waiting(untilS: t + agent.loiterForS)
+        }
+        limit = min(limit, followLimit(for: agent, index: index))
+        if agent.gated && !agent.released, let gate = spec.gate {
+            let stopS = gate.positionM - agent.frontM
+            if limit >= stopS - 0.01 {
+                limit = stopS
+                if agent.s >= stopS - 0.05 {
+                    if agent.serviceDoneS == nil { agent.serviceDoneS = t + random.uniform(gate.serviceS) }
+                    if let done = agent.serviceDoneS, t >= done { agent.released = true }
+                }
+            }
+        }
+        let previous = agent.s
+        agent.s = max(agent.s, limit)
+        let line = agent.direction == .outbound ? lineS.outbound : lineS.inbound
+        if !agent.crossed && previous < line && agent.s >= line {
+            agent.crossed = true
+            let fraction = agent.s > previous ? (line - previous) / (agent.s - previous) : 1
+            truth.append(TruthEvent(crossingClass: agent.body.crossingClass, direction: agent.direction,
+                                    timeS: t - dt + fraction * dt))
+        }
+    }
+
+    /// How far an agent may go without running into the one ahead of it in its direction:
+    /// vehicles keep the queue gap; walkers keep a step behind anyone in their part of the lane.
+    private func followLimit(for agent: Agent, index: Int) -> Double {
+        var limit = Double.infinity
+        var other = index - 1
+        while other >= 0 {
+            let leader = agents[other]
+            other -= 1
+            guard leader.direction == agent.direction else { break }
+            if case .returning = leader.phase { continue }
+            if agent.isVehicle || leader.isVehicle {
+                guard abs(leader.acrossM - agent.acrossM) < 1.0 else { continue }
+                let gap = agent.isVehicle && leader.isVehicle ? (spec.gate?.gapM ?? 1.5) : LaneSimulation.walkerGapM
+                limit = min(limit, leader.s + leader.rearM - gap - agent.frontM)
+            } else if abs(leader.acrossM - agent.acrossM) < LaneSimulation.walkerLaneM - 0.05 {
+                limit = min(limit, leader.s + leader.rearM - LaneSimulation.walkerGapM - agent.frontM)
+            }
+            if leader.s - agent.s > 30 { break }
+        }
+        return limit
+    }
+}

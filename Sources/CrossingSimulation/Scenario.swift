@@ -1,0 +1,304 @@
+import CrossingCore
+import Foundation
+
+/// A checkpoint to simulate: its lanes, their sensors, and the traffic on each.
+/// The JSON form is documented, field by field, in docs/scenario.md.
+public struct Scenario: Sendable {
+    public var name: String
+    public var site: String
+    /// Simulated time a run covers unless `--duration` says otherwise.
+    public var durationS: Double
+    /// Hour of the day at simulated time 0, for the rates that vary over the day.
+    public var startHour: Double
+    public var lanes: [LaneSpec]
+}
+
+public enum LaneKind: String, Sendable {
+    /// Pedestrians and bicycles.
+    case walkway
+    /// Cars, buses, trucks.
+    case road
+}
+
+/// One lane: geometry, its sensor, its traffic, and an optional gate that makes vehicles queue.
+public struct LaneSpec: Sendable {
+    public var name: String
+    public var kind: LaneKind
+    public var widthM: Double
+    /// Length of road modelled, centred on the sensor; arrivals that find it full wait upstream.
+    public var lengthM: Double
+    public var orientation: LaneOrientation
+    public var sensor: SensorSpec
+    public var traffic: [TrafficSpec]
+    public var gate: GateSpec?
+}
+
+/// The depth sensor over a lane and what it gets wrong.
+public struct SensorSpec: Sendable {
+    public var mountHeightM: Double
+    public var fieldOfViewDeg: Double
+    public var grid: Int
+    public var frameRateHz: Double
+    /// Counting line, thousandths of the view's length from row 0's edge.
+    public var linePermille: Int
+    public var noiseSigmaMm: Double
+    public var invalidRate: Double
+    public var deadZones: [Int]
+    public var droppedFrameRate: Double
+    public var sequenceGapRate: Double
+    public var spikeRate: Double
+    public var rangeMaxM: Double
+}
+
+/// Arrivals of one class in one direction.
+public struct TrafficSpec: Sendable {
+    /// Rate per hour from a time of day until the next step (wrapping at midnight).
+    public struct RateStep: Sendable {
+        public var fromHour: Double
+        public var perHour: Double
+    }
+
+    public var crossingClass: CrossingClass
+    public var direction: Direction
+    /// Sorted by `fromHour`; the first starts at 0.
+    public var rates: [RateStep]
+    /// Probabilities of groups of 1, 2, 3... arriving together; sums to 1.
+    public var groupSizes: [Double]
+    /// Fraction of groups that walk side by side rather than one behind another.
+    public var abreastFraction: Double
+    public var speedMps: ClosedRange<Double>
+    /// Fraction who walk in, stop short of the line and go back the way they came.
+    public var turnBackRate: Double
+    /// Fraction who stop on the line for a while before going on.
+    public var loiterRate: Double
+    public var loiterS: ClosedRange<Double>
+
+    /// The rate in force at an hour of the day.
+    public func perHour(atHour hour: Double) -> Double {
+        var rate = rates.last?.perHour ?? 0
+        for step in rates where step.fromHour <= hour { rate = step.perHour }
+        return rate
+    }
+
+    public var peakPerHour: Double { rates.map(\.perHour).max() ?? 0 }
+}
+
+/// A gate past the sensor (border control): one vehicle at a time is served, so the queue
+/// behind it stops and goes under the sensor.
+public struct GateSpec: Sendable {
+    public var direction: Direction
+    /// Distance from the sensor's nadir to the stop line, along the direction of travel.
+    public var positionM: Double
+    public var serviceS: ClosedRange<Double>
+    /// Bumper-to-bumper gap in the queue.
+    public var gapM: Double
+}
+
+extension Scenario {
+    /// Loads and validates a scenario file. Every error names the file, the field and the reason.
+    public static func load(path: String) throws(ScenarioError) -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError(file: path, field: "", reason: "cannot be read")
+        }
+        return try parse(data: data, file: path)
+    }
+
+    public static func parse(data: Data, file: String = "<input>") throws(ScenarioError) -> Scenario {
+        var root = try JSONReader.parse(data: data, file: file)
+        let name = try root.string("name")
+        let site = try root.string("site")
+        let durationS = try root.number("duration_s", default: 7200, in: 1...(31 * 86_400))
+        let startHour = try root.number("start_hour", default: 0, in: 0...23.999)
+        guard let laneItems = try root.array("lanes"), !laneItems.isEmpty else {
+            throw root.fail("lanes", "must list at least one lane")
+        }
+        var lanes: [LaneSpec] = []
+        for (index, item) in laneItems.enumerated() {
+            var reader = try JSONReader(file: file, path: "lanes[\(index)]", value: item)
+            lanes.append(try LaneSpec.read(&reader))
+        }
+        try root.finish()
+        var names = Set<String>()
+        for (index, lane) in lanes.enumerated() where !names.insert(lane.name).inserted {
+            throw ScenarioError(file: file, field: "lanes[\(index)].name", reason: "repeats lane name '\(lane.name)'")
+        }
+        return Scenario(name: name, site: site, durationS: durationS, startHour: startHour, lanes: lanes)
+    }
+}
+
+extension LaneSpec {
+    static func read(_ reader: inout JSONReader) throws(ScenarioError) -> LaneSpec {
+        let name = try reader.string("name")
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw reader.fail("name", "may hold letters, digits, '-' and '_' only")
+        }
+        let kind = try reader.choice("kind", [("walkway", LaneKind.walkway), ("road", .road)])
+        let widthM = try reader.number("width_m", in: 0.8...20)
+        let lengthM = try reader.number("length_m", default: 30, in: 5...500)
+        let orientation = try reader.choice(
+            "orientation", default: LaneOrientation.outboundTowardLastRow,
+            [("outbound_toward_last_row", .outboundTowardLastRow), ("outbound_toward_first_row", .outboundTowardFirstRow)])
+        guard var sensorReader = try reader.object("sensor") else { throw reader.fail("sensor", "is required") }
+        let sensor = try SensorSpec.read(&sensorReader)
+        guard let trafficItems = try reader.array("traffic") else { throw reader.fail("traffic", "is required") }
+        var traffic: [TrafficSpec] = []
+        for (index, item) in trafficItems.enumerated() {
+            var itemReader = try JSONReader(file: reader.file, path: reader.child("traffic[\(index)]"), value: item)
+            traffic.append(try TrafficSpec.read(&itemReader))
+        }
+        var gate: GateSpec?
+        if var gateReader = try reader.object("gate") {
+            gate = try GateSpec.read(&gateReader)
+        }
+        try reader.finish()
+        let viewM = 2 * sensor.mountHeightM * tan(sensor.fieldOfViewDeg * Double.pi / 360)
+        if lengthM < viewM + 2 {
+            throw reader.fail("length_m", "must exceed the sensor's view on the floor (\(reader.format(viewM.rounded())) m) by 2 m")
+        }
+        if let gate, gate.positionM >= lengthM / 2 {
+            throw reader.fail("gate.position_m", "must lie inside the modelled length (under \(reader.format(lengthM / 2)) m)")
+        }
+        return LaneSpec(name: name, kind: kind, widthM: widthM, lengthM: lengthM, orientation: orientation,
+                        sensor: sensor, traffic: traffic, gate: gate)
+    }
+
+    /// The counting core's configuration for this lane.
+    public var laneConfig: LaneConfig {
+        var config = LaneConfig()
+        config.side = UInt8(sensor.grid)
+        config.mountHeightMm = UInt16((sensor.mountHeightM * 1000).rounded())
+        config.floorSpanMm = UInt16((2 * sensor.mountHeightM * tan(sensor.fieldOfViewDeg * Double.pi / 360) * 1000).rounded())
+        config.orientation = orientation
+        config.linePermille = UInt16(sensor.linePermille)
+        return config
+    }
+
+    /// The class a count with no class (the two-zone baseline) is put under.
+    public var primaryClass: CrossingClass { kind == .walkway ? .pedestrian : .car }
+}
+
+extension SensorSpec {
+    static func read(_ reader: inout JSONReader) throws(ScenarioError) -> SensorSpec {
+        let mountHeightM = try reader.number("mount_height_m", in: 1.5...12)
+        let fieldOfViewDeg = try reader.number("fov_deg", default: 45, in: 10...90)
+        let grid = try reader.integer("grid", default: 8, in: 4...8)
+        guard grid == 4 || grid == 8 else { throw reader.fail("grid", "must be 4 or 8, got \(grid)") }
+        let frameRateHz = try reader.number("frame_rate_hz", default: 15, in: 1...60)
+        let linePermille = try reader.integer("line_permille", default: 500, in: 200...800)
+        let noiseSigmaMm = try reader.number("noise_sigma_mm", default: 15, in: 0...500)
+        let invalidRate = try reader.number("invalid_rate", default: 0, in: 0...1)
+        var deadZones: [Int] = []
+        if let items = try reader.array("dead_zones") {
+            for (index, item) in items.enumerated() {
+                guard let number = item as? NSNumber, !JSONReader.isBoolean(item),
+                    number.doubleValue == number.doubleValue.rounded(), number.intValue >= 0, number.intValue < grid * grid
+                else { throw reader.fail("dead_zones[\(index)]", "must be a zone index in 0...\(grid * grid - 1)") }
+                deadZones.append(number.intValue)
+            }
+        }
+        let droppedFrameRate = try reader.number("dropped_frame_rate", default: 0, in: 0...0.5)
+        let sequenceGapRate = try reader.number("sequence_gap_rate", default: 0, in: 0...0.5)
+        let spikeRate = try reader.number("spike_rate", default: 0, in: 0...0.1)
+        let rangeMaxM = try reader.number("range_max_m", default: 12, in: 1...30)
+        try reader.finish()
+        if rangeMaxM < mountHeightM * 1.2 {
+            throw reader.fail("range_max_m", "must reach the floor at the edge of the view (at least 1.2 x mount_height_m)")
+        }
+        return SensorSpec(mountHeightM: mountHeightM, fieldOfViewDeg: fieldOfViewDeg, grid: grid, frameRateHz: frameRateHz,
+                          linePermille: linePermille, noiseSigmaMm: noiseSigmaMm, invalidRate: invalidRate,
+                          deadZones: deadZones, droppedFrameRate: droppedFrameRate, sequenceGapRate: sequenceGapRate,
+                          spikeRate: spikeRate, rangeMaxM: rangeMaxM)
+    }
+}
+
+extension TrafficSpec {
+    static func read(_ reader: inout JSONReader) throws(ScenarioError) -> TrafficSpec {
+        let crossingClass = try reader.choice(
+            "class", [("pedestrian", CrossingClass.pedestrian), ("bicycle", .bicycle), ("car", .car), ("bus", .bus)])
+        let direction = try reader.choice("direction", [("outbound", Direction.outbound), ("inbound", .inbound)])
+        let rates = try readRates(&reader)
+        var groupSizes = [1.0]
+        if let items = try reader.array("group_sizes") {
+            guard !items.isEmpty, items.count <= 4 else { throw reader.fail("group_sizes", "must list 1 to 4 probabilities") }
+            groupSizes = []
+            for (index, item) in items.enumerated() {
+                guard let number = item as? NSNumber, !JSONReader.isBoolean(item), (0...1).contains(number.doubleValue) else {
+                    throw reader.fail("group_sizes[\(index)]", "must be a probability in 0...1")
+                }
+                groupSizes.append(number.doubleValue)
+            }
+            guard abs(groupSizes.reduce(0, +) - 1) < 0.001 else { throw reader.fail("group_sizes", "must sum to 1") }
+        }
+        let abreastFraction = try reader.number("abreast_fraction", default: 1, in: 0...1)
+        let defaultSpeed: ClosedRange<Double> = switch crossingClass {
+        case .pedestrian: 1.0...1.6
+        case .bicycle: 3.5...7.0
+        case .car: 2.0...8.0
+        case .bus: 2.0...6.0
+        }
+        let speedMps = try readRange(&reader, "speed_mps", default: defaultSpeed, in: 0.2...30)
+        let turnBackRate = try reader.number("turn_back_rate", default: 0, in: 0...0.5)
+        let loiterRate = try reader.number("loiter_rate", default: 0, in: 0...0.5)
+        let loiterS = try readRange(&reader, "loiter_s", default: 30...300, in: 1...7200)
+        try reader.finish()
+        if groupSizes.count > 1 && (crossingClass == .car || crossingClass == .bus) {
+            throw reader.fail("group_sizes", "applies to pedestrians and bicycles only")
+        }
+        return TrafficSpec(crossingClass: crossingClass, direction: direction, rates: rates, groupSizes: groupSizes,
+                           abreastFraction: abreastFraction, speedMps: speedMps, turnBackRate: turnBackRate,
+                           loiterRate: loiterRate, loiterS: loiterS)
+    }
+
+    /// `per_hour` is either one number (all day) or a list of `{"from_hour", "per_hour"}` steps.
+    private static func readRates(_ reader: inout JSONReader) throws(ScenarioError) -> [RateStep] {
+        guard let value = reader.raw("per_hour") else { throw reader.fail("per_hour", "is required") }
+        if let number = value as? NSNumber, !JSONReader.isBoolean(value) {
+            guard number.doubleValue.isFinite, (0...20_000).contains(number.doubleValue) else {
+                throw reader.fail("per_hour", "must be in 0...20000")
+            }
+            return [RateStep(fromHour: 0, perHour: number.doubleValue)]
+        }
+        guard let items = value as? [Any], !items.isEmpty else {
+            throw reader.fail("per_hour", "must be a number or a list of {\"from_hour\", \"per_hour\"} steps")
+        }
+        var steps: [RateStep] = []
+        for (index, item) in items.enumerated() {
+            var stepReader = try JSONReader(file: reader.file, path: reader.child("per_hour[\(index)]"), value: item)
+            let fromHour = try stepReader.number("from_hour", in: 0...23.999)
+            let perHour = try stepReader.number("per_hour", in: 0...20_000)
+            try stepReader.finish()
+            if let last = steps.last, fromHour <= last.fromHour {
+                throw stepReader.fail("from_hour", "must be later than the step before")
+            }
+            if steps.isEmpty && fromHour != 0 { throw stepReader.fail("from_hour", "of the first step must be 0") }
+            steps.append(RateStep(fromHour: fromHour, perHour: perHour))
+        }
+        return steps
+    }
+}
+
+extension GateSpec {
+    static func read(_ reader: inout JSONReader) throws(ScenarioError) -> GateSpec {
+        let direction = try reader.choice("direction", [("outbound", Direction.outbound), ("inbound", .inbound)])
+        let positionM = try reader.number("position_m", in: 0...250)
+        let serviceS = try readRange(&reader, "service_s", default: nil, in: 1...86_400)
+        let gapM = try reader.number("gap_m", default: 1.5, in: 0.3...20)
+        try reader.finish()
+        return GateSpec(direction: direction, positionM: positionM, serviceS: serviceS, gapM: gapM)
+    }
+}
+
+/// `{"min": a, "max": b}`, both in `range`, with min <= max.
+private func readRange(
+    _ reader: inout JSONReader, _ key: String, default fallback: ClosedRange<Double>?, in range: ClosedRange<Double>
+) throws(ScenarioError) -> ClosedRange<Double> {
+    guard var child = try reader.object(key) else {
+        if let fallback { return fallback }
+        throw reader.fail(key, "is required")
+    }
+    let low = try child.number("min", in: range)
+    let high = try child.number("max", in: range)
+    try child.finish()
+    guard low <= high else { throw child.fail("max", "must not be below min") }
+    return low...high
+}

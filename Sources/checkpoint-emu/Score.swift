@@ -1,0 +1,77 @@
+import CheckpointCLI
+import CrossingCore
+import CrossingSimulation
+import Foundation
+import Synchronization
+
+/// `checkpoint-emu score`: simulate a scenario, count it, and report counted against truth.
+enum Score {
+    static let help = """
+        usage: checkpoint-emu score --scenario FILE [--seed N] [--duration SECONDS]
+                                    [--baseline two-zone] [--json]
+
+        Simulates the scenario with ground truth, counts every lane with the counting core, and
+        prints truth, counted and error per lane, class and direction, the overall accuracy and
+        the class confusion. It exits 0 whatever the accuracy: it reports, tests judge.
+
+          --scenario FILE       scenario JSON (docs/scenario.md)
+          --seed N              seed (default 1); the same seed gives the same output
+          --duration SECONDS    simulated time of arrivals (default: the scenario's duration_s);
+                                the run then goes on until everyone who came has crossed
+          --baseline two-zone   also count with the two-zone reference algorithm (ST UM2600)
+          --json                one JSON object: scenario, seed, duration_s, rows, confusion,
+                                baseline_rows (with --baseline), accuracy, lanes
+        """
+
+    static func main(_ argumentList: [String]) {
+        if argumentList.contains("--help") || argumentList.contains("-h") {
+            print(help)
+            return
+        }
+        let arguments: Arguments
+        let seed: UInt64
+        let durationArgument: Double?
+        do throws(UsageError) {
+            arguments = try Arguments(argumentList, valueOptions: ["scenario", "seed", "duration", "baseline"], flagOptions: ["json"])
+            if let extra = arguments.positional.first { throw UsageError("unexpected argument '\(extra)'") }
+            guard arguments.value("scenario") != nil else { throw UsageError("--scenario FILE is required") }
+            if let baseline = arguments.value("baseline"), baseline != "two-zone" {
+                throw UsageError("--baseline must be 'two-zone', got '\(baseline)'")
+            }
+            seed = try arguments.unsigned("seed") ?? 1
+            durationArgument = try arguments.number("duration", in: 1...(31 * 86_400))
+        } catch {
+            Terminal.fail(program, error.message, usage: true)
+        }
+        let scenario: Scenario
+        do throws(ScenarioError) {
+            scenario = try Scenario.load(path: arguments.value("scenario")!)
+        } catch {
+            Terminal.fail(program, error.description, usage: true)
+        }
+        let output = run(scenario: scenario, seed: seed, durationS: durationArgument ?? scenario.durationS,
+                         baseline: arguments.value("baseline") != nil)
+        print(arguments.flag("json") ? output.json().rendered() : output.table())
+    }
+
+    /// Runs and scores a scenario with a progress line; SIGINT stops it and reports what ran.
+    static func run(scenario: Scenario, seed: UInt64, durationS: Double, baseline: Bool) -> ScoreOutput {
+        installInterruptHandler()
+        let started = Date()
+        let progress = Mutex(ProgressLine(total: durationS * Double(scenario.lanes.count), unit: "sim-s"))
+        let results: [LaneResult]
+        do throws(ConfigError) {
+            results = try ScenarioRun.run(scenario: scenario, seed: seed, durationS: durationS, baseline: baseline) { done in
+                progress.withLock { $0.update(done: done, detail: "simulated \(Int(done)) lane-s") }
+                return !interruptRequested.load(ordering: .relaxed)
+            }
+        } catch {
+            Terminal.fail(program, "\(scenario.name): lane configuration: \(error.field): \(error.reason)", usage: true)
+        }
+        progress.withLock { $0.finish() }
+        return ScoreOutput(
+            scenario: scenario, seed: seed, durationS: durationS, wallS: Date().timeIntervalSince(started),
+            interrupted: interruptRequested.load(ordering: .relaxed), results: results,
+            report: ScoreReport(results: results))
+    }
+}
