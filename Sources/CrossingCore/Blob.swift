@@ -2,7 +2,9 @@
 struct Blob {
     /// Height-weighted centroid of the blob's top (zones within 80 % of its peak), Q8 zone
     /// units. The top is what moves with the object: the low parts of a blob grow and shrink
-    /// with perspective and with how much of the object is in view.
+    /// with perspective and with how much of the object is in view. Bus-tall objects use the
+    /// centroid of the whole blob instead: a trailer standing higher than its cab would make
+    /// the top jump backwards, from cab to trailer, as the trailer comes into view.
     var xQ8: Int32 = 0
     var yQ8: Int32 = 0
     var peakMm: Int32 = 0
@@ -33,6 +35,8 @@ struct Blob {
 /// Running sums for one blob while its zones are gathered.
 struct BlobSums {
     var weight: Int64 = 0
+    var rowWeighted: Int64 = 0
+    var colWeighted: Int64 = 0
     var topWeight: Int64 = 0
     var topRowWeighted: Int64 = 0
     var topColWeighted: Int64 = 0
@@ -72,6 +76,8 @@ struct BlobSums {
         precondition(heightMm <= peakMm, "zones must arrive highest first")
         let weight64 = Int64(heightMm)
         weight &+= weight64
+        rowWeighted &+= weight64 &* Int64(row &* 256 &+ 128)
+        colWeighted &+= weight64 &* Int64(col &* 256 &+ 128)
         if heightMm * 5 >= peakMm * 4 {
             topWeight &+= weight64
             topRowWeighted &+= weight64 &* Int64(row &* 256 &+ 128)
@@ -87,11 +93,16 @@ struct BlobSums {
         colMax = max(colMax, col)
     }
 
-    func blob(geometry: LaneGeometry) -> Blob {
-        precondition(count > 0 && topCount > 0 && topWeight > 0)
+    func blob(geometry: LaneGeometry, busHeightMinMm: Int32) -> Blob {
+        precondition(count > 0 && topCount > 0 && topWeight > 0 && weight >= topWeight)
         var blob = Blob()
-        blob.xQ8 = Int32(topColWeighted / topWeight)
-        blob.yQ8 = Int32(topRowWeighted / topWeight)
+        if peakMm >= busHeightMinMm {
+            blob.xQ8 = Int32(colWeighted / weight)
+            blob.yQ8 = Int32(rowWeighted / weight)
+        } else {
+            blob.xQ8 = Int32(topColWeighted / topWeight)
+            blob.yQ8 = Int32(topRowWeighted / topWeight)
+        }
         blob.peakMm = peakMm
         blob.meanMm = Int32(weight / Int64(count))
         blob.zoneCount = count

@@ -20,8 +20,9 @@ public struct ClassifierConfig: Sendable, Equatable {
     public var bicycleSpeedMinMmPerS: UInt16 = 3000
     /// A pedestrian object at least this wide (surfaces traced down their rays) is two people
     /// abreast, and each further `abreastPersonWidthMm` one more, up to `abreastMax`. 0 turns
-    /// this off. A single person measures 0.35-0.85 m, two abreast 0.85-1.35 m.
-    public var abreastWidthMinMm: UInt16 = 850
+    /// this off. Single people measure 0.35-0.9 m (rarely more, near the edge of the view),
+    /// two abreast mostly 0.9-1.35 m: the threshold errs toward counting a pair as one.
+    public var abreastWidthMinMm: UInt16 = 1000
     public var abreastPersonWidthMm: UInt16 = 550
     public static let abreastMax: UInt8 = 3
 

@@ -45,7 +45,7 @@ struct Segmenter {
         }
         gather(occupiedCount: occupiedCount, heights: heights, geometry: geometry, health: &health)
         for index in 0..<blobCount {
-            blobs[index] = sums[index].blob(geometry: geometry)
+            blobs[index] = sums[index].blob(geometry: geometry, busHeightMinMm: Int32(config.classifier.busHeightMinMm))
         }
         return blobCount
     }

@@ -21,6 +21,8 @@ struct Track {
     var sharedFrames: UInt8 = 0
     /// Ever shared a blob with another track: its width then says nothing about group size.
     var merged = false
+    /// Crossings this track has counted.
+    var crossings: UInt8 = 0
     var xQ8: Int32 = 0
     var yQ8: Int32 = 0
     var vxQ8PerS: Int32 = 0

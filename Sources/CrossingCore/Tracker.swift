@@ -68,6 +68,9 @@ struct Tracker {
                 tracks[index].update(blob: blobs[Int(blob)], timeUs: timeUs, config: config, geometry: geometry)
             } else if blob != Tracker.unmatched || sharedBlobOfTrack[index] != Tracker.unmatched {
                 tracks[index].coast(toXQ8: predictedXQ8[index], yQ8: predictedYQ8[index], timeUs: timeUs)
+                // A coasting position is a guess. It may complete a first crossing (walkers who
+                // stay merged until they leave the view), never add a second one.
+                if tracks[index].crossings > 0 { continue }
             } else {
                 if tracks[index].miss(config: config, timeUs: timeUs, geometry: geometry) {
                     tracks[index] = Track()
@@ -244,6 +247,7 @@ struct Tracker {
         }
         if band == origin || tracks[index].state != .confirmed { return }
         tracks[index].originBand = band
+        tracks[index].crossings &+= 1
         let towardLastRow = band > origin
         let outbound = towardLastRow == (config.orientation == .outboundTowardLastRow)
         let crossingClass = classify(track: tracks[index], geometry: geometry, config: config.classifier)

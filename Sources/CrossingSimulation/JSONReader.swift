@@ -8,6 +8,12 @@ public struct ScenarioError: Error, Equatable, CustomStringConvertible {
     public var field: String
     public var reason: String
 
+    public init(file: String, field: String, reason: String) {
+        self.file = file
+        self.field = field
+        self.reason = reason
+    }
+
     public var description: String {
         field.isEmpty ? "\(file): \(reason)" : "\(file): \(field): \(reason)"
     }

@@ -80,33 +80,40 @@ public struct ScoreReport: Sendable {
         return truth == 0 ? (error == 0 ? 1 : 0) : 1 - Double(error) / Double(truth)
     }
 
-    /// Pairs each counted crossing with the unmatched true crossing of the same direction
-    /// nearest before it in time (a counter reports a crossing once the object is past the
-    /// line's band: at or after the truth, by up to a stop's length when a vehicle halts on the
-    /// line, and never more than a couple of seconds before it).
+    /// Pairs counted crossings with true ones of the same direction, in two passes. First each
+    /// counted crossing takes the nearest unmatched true crossing of its own class within 3 s
+    /// (a walker is counted a fraction of a second after it passes the line). Then what is left
+    /// takes the nearest unmatched true crossing of any class within 10 minutes before it and
+    /// an hour after: a truck stopping and going on the line can be counted minutes away from
+    /// the moment its reference point passed. Only the second pass can show a wrong class.
     static func match(truth: [TruthEvent], counted: [CountedEvent], into confusion: inout Confusion) {
         let truths = truth.sorted { $0.timeS < $1.timeS }
-        var used = [Bool](repeating: false, count: truths.count)
-        var first = 0
-        for event in counted.sorted(by: { $0.timeS < $1.timeS }) {
-            while first < truths.count && (used[first] || event.timeS - truths[first].timeS > 3600) { first += 1 }
-            var pick: Int?
-            var index = first
-            while index < truths.count && truths[index].timeS <= event.timeS + 2 {
-                if !used[index] {
-                    let better = pick.map { abs(event.timeS - truths[index].timeS) < abs(event.timeS - truths[$0].timeS) } ?? true
-                    if better { pick = index }
+        let events = counted.sorted { $0.timeS < $1.timeS }
+        var truthUsed = [Bool](repeating: false, count: truths.count)
+        var pairs = [Int?](repeating: nil, count: events.count)
+        for sameClass in [true, false] {
+            for (eventIndex, event) in events.enumerated() where pairs[eventIndex] == nil {
+                let window = sameClass ? (-3.0)...3.0 : (-600.0)...3600.0
+                var pick: Int?
+                for (index, candidate) in truths.enumerated() where !truthUsed[index] {
+                    let lag = event.timeS - candidate.timeS
+                    guard window.contains(lag), !sameClass || candidate.crossingClass == event.crossingClass else { continue }
+                    if pick.map({ abs(lag) < abs(event.timeS - truths[$0].timeS) }) ?? true { pick = index }
                 }
-                index += 1
+                if let pick {
+                    truthUsed[pick] = true
+                    pairs[eventIndex] = pick
+                }
             }
-            guard let pick else {
+        }
+        for (eventIndex, event) in events.enumerated() {
+            guard let pick = pairs[eventIndex] else {
                 confusion.extra[event.crossingClass, default: 0] += 1
                 continue
             }
-            used[pick] = true
             confusion.matched[truths[pick].crossingClass, default: [:]][event.crossingClass, default: 0] += 1
         }
-        for (index, event) in truths.enumerated() where !used[index] {
+        for (index, event) in truths.enumerated() where !truthUsed[index] {
             confusion.missed[event.crossingClass, default: 0] += 1
         }
     }

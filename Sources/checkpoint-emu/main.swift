@@ -10,6 +10,7 @@ let help = """
     commands:
       demo     simulate Verkhny Lars for an hour, count it, print counted against truth
       score    simulate a scenario file, count it, report accuracy (and a baseline)
+      suite    score every suite scenario over several seeds against its accuracy floor
 
     Run 'checkpoint-emu <command> --help' for a command's options.
     """
@@ -20,6 +21,8 @@ case "demo":
     Demo.main(Array(arguments.dropFirst()))
 case "score":
     Score.main(Array(arguments.dropFirst()))
+case "suite":
+    Suite.main(Array(arguments.dropFirst()))
 case "-h", "--help", "help":
     print(help)
 case nil:

@@ -1,0 +1,36 @@
+import CrossingCore
+import CrossingSimulation
+import Testing
+
+/// Accuracy floors on suite scenarios, one seed each so the debug test run stays short.
+/// `Tools/score-suite` checks every scenario over seeds 1-5 for two simulated hours each.
+@Suite("Accuracy on the suite")
+struct AccuracyTests {
+    static func score(_ name: String, seed: UInt64 = 1, durationS: Double) throws -> ScoreReport {
+        let scenario = try Scenario.load(path: Repository.path("Hardware/scenarios/suite/\(name).json"))
+        return ScoreReport(results: try ScenarioRun.run(scenario: scenario, seed: seed, durationS: durationS, baseline: true))
+    }
+
+    @Test("Sparse walkers are counted exactly, and better than the two-zone baseline")
+    func sparseWalkers() throws {
+        let report = try Self.score("sparse-walkers", durationS: 3600)
+        #expect(report.rows.allSatisfy { $0.counted == $0.truth }, "\(report.rows)")
+        #expect(report.rows.reduce(0) { $0 + $1.truth } > 50)
+        #expect(report.accuracy > report.baselineAccuracy ?? 1)
+    }
+
+    @Test("Cars stopping under the sensor for minutes are counted exactly, as cars")
+    func carStopAndGo() throws {
+        let report = try Self.score("car-stop-and-go", durationS: 3600)
+        #expect(report.rows.allSatisfy { $0.counted == $0.truth }, "\(report.rows)")
+        #expect(report.classAccuracy >= 0.98)
+        #expect(report.rows.reduce(0) { $0 + $1.truth } >= 5)
+    }
+
+    @Test("Buses and trucks with trailers longer than the view count once each")
+    func busesAndTrucks() throws {
+        let report = try Self.score("bus-truck", durationS: 3600)
+        #expect(report.rows.allSatisfy { $0.counted == $0.truth }, "\(report.rows)")
+        #expect(report.classAccuracy >= 0.98)
+    }
+}
