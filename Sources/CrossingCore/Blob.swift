@@ -49,14 +49,15 @@ struct BlobSums {
     var topCount: Int32 = 0
     var topColMin: Int32 = 0
     var topColMax: Int32 = 0
-    var acrossMinMm: Int32 = 0
-    var acrossMaxMm: Int32 = 0
+    /// Extent across the lane of the upper zones, in mm times the mount height.
+    var acrossMinScaled: Int32 = 0
+    var acrossMaxScaled: Int32 = 0
 
     /// Starts a blob at its peak zone: zones are gathered highest first.
-    mutating func start(row: Int32, col: Int32, heightMm: Int32, acrossMm: Int32) {
+    mutating func start(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32) {
         self = BlobSums()
-        acrossMinMm = acrossMm
-        acrossMaxMm = acrossMm
+        acrossMinScaled = acrossScaled
+        acrossMaxScaled = acrossScaled
         peakMm = heightMm
         rowMin = row
         rowMax = row
@@ -64,14 +65,16 @@ struct BlobSums {
         colMax = col
         topColMin = col
         topColMax = col
-        add(row: row, col: col, heightMm: heightMm, acrossMm: acrossMm)
+        add(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled)
     }
 
-    /// `acrossMm`: where across the lane the zone's ray met the surface (see `trueWidthMm`).
-    mutating func add(row: Int32, col: Int32, heightMm: Int32, acrossMm: Int32) {
+    /// `acrossScaled`: where across the lane the zone's ray met the surface, times the mount
+    /// height (see `Blob.trueWidthMm`). Only the upper three quarters of the object count: low
+    /// hits at the edge of a cone are the least certain.
+    mutating func add(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32) {
         if heightMm * 4 >= peakMm * 3 {
-            acrossMinMm = min(acrossMinMm, acrossMm)
-            acrossMaxMm = max(acrossMaxMm, acrossMm)
+            acrossMinScaled = min(acrossMinScaled, acrossScaled)
+            acrossMaxScaled = max(acrossMaxScaled, acrossScaled)
         }
         precondition(heightMm <= peakMm, "zones must arrive highest first")
         let weight64 = Int64(heightMm)
@@ -114,7 +117,7 @@ struct BlobSums {
         let topPitchMm = geometry.pitchMm(atHeightMm: peakMm)
         blob.topWidthMm = (topColMax - topColMin + 1) * topPitchMm
         blob.topAreaDm2 = topCount * topPitchMm * topPitchMm / 10_000
-        blob.trueWidthMm = acrossMaxMm - acrossMinMm + topPitchMm
+        blob.trueWidthMm = (acrossMaxScaled - acrossMinScaled) / geometry.mountHeightMm + topPitchMm
         return blob
     }
 }

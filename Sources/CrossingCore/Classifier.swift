@@ -16,6 +16,7 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
 /// so splitting by height peaks alone undercounts groups. Only used for a track that never
 /// shared its blob with another track (then the others are counted on their own).
 func abreastCount(widthMm: Int32, config: ClassifierConfig) -> Int {
+    precondition(config.abreastPersonWidthMm > 0)
     let threshold = Int32(config.abreastWidthMinMm)
     if threshold == 0 || widthMm < threshold { return 1 }
     return min(Int(ClassifierConfig.abreastMax), 2 + Int((widthMm - threshold) / Int32(config.abreastPersonWidthMm)))

@@ -27,7 +27,8 @@ public struct DepthLaneCounter {
         tally = Tally(intervalMs: config.binIntervalMs)
     }
 
-    /// Counts one frame. Returns the number of crossings it completed.
+    /// Counts one frame. Returns the number of crossing events it completed (read them with
+    /// `lastCrossing(_:)`; an event may stand for several people walking abreast).
     ///
     /// `zones` holds side x side readings in row-major order. The header must match the lane's
     /// grid, and its sequence and timestamp must move forward; otherwise the frame is refused.

@@ -31,11 +31,12 @@ struct LaneGeometry {
         return floorPitchMm * clearanceMm / mountHeightMm
     }
 
-    /// Where across the lane a zone's central ray is at a given height, in mm from the nadir.
+    /// Where across the lane a zone's central ray is at a given height, in mm from the nadir,
+    /// times the mount height: the division is left to the caller, once per object.
     @inline(__always)
-    func acrossMm(col: Int32, heightMm: Int32) -> Int32 {
+    func acrossScaled(col: Int32, heightMm: Int32) -> Int32 {
         let floorMm = (2 * col + 1 - Int32(side)) * floorPitchMm / 2
-        return floorMm * max(mountHeightMm - heightMm, 0) / mountHeightMm
+        return floorMm * max(mountHeightMm - heightMm, 0)
     }
 
     /// -1 on row 0's side of the neutral band, +1 on the far side, 0 inside it.

@@ -165,11 +165,11 @@ struct Segmenter {
             let row = Int32(zone / side)
             let col = Int32(zone % side)
             let heightMm = Int32(heights[zone])
-            let acrossMm = geometry.acrossMm(col: col, heightMm: heightMm)
+            let acrossScaled = geometry.acrossScaled(col: col, heightMm: heightMm)
             let current = slot[root]
             if current == Segmenter.droppedSlot { continue }
             if current != Segmenter.noSlot {
-                sums[Int(current)].add(row: row, col: col, heightMm: heightMm, acrossMm: acrossMm)
+                sums[Int(current)].add(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled)
                 continue
             }
             if blobCount == Limits.blobsMax {
@@ -178,7 +178,7 @@ struct Segmenter {
                 continue
             }
             slot[root] = UInt8(blobCount)
-            sums[blobCount].start(row: row, col: col, heightMm: heightMm, acrossMm: acrossMm)
+            sums[blobCount].start(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled)
             blobCount += 1
         }
     }

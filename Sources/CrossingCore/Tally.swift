@@ -74,8 +74,8 @@ struct Tally {
     mutating func add(_ event: CrossingEvent) {
         precondition(isOpen)
         let cell = cellIndex(event.crossingClass, event.direction)
-        totals[cell] &+= 1
-        open.counts[cell] &+= 1
+        totals[cell] &+= UInt64(event.people)
+        open.counts[cell] &+= UInt32(event.people)
     }
 
     /// Closes the open bin now, whether or not its interval has ended (for shutdown).

@@ -1,12 +1,17 @@
-/// One counted crossing. It carries no identifier: only what, which way, and when.
+/// One counted crossing. It carries no identifier: only what, which way, when, and how many
+/// crossed together (people walking abreast that the sensor saw as one object).
 public struct CrossingEvent: BitwiseCopyable, Sendable, Equatable {
     public var crossingClass: CrossingClass
     public var direction: Direction
+    /// 1, or up to `ClassifierConfig.abreastMax` for a group walking abreast.
+    public var people: UInt8
     public var timestampUs: UInt64
 
-    public init(crossingClass: CrossingClass, direction: Direction, timestampUs: UInt64) {
+    public init(crossingClass: CrossingClass, direction: Direction, people: UInt8 = 1, timestampUs: UInt64) {
+        precondition(people >= 1 && people <= ClassifierConfig.abreastMax)
         self.crossingClass = crossingClass
         self.direction = direction
+        self.people = people
         self.timestampUs = timestampUs
     }
 }
@@ -31,13 +36,12 @@ struct Tracker {
     /// and how many tracks each blob is shared by.
     var sharedBlobOfTrack = InlineArray<16, UInt8>(repeating: Tracker.unmatched)
     var sharersOfBlob = InlineArray<16, UInt8>(repeating: 0)
-    /// Crossings found in the last step: at most `abreastMax` per track.
-    var crossings = InlineArray<48, CrossingEvent>(
+    /// Crossings found in the last step: at most one per track.
+    var crossings = InlineArray<16, CrossingEvent>(
         repeating: CrossingEvent(crossingClass: .pedestrian, direction: .outbound, timestampUs: 0))
     var crossingCount = 0
 
     static let unmatched: UInt8 = 255
-    static let crossingsMax = 48
     /// Matched frames before a track's velocity is trusted for gating.
     static let youngHitsMax: UInt16 = 5
     /// Frames a track may coast inside a shared blob before it counts as unseen: three seconds
@@ -58,7 +62,7 @@ struct Tracker {
         if activeMask == 0 && blobs.count == 0 { return }
         predict(timeUs: timeUs, config: config, geometry: geometry)
         associate(blobs: blobs)
-        share(blobs: blobs)
+        share(blobs: blobs, busHeightMinMm: config.classifier.busHeightMinMm)
         var remaining = activeMask
         while remaining != 0 {
             let index = remaining.trailingZeroBitCount
@@ -68,8 +72,9 @@ struct Tracker {
                 tracks[index].update(blob: blobs[Int(blob)], timeUs: timeUs, config: config, geometry: geometry)
             } else if blob != Tracker.unmatched || sharedBlobOfTrack[index] != Tracker.unmatched {
                 tracks[index].coast(toXQ8: predictedXQ8[index], yQ8: predictedYQ8[index], timeUs: timeUs)
-                // A coasting position is a guess. It may complete a first crossing (walkers who
-                // stay merged until they leave the view), never add a second one.
+                // A coasting position is a guess. It may complete a first crossing (walkers or
+                // cars that stay merged with the one ahead until they leave the view), never a
+                // second one.
                 if tracks[index].crossings > 0 { continue }
             } else {
                 if tracks[index].miss(config: config, timeUs: timeUs, geometry: geometry) {
@@ -156,7 +161,7 @@ struct Tracker {
     /// track; only frames where it has a blob of its own do. A blob's centroid is then the
     /// middle of several objects, so every track sharing it coasts on its own prediction rather
     /// than jumping there. Coasting is bounded by `sharedFramesMax`.
-    private mutating func share(blobs: Span<Blob>) {
+    private mutating func share(blobs: Span<Blob>, busHeightMinMm: UInt16) {
         for blob in 0..<blobs.count {
             sharersOfBlob[blob] = trackOfBlob[blob] == Tracker.unmatched ? 0 : 1
         }
@@ -175,9 +180,16 @@ struct Tracker {
                     && y >= footprint.rowMin * 256 && y < (footprint.rowMax + 1) * 256
                 {
                     sharedBlobOfTrack[index] = UInt8(blob)
-                    sharersOfBlob[blob] &+= 1
-                    tracks[index].merged = true
-                    tracks[Int(trackOfBlob[blob])].merged = true
+                    // A tentative track inside a bus-tall object's blob is a flicker of that
+                    // object (noise, a dropout): the bus keeps following its blob. Among people
+                    // and cars it may be a second object, so the owner coasts too.
+                    let owner = Int(trackOfBlob[blob])
+                    let tallOwner = tracks[owner].peakMm >= Int32(busHeightMinMm)
+                    if tracks[index].state != .tentative || !tallOwner { sharersOfBlob[blob] &+= 1 }
+                    // Only a confirmed partner makes a group's width meaningless: a tentative
+                    // one may be a flicker of the group itself.
+                    if tracks[owner].state != .tentative { tracks[index].merged = true }
+                    if tracks[index].state != .tentative { tracks[owner].merged = true }
                     break
                 }
             }
@@ -253,11 +265,10 @@ struct Tracker {
         let crossingClass = classify(track: tracks[index], geometry: geometry, config: config.classifier)
         let people = crossingClass == .pedestrian && !tracks[index].merged
             ? abreastCount(widthMm: tracks[index].trueWidthMm, config: config.classifier) : 1
-        for _ in 0..<people {
-            precondition(crossingCount < Tracker.crossingsMax)
-            crossings[crossingCount] = CrossingEvent(
-                crossingClass: crossingClass, direction: outbound ? .outbound : .inbound, timestampUs: timeUs)
-            crossingCount += 1
-        }
+        precondition(crossingCount < Limits.tracksMax, "a track counts at most once per frame")
+        crossings[crossingCount] = CrossingEvent(
+            crossingClass: crossingClass, direction: outbound ? .outbound : .inbound, people: UInt8(people),
+            timestampUs: timeUs)
+        crossingCount += 1
     }
 }

@@ -74,7 +74,9 @@ public struct LaneRunner {
             let crossings = try counter.process(header: header, zones: frame.span)
             for index in 0..<crossings {
                 let event = counter.lastCrossing(index)
-                result.counted.append(CountedEvent(crossingClass: event.crossingClass, direction: event.direction, timeS: timeS))
+                for _ in 0..<event.people {
+                    result.counted.append(CountedEvent(crossingClass: event.crossingClass, direction: event.direction, timeS: timeS))
+                }
             }
         } catch {
             if result.frameErrors.count < 10 { result.frameErrors.append("frame \(header.sequence): \(error)") }
