@@ -180,12 +180,14 @@ struct Tracker {
                     && y >= footprint.rowMin * 256 && y < (footprint.rowMax + 1) * 256
                 {
                     sharedBlobOfTrack[index] = UInt8(blob)
-                    // A tentative track inside a bus-tall object's blob is a flicker of that
-                    // object (noise, a dropout): the bus keeps following its blob. Among people
-                    // and cars it may be a second object, so the owner coasts too.
+                    // The owner coasts too (its blob's centroid is the middle of several
+                    // objects) unless the owner is itself tentative (two bumper corners of one
+                    // car entering the view), or a bus-tall object with only a tentative track
+                    // inside it (a flicker of its own noisy blob).
                     let owner = Int(trackOfBlob[blob])
                     let tallOwner = tracks[owner].peakMm >= Int32(busHeightMinMm)
-                    if tracks[index].state != .tentative || !tallOwner { sharersOfBlob[blob] &+= 1 }
+                    let flicker = tracks[index].state == .tentative && tallOwner
+                    if tracks[owner].state != .tentative && !flicker { sharersOfBlob[blob] &+= 1 }
                     // Only a confirmed partner makes a group's width meaningless: a tentative
                     // one may be a flicker of the group itself.
                     if tracks[owner].state != .tentative { tracks[index].merged = true }
