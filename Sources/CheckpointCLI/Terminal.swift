@@ -25,6 +25,12 @@ public enum Terminal {
 /// Set by SIGINT. Long runs poll it between steps and stop cleanly, printing what they have.
 public let interruptRequested = Atomic<Bool>(false)
 
+/// After a run stopped by SIGINT has printed what it had: exits 130, as a shell expects of a
+/// program ended by Ctrl-C.
+public func exitIfInterrupted() {
+    if interruptRequested.load(ordering: .relaxed) { exit(130) }
+}
+
 /// Routes SIGINT to `interruptRequested`. A second SIGINT kills the process as usual.
 public func installInterruptHandler() {
     signal(SIGINT) { _ in

@@ -25,11 +25,6 @@ struct Blob {
     /// it hit: a person off to the side shows the sensor their flank, but the flank's surfaces
     /// still lie within the person's own width.
     var trueWidthMm: Int32 = 0
-
-    /// True when the blob reaches the first or last row: it may extend beyond the field of view.
-    func touchesRowEdge(side: Int32) -> Bool {
-        rowMin == 0 || rowMax == side - 1
-    }
 }
 
 /// Running sums for one blob while its zones are gathered.

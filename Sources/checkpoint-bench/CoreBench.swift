@@ -30,22 +30,12 @@ enum CoreBench {
     }
 
     static func main(_ argumentList: [String]) {
-        if argumentList.contains("--help") || argumentList.contains("-h") {
-            print(help)
-            return
-        }
-        let arguments: Arguments
-        let seed: UInt64
-        let frames: Int
-        let runs: Int
-        do throws(UsageError) {
-            arguments = try Arguments(argumentList, valueOptions: ["seed", "frames", "runs"], flagOptions: ["json"])
-            if let extra = arguments.positional.first { throw UsageError("unexpected argument '\(extra)'") }
-            seed = try arguments.unsigned("seed") ?? 1
-            frames = try arguments.integer("frames", in: 1000...1_000_000_000) ?? 2_000_000
-            runs = try arguments.integer("runs", in: 1...100) ?? 5
-        } catch {
-            Terminal.fail(program, error.message, usage: true)
+        let (arguments, (seed, frames, runs)) = Command.parse(
+            argumentList, program: program, help: help, valueOptions: ["seed", "frames", "runs"], flagOptions: ["json"]
+        ) { arguments throws(UsageError) in
+            (try arguments.unsigned("seed") ?? 1,
+             try arguments.integer("frames", in: 1000...1_000_000_000) ?? 2_000_000,
+             try arguments.integer("runs", in: 1...100) ?? 5)
         }
         #if DEBUG
         Terminal.error("\(program): warning: debug build; run with 'swift run -c release' for real figures")
@@ -68,6 +58,7 @@ enum CoreBench {
                 ("runs", .integer(Int64(grid8.nsPerFrame.count))),
                 ("crossings_counted", .integer(Int64(grid8.crossings))),
             ]).rendered())
+            exitIfInterrupted()
             return
         }
         let rows = [grid8, grid4].enumerated().map { index, figures in
@@ -77,6 +68,7 @@ enum CoreBench {
         }
         print(renderTable(headers: ["grid", "ns/frame", "spread", "frames/s", "allocations"], rows: rows))
         print("lane state: \(stateBytes) bytes; \(grid8.nsPerFrame.count) runs of \(frames) frames each")
+        exitIfInterrupted()
     }
 
     static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }

@@ -13,15 +13,4 @@ let help = """
     Run 'checkpoint-bench <benchmark> --help' for its options.
     """
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-switch arguments.first {
-case "core":
-    CoreBench.main(Array(arguments.dropFirst()))
-case "-h", "--help", "help":
-    print(help)
-case nil:
-    Terminal.error(help)
-    exit(2)
-case let other?:
-    Terminal.fail(program, "unknown benchmark '\(other)'", usage: true)
-}
+Command.dispatch(program: program, help: help, subcommands: ["core": CoreBench.main])

@@ -19,20 +19,10 @@ enum Demo {
     static let scenarioPath = "Hardware/scenarios/sites/verkhny-lars.json"
 
     static func main(_ argumentList: [String]) {
-        if argumentList.contains("--help") || argumentList.contains("-h") {
-            print(help)
-            return
-        }
-        let arguments: Arguments
-        let seed: UInt64
-        let durationS: Double
-        do throws(UsageError) {
-            arguments = try Arguments(argumentList, valueOptions: ["seed", "duration"], flagOptions: ["json"])
-            if let extra = arguments.positional.first { throw UsageError("unexpected argument '\(extra)'") }
-            seed = try arguments.unsigned("seed") ?? 1
-            durationS = try arguments.number("duration", in: 60...(7 * 86_400)) ?? 3600
-        } catch {
-            Terminal.fail(program, error.message, usage: true)
+        let (arguments, (seed, durationS)) = Command.parse(
+            argumentList, program: program, help: help, valueOptions: ["seed", "duration"], flagOptions: ["json"]
+        ) { arguments throws(UsageError) in
+            (try arguments.unsigned("seed") ?? 1, try arguments.number("duration", in: 60...(7 * 86_400)) ?? 3600)
         }
         let scenario: Scenario
         do throws(ScenarioError) {
@@ -42,6 +32,7 @@ enum Demo {
         }
         let output = Score.run(scenario: scenario, seed: seed, durationS: durationS, baseline: false)
         print(arguments.flag("json") ? output.json().rendered() : output.table())
+        exitIfInterrupted()
     }
 
     /// A repository file, found from the working directory or, failing that, from where this

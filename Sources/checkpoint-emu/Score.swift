@@ -24,24 +24,15 @@ enum Score {
         """
 
     static func main(_ argumentList: [String]) {
-        if argumentList.contains("--help") || argumentList.contains("-h") {
-            print(help)
-            return
-        }
-        let arguments: Arguments
-        let seed: UInt64
-        let durationArgument: Double?
-        do throws(UsageError) {
-            arguments = try Arguments(argumentList, valueOptions: ["scenario", "seed", "duration", "baseline"], flagOptions: ["json"])
-            if let extra = arguments.positional.first { throw UsageError("unexpected argument '\(extra)'") }
+        let (arguments, (seed, durationArgument)) = Command.parse(
+            argumentList, program: program, help: help, valueOptions: ["scenario", "seed", "duration", "baseline"],
+            flagOptions: ["json"]
+        ) { arguments throws(UsageError) in
             guard arguments.value("scenario") != nil else { throw UsageError("--scenario FILE is required") }
             if let baseline = arguments.value("baseline"), baseline != "two-zone" {
                 throw UsageError("--baseline must be 'two-zone', got '\(baseline)'")
             }
-            seed = try arguments.unsigned("seed") ?? 1
-            durationArgument = try arguments.number("duration", in: 1...(31 * 86_400))
-        } catch {
-            Terminal.fail(program, error.message, usage: true)
+            return (try arguments.unsigned("seed") ?? 1, try arguments.number("duration", in: 1...(31 * 86_400)))
         }
         let scenario: Scenario
         do throws(ScenarioError) {
@@ -52,6 +43,7 @@ enum Score {
         let output = run(scenario: scenario, seed: seed, durationS: durationArgument ?? scenario.durationS,
                          baseline: arguments.value("baseline") != nil)
         print(arguments.flag("json") ? output.json().rendered() : output.table())
+        exitIfInterrupted()
     }
 
     /// Runs and scores a scenario with a progress line; SIGINT stops it and reports what ran.

@@ -41,20 +41,10 @@ enum Suite {
     ]
 
     static func main(_ argumentList: [String]) {
-        if argumentList.contains("--help") || argumentList.contains("-h") {
-            print(help)
-            return
-        }
-        let arguments: Arguments
-        let seeds: ClosedRange<UInt64>
-        let durationS: Double
-        do throws(UsageError) {
-            arguments = try Arguments(argumentList, valueOptions: ["seeds", "duration"], flagOptions: ["check", "json"])
-            if let extra = arguments.positional.first { throw UsageError("unexpected argument '\(extra)'") }
-            seeds = try parseSeeds(arguments.value("seeds") ?? "1-5")
-            durationS = try arguments.number("duration", in: 60...86_400) ?? 7200
-        } catch {
-            Terminal.fail(program, error.message, usage: true)
+        let (arguments, (seeds, durationS)) = Command.parse(
+            argumentList, program: program, help: help, valueOptions: ["seeds", "duration"], flagOptions: ["check", "json"]
+        ) { arguments throws(UsageError) in
+            (try parseSeeds(arguments.value("seeds") ?? "1-5"), try arguments.number("duration", in: 60...86_400) ?? 7200)
         }
         installInterruptHandler()
         var lines: [[String]] = []
@@ -90,6 +80,7 @@ enum Suite {
                 rows: lines))
             print("\n\(floors.count - failures) of \(floors.count) scenarios meet their floor")
         }
+        exitIfInterrupted()
         if arguments.flag("check") && failures > 0 { exit(1) }
     }
 

@@ -15,19 +15,8 @@ let help = """
     Run 'checkpoint-emu <command> --help' for a command's options.
     """
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-switch arguments.first {
-case "demo":
-    Demo.main(Array(arguments.dropFirst()))
-case "score":
-    Score.main(Array(arguments.dropFirst()))
-case "suite":
-    Suite.main(Array(arguments.dropFirst()))
-case "-h", "--help", "help":
-    print(help)
-case nil:
-    Terminal.error(help)
-    exit(2)
-case let other?:
-    Terminal.fail(program, "unknown command '\(other)'", usage: true)
-}
+Command.dispatch(program: program, help: help, subcommands: [
+    "demo": Demo.main,
+    "score": Score.main,
+    "suite": Suite.main,
+])
