@@ -46,3 +46,21 @@ public enum Direction: UInt8, BitwiseCopyable, Sendable {
 func cellIndex(_ crossingClass: CrossingClass, _ direction: Direction) -> Int {
     Int(crossingClass.rawValue) &* Direction.count &+ Int(direction.rawValue)
 }
+
+/// One counted crossing. It carries no identifier: only what, which way, when, and how many
+/// crossed together (people walking abreast that the sensor saw as one object).
+public struct CrossingEvent: BitwiseCopyable, Sendable, Equatable {
+    public var crossingClass: CrossingClass
+    public var direction: Direction
+    /// 1, or up to `ClassifierConfig.abreastMax` for a group walking abreast.
+    public var people: UInt8
+    public var timestampUs: UInt64
+
+    public init(crossingClass: CrossingClass, direction: Direction, people: UInt8 = 1, timestampUs: UInt64) {
+        precondition(people >= 1 && people <= ClassifierConfig.abreastMax)
+        self.crossingClass = crossingClass
+        self.direction = direction
+        self.people = people
+        self.timestampUs = timestampUs
+    }
+}

@@ -40,7 +40,6 @@ struct Track {
     var topAreaDm2: Int32 = 0
     var trueWidthMm: Int32 = 0
     var centreOffsetQ8: Int32 = Int32.max
-    var meanMm: Int32 = 0
 
     var isActive: Bool { state != .free }
 
@@ -131,7 +130,6 @@ struct Track {
 
     private mutating func observe(_ blob: Blob, geometry: LaneGeometry) {
         peakMm = max(peakMm, blob.peakMm)
-        meanMm = blob.meanMm
         // Along the lane only: an object keeping to one side is off-centre across the lane on
         // every frame, and that says nothing about how much of it is in view.
         let offsetQ8 = (blob.yQ8 - Int32(geometry.side) * 128).magnitude

@@ -1,0 +1,108 @@
+/// How the tracker pairs tracks with the blobs of a frame: gates, nearest-first matching, and
+/// coasting through merges.
+extension Tracker {
+    /// How far from its prediction a track may find its object, in Q8 zones. A young track has
+    /// no trustworthy velocity yet (an object's top jumps about as it comes into view), so it
+    /// may reach as far as the fastest object could move. An established track allows one zone,
+    /// its own step, and half a zone per missed frame: a track that lost its object must not
+    /// leap onto a newcomer at the other edge.
+    static func gate(track: Track, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) -> Int32 {
+        let dtUs = Int64(min(timeUs - track.lastUs, 2_000_000))
+        if track.hits < Tracker.youngHitsMax && track.misses == 0 {
+            let pitchMm = Int64(geometry.pitchMm(atHeightMm: track.peakMm))
+            let reachQ8 = Int64(config.objectSpeedMaxMmPerS) * dtUs * 256 / 1_000_000 / pitchMm
+            return Int32(clamping: 256 + reachQ8)
+        }
+        let speedQ8PerS = Int64(max(track.vxQ8PerS.magnitude, track.vyQ8PerS.magnitude))
+        let stepQ8 = speedQ8PerS * dtUs / 1_000_000
+        return Int32(clamping: 256 + stepQ8 + 128 * Int64(track.misses))
+    }
+
+    /// Greedy global nearest-first matching. A blob is reachable when it is within the gate of
+    /// the prediction, or when the prediction falls on the blob's own footprint (large vehicles
+    /// whose centroid jumps as they enter or leave the view).
+    mutating func associate(blobs: Span<Blob>) {
+        for blob in 0..<blobs.count { trackOfBlob[blob] = Tracker.unmatched }
+        for _ in 0..<min(blobs.count, Limits.tracksMax) {
+            var bestTrack = -1
+            var bestBlob = -1
+            var bestCost = Int64.max
+            var remaining = activeMask
+            while remaining != 0 {
+                let index = remaining.trailingZeroBitCount
+                remaining &= remaining &- 1
+                if blobOfTrack[index] != Tracker.unmatched { continue }
+                let tentative = tracks[index].state == .tentative
+                for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
+                    let cost = Tracker.cost(
+                        xQ8: predictedXQ8[index], yQ8: predictedYQ8[index], gateQ8: gateQ8[index],
+                        tentative: tentative, blob: blobs[blob])
+                    if cost < bestCost {
+                        bestCost = cost
+                        bestTrack = index
+                        bestBlob = blob
+                    }
+                }
+            }
+            if bestTrack < 0 { return }
+            blobOfTrack[bestTrack] = UInt8(bestBlob)
+            trackOfBlob[bestBlob] = UInt8(bestTrack)
+        }
+    }
+
+    /// Lets tracks that found no blob of their own coast inside a blob another track took, when
+    /// their prediction falls on it: two people walking back to back with no gap merge into one
+    /// blob every other frame, and both must survive to be counted. Coasting never confirms a
+    /// track; only frames where it has a blob of its own do. A blob's centroid is then the
+    /// middle of several objects, so every track sharing it coasts on its own prediction rather
+    /// than jumping there. Coasting is bounded by `sharedFramesMax`.
+    mutating func share(blobs: Span<Blob>, busHeightMinMm: UInt16) {
+        for blob in 0..<blobs.count {
+            sharersOfBlob[blob] = trackOfBlob[blob] == Tracker.unmatched ? 0 : 1
+        }
+        var remaining = activeMask
+        while remaining != 0 {
+            let index = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            sharedBlobOfTrack[index] = Tracker.unmatched
+            guard blobOfTrack[index] == Tracker.unmatched && tracks[index].sharedFrames < Tracker.sharedFramesMax
+            else { continue }
+            let x = predictedXQ8[index]
+            let y = predictedYQ8[index]
+            for blob in 0..<blobs.count where sharersOfBlob[blob] > 0 {
+                let footprint = blobs[blob]
+                if x >= footprint.colMin * 256 && x < (footprint.colMax + 1) * 256
+                    && y >= footprint.rowMin * 256 && y < (footprint.rowMax + 1) * 256
+                {
+                    sharedBlobOfTrack[index] = UInt8(blob)
+                    // The owner coasts too (its blob's centroid is the middle of several
+                    // objects) unless the owner is itself tentative (two bumper corners of one
+                    // car entering the view), or a bus-tall object with only a tentative track
+                    // inside it (a flicker of its own noisy blob).
+                    let owner = Int(trackOfBlob[blob])
+                    let tallOwner = tracks[owner].peakMm >= Int32(busHeightMinMm)
+                    let flicker = tracks[index].state == .tentative && tallOwner
+                    if tracks[owner].state != .tentative && !flicker { sharersOfBlob[blob] &+= 1 }
+                    // Only a confirmed partner makes a group's width meaningless: a tentative
+                    // one may be a flicker of the group itself.
+                    if tracks[owner].state != .tentative { tracks[index].merged = true }
+                    if tracks[index].state != .tentative { tracks[owner].merged = true }
+                    break
+                }
+            }
+        }
+    }
+
+    /// Squared distance from a track's prediction to a blob, or `Int64.max` when out of reach.
+    /// Confirmed tracks win ties against tentative ones, so noise does not steal an object.
+    static func cost(xQ8 x: Int32, yQ8 y: Int32, gateQ8: Int32, tentative: Bool, blob: Blob) -> Int64 {
+        let dx = Int64(blob.xQ8 - x)
+        let dy = Int64(blob.yQ8 - y)
+        let distance2 = dx * dx + dy * dy
+        let gate = Int64(gateQ8)
+        let onFootprint = x >= blob.colMin * 256 - 256 && x < blob.colMax * 256 + 512
+            && y >= blob.rowMin * 256 - 256 && y < blob.rowMax * 256 + 512
+        if distance2 > gate * gate && !onFootprint { return Int64.max }
+        return distance2 * 2 + (tentative ? 1 : 0)
+    }
+}
