@@ -20,6 +20,8 @@ struct Blob {
     /// peak's height. Low zones are left out: near the edge of the view the slanted rays see an
     /// object's sides, which would make a person look as wide as a car.
     var topWidthMm: Int32 = 0
+    /// Length along the lane of the top, at the peak's height.
+    var topLengthMm: Int32 = 0
     var topAreaDm2: Int32 = 0
     /// Width across the lane of the surfaces seen, each zone's ray followed down to the height
     /// it hit: a person off to the side shows the sensor their flank, but the flank's surfaces
@@ -44,6 +46,8 @@ struct BlobSums {
     var topCount: Int32 = 0
     var topColMin: Int32 = 0
     var topColMax: Int32 = 0
+    var topRowMin: Int32 = 0
+    var topRowMax: Int32 = 0
     /// Extent across the lane of the upper zones, in mm times the mount height.
     var acrossMinScaled: Int32 = 0
     var acrossMaxScaled: Int32 = 0
@@ -60,6 +64,8 @@ struct BlobSums {
         colMax = col
         topColMin = col
         topColMax = col
+        topRowMin = row
+        topRowMax = row
         add(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled)
     }
 
@@ -83,6 +89,8 @@ struct BlobSums {
             topCount &+= 1
             topColMin = min(topColMin, col)
             topColMax = max(topColMax, col)
+            topRowMin = min(topRowMin, row)
+            topRowMax = max(topRowMax, row)
         }
         count &+= 1
         rowMin = min(rowMin, row)
@@ -111,6 +119,7 @@ struct BlobSums {
         blob.lengthMm = (rowMax - rowMin + 1) * geometry.pitchMm(atHeightMm: blob.meanMm)
         let topPitchMm = geometry.pitchMm(atHeightMm: peakMm)
         blob.topWidthMm = (topColMax - topColMin + 1) * topPitchMm
+        blob.topLengthMm = (topRowMax - topRowMin + 1) * topPitchMm
         blob.topAreaDm2 = topCount * topPitchMm * topPitchMm / 10_000
         blob.trueWidthMm = (acrossMaxScaled - acrossMinScaled) / geometry.mountHeightMm + topPitchMm
         return blob

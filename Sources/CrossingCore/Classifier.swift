@@ -5,7 +5,11 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
     if track.topWidthMm >= Int32(config.carWidthMinMm) && track.topAreaDm2 >= Int32(config.carTopAreaMinDm2) {
         return .car
     }
-    if track.lengthMm >= Int32(config.bicycleLengthMinMm) { return .bicycle }
+    // Long with a short top: one rider. Two people walking one behind the other are as long,
+    // but their top (two heads and shoulders) is long too.
+    if track.lengthMm >= Int32(config.bicycleLengthMinMm) && track.topLengthMm < Int32(config.bicycleTopLengthMaxMm) {
+        return .bicycle
+    }
     if track.speedAlongMmPerS(geometry: geometry) >= Int32(config.bicycleSpeedMinMmPerS) { return .bicycle }
     return .pedestrian
 }

@@ -14,8 +14,10 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// the lane, and at least this large, are cars: a roof, not two heads side by side.
     public var carWidthMinMm: UInt16 = 1300
     public var carTopAreaMinDm2: UInt16 = 150
-    /// Objects at least this long along the lane are bicycles (when not cars or buses).
+    /// Objects at least this long along the lane, whose top (within 80 % of their highest point)
+    /// is shorter than `bicycleTopLengthMaxMm`, are bicycles (when not cars or buses).
     public var bicycleLengthMinMm: UInt16 = 1300
+    public var bicycleTopLengthMaxMm: UInt16 = 900
     /// Objects averaging at least this speed along the lane, from first seen to the crossing,
     /// are bicycles (when not cars or buses). The average includes the slow start while an
     /// object comes into view, so it reads about half the true speed: walkers measure under

@@ -37,6 +37,7 @@ struct Track {
     /// the middle of the view along the lane), where perspective distorts it least.
     var lengthMm: Int32 = 0
     var topWidthMm: Int32 = 0
+    var topLengthMm: Int32 = 0
     var topAreaDm2: Int32 = 0
     var trueWidthMm: Int32 = 0
     var centreOffsetQ8: Int32 = Int32.max
@@ -137,6 +138,7 @@ struct Track {
             centreOffsetQ8 = Int32(offsetQ8)
             lengthMm = blob.lengthMm
             topWidthMm = blob.topWidthMm
+            topLengthMm = blob.topLengthMm
             topAreaDm2 = blob.topAreaDm2
             trueWidthMm = blob.trueWidthMm
         }
