@@ -14,14 +14,22 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
     return .pedestrian
 }
 
-/// How many people walking abreast a pedestrian object holds, from its true width across the
-/// lane. At the resolution of an 8x8 sensor over a walkway (a zone is about 0.25-0.33 m at head
-/// height) two heads 0.55 m apart often fall in neighbouring zones with no valley between them,
-/// so splitting by height peaks alone undercounts groups. Only used for a track that never
-/// shared its blob with another track (then the others are counted on their own).
-func abreastCount(widthMm: Int32, config: ClassifierConfig) -> Int {
+/// How many people walking abreast a pedestrian object holds. At the resolution of an 8x8
+/// sensor over a walkway (a zone is about 0.25-0.33 m at head height) two heads 0.55 m apart
+/// often fall in neighbouring zones with no valley between them, so splitting by height peaks
+/// alone undercounts groups. Two widths say how many shoulders there are: the top's (zones
+/// within 80 % of the highest point, which on one person spans at most two zones, about 0.73 m)
+/// and the true width (surfaces traced down their rays). Only used for a track that never
+/// shared its blob with a confirmed track (then the others are counted on their own).
+func abreastCount(track: Track, config: ClassifierConfig) -> Int {
+    let byTop = count(widthMm: track.topWidthMm, thresholdMm: config.abreastTopWidthMinMm, config: config)
+    let byTrue = count(widthMm: track.trueWidthMm, thresholdMm: config.abreastWidthMinMm, config: config)
+    return max(byTop, byTrue)
+}
+
+private func count(widthMm: Int32, thresholdMm: UInt16, config: ClassifierConfig) -> Int {
     precondition(config.abreastPersonWidthMm > 0)
-    let threshold = Int32(config.abreastWidthMinMm)
+    let threshold = Int32(thresholdMm)
     if threshold == 0 || widthMm < threshold { return 1 }
     return min(Int(ClassifierConfig.abreastMax), 2 + Int((widthMm - threshold) / Int32(config.abreastPersonWidthMm)))
 }

@@ -28,6 +28,9 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// this off. Single people measure 0.35-0.9 m (rarely more, near the edge of the view),
     /// two abreast mostly 0.9-1.35 m: the threshold errs toward counting a pair as one.
     public var abreastWidthMinMm: UInt16 = 1000
+    /// The same from the width of the object's top (zones within 80 % of its highest point):
+    /// one person's spans at most about 0.73 m, two abreast 0.9 m and more.
+    public var abreastTopWidthMinMm: UInt16 = 850
     public var abreastPersonWidthMm: UInt16 = 550
     public static let abreastMax: UInt8 = 3
 

@@ -143,7 +143,7 @@ struct Tracker {
         let outbound = towardLastRow == (config.orientation == .outboundTowardLastRow)
         let crossingClass = classify(track: tracks[index], geometry: geometry, config: config.classifier)
         let people = crossingClass == .pedestrian && !tracks[index].merged
-            ? abreastCount(widthMm: tracks[index].trueWidthMm, config: config.classifier) : 1
+            ? abreastCount(track: tracks[index], config: config.classifier) : 1
         precondition(crossingCount < Limits.tracksMax, "a track counts at most once per frame")
         crossings[crossingCount] = CrossingEvent(
             crossingClass: crossingClass, direction: outbound ? .outbound : .inbound, people: UInt8(people),
