@@ -30,7 +30,7 @@ enum Demo {
         } catch {
             Terminal.fail(program, error.description)
         }
-        let output = Score.run(scenario: scenario, seed: seed, durationS: durationS, baseline: false)
+        let output = Score.run(command: "demo", scenario: scenario, seed: seed, durationS: durationS, baseline: false)
         print(arguments.flag("json") ? output.json().rendered() : output.table())
         exitIfInterrupted()
     }

@@ -40,14 +40,14 @@ enum Score {
         } catch {
             Terminal.fail(program, error.description, usage: true)
         }
-        let output = run(scenario: scenario, seed: seed, durationS: durationArgument ?? scenario.durationS,
+        let output = run(command: "score", scenario: scenario, seed: seed, durationS: durationArgument ?? scenario.durationS,
                          baseline: arguments.value("baseline") != nil)
         print(arguments.flag("json") ? output.json().rendered() : output.table())
         exitIfInterrupted()
     }
 
     /// Runs and scores a scenario with a progress line; SIGINT stops it and reports what ran.
-    static func run(scenario: Scenario, seed: UInt64, durationS: Double, baseline: Bool) -> ScoreOutput {
+    static func run(command: String, scenario: Scenario, seed: UInt64, durationS: Double, baseline: Bool) -> ScoreOutput {
         installInterruptHandler()
         let started = Date()
         let progress = Mutex(ProgressLine(total: durationS * Double(scenario.lanes.count), unit: "sim-s"))
@@ -62,7 +62,7 @@ enum Score {
         }
         progress.withLock { $0.finish() }
         return ScoreOutput(
-            scenario: scenario, seed: seed, durationS: durationS, wallS: Date().timeIntervalSince(started),
+            command: command, scenario: scenario, seed: seed, durationS: durationS, wallS: Date().timeIntervalSince(started),
             interrupted: interruptRequested.load(ordering: .relaxed), results: results,
             report: ScoreReport(results: results))
     }

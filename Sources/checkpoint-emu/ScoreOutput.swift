@@ -5,6 +5,8 @@ import Foundation
 
 /// Renders a scored run as the table people read or the JSON other tools read.
 struct ScoreOutput {
+    /// The subcommand that ran, for the title line.
+    let command: String
     let scenario: Scenario
     let seed: UInt64
     let durationS: Double
@@ -26,7 +28,7 @@ struct ScoreOutput {
         }
         var headers = ["lane", "class", "direction", "truth", "counted", "error"]
         if showBaseline { headers += ["two-zone", "error"] }
-        var out = "checkpoint-emu score: \(scenario.name), seed \(seed), \(Int(durationS)) s simulated"
+        var out = "\(program) \(command): \(scenario.name), seed \(seed), \(Int(durationS)) s simulated"
         out += " in \(String(format: "%.1f", wallS)) s wall\(interrupted ? " (interrupted)" : "")\n\n"
         out += renderTable(headers: headers, rows: body) + "\n\n"
         out += String(format: "accuracy %.2f %%, class accuracy %.2f %%", 100 * report.accuracy, 100 * report.classAccuracy)

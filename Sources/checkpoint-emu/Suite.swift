@@ -59,7 +59,7 @@ enum Suite {
             }
             var outcome = Outcome()
             for seed in seeds where !interruptRequested.load(ordering: .relaxed) {
-                let output = Score.run(scenario: scenario, seed: seed, durationS: durationS, baseline: true)
+                let output = Score.run(command: "suite", scenario: scenario, seed: seed, durationS: durationS, baseline: true)
                 outcome.add(output.report, floor: floor)
             }
             if !outcome.passed { failures += 1 }
