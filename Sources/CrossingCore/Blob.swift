@@ -9,7 +9,6 @@ struct Blob {
     var yQ8: Int32 = 0
     var peakMm: Int32 = 0
     var meanMm: Int32 = 0
-    var zoneCount: Int32 = 0
     var rowMin: Int32 = 0
     var rowMax: Int32 = 0
     var colMin: Int32 = 0
@@ -111,7 +110,6 @@ struct BlobSums {
         }
         blob.peakMm = peakMm
         blob.meanMm = Int32(weight / Int64(count))
-        blob.zoneCount = count
         blob.rowMin = rowMin
         blob.rowMax = rowMax
         blob.colMin = colMin
