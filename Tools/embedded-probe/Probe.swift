@@ -11,14 +11,19 @@ func probeMain(_ argc: Int32, _ argv: UnsafeMutableRawPointer?) -> Int32 {
 enum Probe {
     static func run() -> Int32 {
         guard var lane = try? DepthLaneCounter(config: LaneConfig()) else { return 2 }
+        var baseline = TwoZoneCounter()
         var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 4000))
         var sequence: UInt32 = 0
+        var people: UInt64 = 0
         for frame in 0..<400 {
             paint(&zones, frame: frame)
             let header = FrameHeader(sequence: sequence, timestampUs: UInt64(frame) * 100_000, side: 8)
             sequence &+= frame == 200 ? 2 : 1
-            _ = try? lane.process(header: header, zones: zones.span)
+            let events = (try? lane.process(header: header, zones: zones.span)) ?? 0
+            for index in 0..<events { people &+= UInt64(lane.lastCrossing(index).people) }
+            baseline.process(zones: zones.span, side: 8)
         }
+        if people != lane.grandTotal { return 5 }
         // A frame with the wrong dimensions must be refused.
         let short = InlineArray<16, ZoneReading>(repeating: ZoneReading(distanceMm: 4000))
         let bad = FrameHeader(sequence: sequence, timestampUs: 90_000_000, side: 8)
@@ -28,7 +33,8 @@ enum Probe {
         while let bin = lane.popClosedBin() { binned &+= bin.total }
         if binned != lane.grandTotal { return 4 }
         lane.recalibrate()
-        return Int32(truncatingIfNeeded: lane.grandTotal &+ lane.health.sequenceGaps &+ UInt64(lane.activeTracks))
+        let total = lane.grandTotal &+ lane.health.sequenceGaps &+ UInt64(lane.activeTracks) &+ lane.stuckZoneMask
+        return Int32(truncatingIfNeeded: total &+ baseline.towardLastRow &+ baseline.towardFirstRow)
     }
 
     /// A 1.7 m person walking down the lane every 100 frames, after the floor is learned.
