@@ -33,7 +33,8 @@ enum Probe {
         while let bin = lane.popClosedBin() { binned &+= bin.total }
         if binned != lane.grandTotal { return 4 }
         lane.recalibrate()
-        let total = lane.grandTotal &+ lane.health.sequenceGaps &+ UInt64(lane.activeTracks) &+ lane.stuckZoneMask
+        let total = lane.grandTotal &+ lane.total(.pedestrian, .outbound) &+ lane.health.sequenceGaps
+            &+ UInt64(lane.activeTracks) &+ lane.stuckZoneMask
         return Int32(truncatingIfNeeded: total &+ baseline.towardLastRow &+ baseline.towardFirstRow)
     }
 
