@@ -19,8 +19,10 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
 /// often fall in neighbouring zones with no valley between them, so splitting by height peaks
 /// alone undercounts groups. Two widths say how many shoulders there are: the top's (zones
 /// within 80 % of the highest point, which on one person spans at most two zones, about 0.73 m)
-/// and the true width (surfaces traced down their rays). Only used for a track that never
-/// shared its blob with a confirmed track (then the others are counted on their own).
+/// and the true width (surfaces traced down their rays). Both come from the frame where the
+/// object was nearest the middle of the view, among the frames where its blob was its own (a
+/// track coasts, learning nothing, while another track shares its blob), so people who are
+/// tracked separately are not counted again inside a group.
 func abreastCount(track: Track, config: ClassifierConfig) -> Int {
     let byTop = count(widthMm: track.topWidthMm, thresholdMm: config.abreastTopWidthMinMm, config: config)
     let byTrue = count(widthMm: track.trueWidthMm, thresholdMm: config.abreastWidthMinMm, config: config)

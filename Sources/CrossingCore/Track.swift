@@ -19,8 +19,6 @@ struct Track {
     var misses: UInt8 = 0
     /// Consecutive frames spent coasting inside a blob shared with other tracks.
     var sharedFrames: UInt8 = 0
-    /// Ever shared a blob with another track: its width then says nothing about group size.
-    var merged = false
     /// Crossings this track has counted.
     var crossings: UInt8 = 0
     var xQ8: Int32 = 0

@@ -142,8 +142,7 @@ struct Tracker {
         let towardLastRow = band > origin
         let outbound = towardLastRow == (config.orientation == .outboundTowardLastRow)
         let crossingClass = classify(track: tracks[index], geometry: geometry, config: config.classifier)
-        let people = crossingClass == .pedestrian && !tracks[index].merged
-            ? abreastCount(track: tracks[index], config: config.classifier) : 1
+        let people = crossingClass == .pedestrian ? abreastCount(track: tracks[index], config: config.classifier) : 1
         precondition(crossingCount < Limits.tracksMax, "a track counts at most once per frame")
         crossings[crossingCount] = CrossingEvent(
             crossingClass: crossingClass, direction: outbound ? .outbound : .inbound, people: UInt8(people),

@@ -83,10 +83,6 @@ extension Tracker {
                     let tallOwner = tracks[owner].peakMm >= Int32(busHeightMinMm)
                     let flicker = tracks[index].state == .tentative && tallOwner
                     if tracks[owner].state != .tentative && !flicker { sharersOfBlob[blob] &+= 1 }
-                    // Only a confirmed partner makes a group's width meaningless: a tentative
-                    // one may be a flicker of the group itself.
-                    if tracks[owner].state != .tentative { tracks[index].merged = true }
-                    if tracks[index].state != .tentative { tracks[owner].merged = true }
                     break
                 }
             }

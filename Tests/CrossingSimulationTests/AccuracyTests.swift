@@ -33,4 +33,17 @@ struct AccuracyTests {
         #expect(report.rows.allSatisfy { $0.counted == $0.truth }, "\(report.rows)")
         #expect(report.classAccuracy >= 0.98)
     }
+
+    @Test("A dense two-way crowd, a third in pairs or threes abreast, is counted within 2 % each way")
+    func denseTwoWay() throws {
+        let report = try Self.score("dense-two-way", durationS: 1200)
+        for direction in ScoreReport.directions {
+            let rows = report.rows.filter { $0.direction == direction }
+            let truth = rows.reduce(0) { $0 + $1.truth }
+            let counted = rows.reduce(0) { $0 + $1.counted }
+            #expect(truth > 300)
+            #expect(Double(abs(counted - truth)) <= 0.02 * Double(truth), "\(direction.name): \(counted) of \(truth)")
+        }
+        #expect(report.accuracy > report.baselineAccuracy ?? 1)
+    }
 }
