@@ -58,10 +58,7 @@ struct Background {
         deeperMask &= ~plain
         var occupied: UInt64 = 0
         let zoneMask = geometry.zoneCount == 64 ? UInt64.max : (UInt64(1) &<< UInt64(geometry.zoneCount)) &- 1
-        var rest = ~plain & zoneMask
-        while rest != 0 {
-            let zone = rest.trailingZeroBitCount
-            rest &= rest &- 1
+        for zone in SetBits(~plain & zoneMask) {
             if let heightMm = updateRareZone(zone, reading: readings[zone], config: config, geometry: geometry, health: &health) {
                 heights[zone] = heightMm
                 occupied |= UInt64(1) &<< UInt64(zone)
@@ -151,10 +148,7 @@ struct Background {
     /// Starts or checks the occupancy clock of every occupied zone.
     private mutating func markStuck(occupied: UInt64, timeUs: UInt64, config: LaneConfig, health: inout Health) {
         let timeS = UInt32(truncatingIfNeeded: timeUs / 1_000_000)
-        var remaining = occupied
-        while remaining != 0 {
-            let zone = remaining.trailingZeroBitCount
-            remaining &= remaining &- 1
+        for zone in SetBits(occupied) {
             let bit = UInt64(1) &<< UInt64(zone)
             if clockMask & bit == 0 {
                 clockMask |= bit

@@ -72,19 +72,21 @@ struct BlobSums {
     /// height (see `Blob.trueWidthMm`). Only the upper three quarters of the object count: low
     /// hits at the edge of a cone are the least certain.
     mutating func add(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32) {
+        precondition(heightMm <= peakMm, "zones must arrive highest first")
         if heightMm * 4 >= peakMm * 3 {
             acrossMinScaled = min(acrossMinScaled, acrossScaled)
             acrossMaxScaled = max(acrossMaxScaled, acrossScaled)
         }
-        precondition(heightMm <= peakMm, "zones must arrive highest first")
         let weight64 = Int64(heightMm)
+        let rowWeighted64 = weight64 &* Int64(row &* 256 &+ 128)
+        let colWeighted64 = weight64 &* Int64(col &* 256 &+ 128)
         weight &+= weight64
-        rowWeighted &+= weight64 &* Int64(row &* 256 &+ 128)
-        colWeighted &+= weight64 &* Int64(col &* 256 &+ 128)
+        rowWeighted &+= rowWeighted64
+        colWeighted &+= colWeighted64
         if heightMm * 5 >= peakMm * 4 {
             topWeight &+= weight64
-            topRowWeighted &+= weight64 &* Int64(row &* 256 &+ 128)
-            topColWeighted &+= weight64 &* Int64(col &* 256 &+ 128)
+            topRowWeighted &+= rowWeighted64
+            topColWeighted &+= colWeighted64
             topCount &+= 1
             topColMin = min(topColMin, col)
             topColMax = max(topColMax, col)

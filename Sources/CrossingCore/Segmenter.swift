@@ -55,10 +55,7 @@ struct Segmenter {
     private mutating func sortOccupied(heights: Span<Int16>, occupied: UInt64) -> Int {
         var keys = InlineArray<64, UInt32>(repeating: 0)
         var count = 0
-        var remaining = occupied
-        while remaining != 0 {
-            let zone = remaining.trailingZeroBitCount
-            remaining &= remaining &- 1
+        for zone in SetBits(occupied) {
             slot[zone] = Segmenter.noSlot
             let key = UInt32(UInt16(bitPattern: max(heights[zone], 0))) &<< 8 | UInt32(255 &- zone)
             var position = count
@@ -79,7 +76,7 @@ struct Segmenter {
     /// Neighbours already visited are at least as high as this zone, which makes it the saddle
     /// of any regions it connects.
     private mutating func join(zone: Int, visited: UInt64, heights: Span<Int16>, config: LaneConfig, side: Int) {
-        var neighbors = visited & Segmenter.neighborMask(zone: zone, side: side)
+        let neighbors = visited & Segmenter.neighborMask(zone: zone, side: side)
         if neighbors == 0 {
             parent[zone] = UInt8(zone)
             peakMm[zone] = heights[zone]
@@ -88,9 +85,7 @@ struct Segmenter {
         var roots = InlineArray<8, UInt8>(repeating: 0)
         var rootCount = 0
         var steepest = neighbors.trailingZeroBitCount
-        while neighbors != 0 {
-            let neighbor = neighbors.trailingZeroBitCount
-            neighbors &= neighbors &- 1
+        for neighbor in SetBits(neighbors) {
             if heights[neighbor] > heights[steepest] { steepest = neighbor }
             let root = find(neighbor)
             var seen = false

@@ -45,10 +45,7 @@ struct Tracker {
         predict(timeUs: timeUs, config: config, geometry: geometry)
         associate(blobs: blobs)
         share(blobs: blobs, busHeightMinMm: config.classifier.busHeightMinMm)
-        var remaining = activeMask
-        while remaining != 0 {
-            let index = remaining.trailingZeroBitCount
-            remaining &= remaining &- 1
+        for index in SetBits(activeMask) {
             let blob = blobOfTrack[index]
             if blob != Tracker.unmatched && sharersOfBlob[Int(blob)] == 1 {
                 tracks[index].update(blob: blobs[Int(blob)], timeUs: timeUs, config: config, geometry: geometry)
@@ -76,10 +73,7 @@ struct Tracker {
     var activeCount: Int { activeMask.nonzeroBitCount }
 
     private mutating func predict(timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
-        var remaining = activeMask
-        while remaining != 0 {
-            let index = remaining.trailingZeroBitCount
-            remaining &= remaining &- 1
+        for index in SetBits(activeMask) {
             blobOfTrack[index] = Tracker.unmatched
             let (x, y) = tracks[index].predicted(atUs: timeUs)
             predictedXQ8[index] = x
@@ -111,10 +105,7 @@ struct Tracker {
     private func inheritedOrigin(near blob: Blob) -> Int8 {
         var best: Int8 = 0
         var bestDistance2 = Int64(640 * 640)
-        var remaining = activeMask
-        while remaining != 0 {
-            let index = remaining.trailingZeroBitCount
-            remaining &= remaining &- 1
+        for index in SetBits(activeMask) {
             let track = tracks[index]
             guard track.hits >= 2 && track.originBand != 0 else { continue }
             let dx = Int64(track.xQ8 - blob.xQ8)

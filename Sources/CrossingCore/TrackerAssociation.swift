@@ -27,10 +27,7 @@ extension Tracker {
             var bestTrack = -1
             var bestBlob = -1
             var bestCost = Int64.max
-            var remaining = activeMask
-            while remaining != 0 {
-                let index = remaining.trailingZeroBitCount
-                remaining &= remaining &- 1
+            for index in SetBits(activeMask) {
                 if blobOfTrack[index] != Tracker.unmatched { continue }
                 let tentative = tracks[index].state == .tentative
                 for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
@@ -60,10 +57,7 @@ extension Tracker {
         for blob in 0..<blobs.count {
             sharersOfBlob[blob] = trackOfBlob[blob] == Tracker.unmatched ? 0 : 1
         }
-        var remaining = activeMask
-        while remaining != 0 {
-            let index = remaining.trailingZeroBitCount
-            remaining &= remaining &- 1
+        for index in SetBits(activeMask) {
             sharedBlobOfTrack[index] = Tracker.unmatched
             guard blobOfTrack[index] == Tracker.unmatched && tracks[index].sharedFrames < Tracker.sharedFramesMax
             else { continue }
