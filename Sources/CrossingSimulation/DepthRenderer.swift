@@ -38,7 +38,7 @@ public struct DepthRenderer: Sendable {
         precondition(mountHeightM > 0 && fieldOfViewDeg > 0 && fieldOfViewDeg < 170)
         self.side = side
         self.mountHeightM = mountHeightM
-        floorSpanM = 2 * mountHeightM * tan(fieldOfViewDeg * Double.pi / 360)
+        floorSpanM = DepthRenderer.floorSpanM(mountHeightM: mountHeightM, fieldOfViewDeg: fieldOfViewDeg)
         let cellM = floorSpanM / Double(side)
         let rays = DepthRenderer.raysPerAxis
         let stepM = cellM / Double(rays)
@@ -67,6 +67,11 @@ public struct DepthRenderer: Sendable {
         rayAcross = across
         rayLength = length
         floorDistancesM = floors
+    }
+
+    /// Width of a square view on the floor: 2 x height x tan(fov / 2).
+    public static func floorSpanM(mountHeightM: Double, fieldOfViewDeg: Double) -> Double {
+        2 * mountHeightM * tan(fieldOfViewDeg * Double.pi / 360)
     }
 
     /// Half the view's length on the floor.

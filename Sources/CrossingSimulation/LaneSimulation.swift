@@ -10,6 +10,8 @@ struct LaneSimulation {
     let spec: LaneSpec
     let startHour: Double
     let halfLengthM: Double
+    /// Traffic both ways: each direction keeps to its own half.
+    let hasTwoDirections: Bool
     /// The counting line in each direction's travel coordinate.
     let lineS: (outbound: Double, inbound: Double)
     private var random: SplitMix64
@@ -29,7 +31,8 @@ struct LaneSimulation {
         self.startHour = startHour
         self.random = random
         halfLengthM = spec.lengthM / 2
-        let spanM = 2 * spec.sensor.mountHeightM * tan(spec.sensor.fieldOfViewDeg * Double.pi / 360)
+        hasTwoDirections = Set(spec.traffic.map(\.direction)).count > 1
+        let spanM = spec.sensor.floorSpanM
         let lineWorldM = -spanM / 2 + Double(spec.sensor.linePermille) / 1000 * spanM
         let outboundTowardLast = spec.orientation == .outboundTowardLastRow
         lineS = (outbound: outboundTowardLast ? lineWorldM : -lineWorldM,
@@ -133,9 +136,6 @@ struct LaneSimulation {
         return group
     }
 
-    private var hasTwoDirections: Bool {
-        Set(spec.traffic.map(\.direction)).count > 1
-    }
 
     private mutating func makeBody(_ crossingClass: CrossingClass) -> Body {
         switch crossingClass {

@@ -48,6 +48,11 @@ public struct SensorSpec: Sendable {
     public var sequenceGapRate: Double
     public var spikeRate: Double
     public var rangeMaxM: Double
+
+    /// Width of the view on the floor.
+    public var floorSpanM: Double {
+        DepthRenderer.floorSpanM(mountHeightM: mountHeightM, fieldOfViewDeg: fieldOfViewDeg)
+    }
 }
 
 /// Arrivals of one class in one direction.
@@ -151,7 +156,7 @@ extension LaneSpec {
             gate = try GateSpec.read(&gateReader)
         }
         try reader.finish()
-        let viewM = 2 * sensor.mountHeightM * tan(sensor.fieldOfViewDeg * Double.pi / 360)
+        let viewM = sensor.floorSpanM
         if lengthM < viewM + 2 {
             throw reader.fail("length_m", "must exceed the sensor's view on the floor (\(reader.format(viewM.rounded())) m) by 2 m")
         }
@@ -167,7 +172,7 @@ extension LaneSpec {
         var config = LaneConfig()
         config.side = UInt8(sensor.grid)
         config.mountHeightMm = UInt16((sensor.mountHeightM * 1000).rounded())
-        config.floorSpanMm = UInt16((2 * sensor.mountHeightM * tan(sensor.fieldOfViewDeg * Double.pi / 360) * 1000).rounded())
+        config.floorSpanMm = UInt16((sensor.floorSpanM * 1000).rounded())
         config.orientation = orientation
         config.linePermille = UInt16(sensor.linePermille)
         return config
