@@ -26,7 +26,7 @@ struct Track {
     var vxQ8PerS: Int32 = 0
     var vyQ8PerS: Int32 = 0
     var lastUs: UInt64 = 0
-    /// Where and when the track began, for its average speed.
+    /// Where and when the track's leg began, for its average speed.
     var firstYQ8: Int32 = 0
     var firstUs: UInt64 = 0
     /// Highest point seen over the track's life: heights are true wherever the object is.
@@ -116,7 +116,17 @@ struct Track {
         return x < -256 || y < -256 || x > spanQ8 + 256 || y > spanQ8 + 256
     }
 
-    /// Average speed along the lane since the track began, from the motion of the object's top
+    /// Ends one leg of the track at a crossing: a later crossing is classified only from what
+    /// the track sees after this one. That is the same person turning back, or another object
+    /// whose blob the track took at the edge of the view as its own object left.
+    mutating func beginLeg(timeUs: UInt64) {
+        crossings &+= 1
+        firstYQ8 = yQ8
+        firstUs = timeUs
+        centreOffsetQ8 = Int32.max
+    }
+
+    /// Average speed along the lane since the leg began, from the motion of the object's top
     /// and the zone size at the top's height. Averaging over the whole path evens out the jumps
     /// a centroid makes as an object enters the view or shares a valley with a neighbour.
     func speedAlongMmPerS(geometry: LaneGeometry) -> Int32 {

@@ -129,7 +129,6 @@ struct Tracker {
         }
         if band == origin || tracks[index].state != .confirmed { return }
         tracks[index].originBand = band
-        tracks[index].crossings &+= 1
         let towardLastRow = band > origin
         let outbound = towardLastRow == (config.orientation == .outboundTowardLastRow)
         let crossingClass = classify(track: tracks[index], geometry: geometry, config: config.classifier)
@@ -139,5 +138,6 @@ struct Tracker {
             crossingClass: crossingClass, direction: outbound ? .outbound : .inbound, people: UInt8(people),
             timestampUs: timeUs)
         crossingCount += 1
+        tracks[index].beginLeg(timeUs: timeUs)
     }
 }

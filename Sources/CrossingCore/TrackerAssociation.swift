@@ -20,7 +20,9 @@ extension Tracker {
 
     /// Greedy global nearest-first matching. A blob is reachable when it is within the gate of
     /// the prediction, or when the prediction falls on the blob's own footprint (large vehicles
-    /// whose centroid jumps as they enter or leave the view).
+    /// whose centroid jumps as they enter or leave the view). A track that has crossed has no
+    /// use for the footprint's reach: lingering at the exit edge, it would take the blob of the
+    /// object behind it before that object reaches the line.
     mutating func associate(blobs: Span<Blob>) {
         for blob in 0..<blobs.count { trackOfBlob[blob] = Tracker.unmatched }
         for _ in 0..<min(blobs.count, Limits.tracksMax) {
@@ -30,10 +32,11 @@ extension Tracker {
             for index in SetBits(activeMask) {
                 if blobOfTrack[index] != Tracker.unmatched { continue }
                 let tentative = tracks[index].state == .tentative
+                let footprintReach = tracks[index].crossings == 0
                 for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
                     let cost = Tracker.cost(
                         xQ8: predictedXQ8[index], yQ8: predictedYQ8[index], gateQ8: gateQ8[index],
-                        tentative: tentative, blob: blobs[blob])
+                        tentative: tentative, footprintReach: footprintReach, blob: blobs[blob])
                     if cost < bestCost {
                         bestCost = cost
                         bestTrack = index
@@ -85,13 +88,16 @@ extension Tracker {
 
     /// Squared distance from a track's prediction to a blob, or `Int64.max` when out of reach.
     /// Confirmed tracks win ties against tentative ones, so noise does not steal an object.
-    static func cost(xQ8 x: Int32, yQ8 y: Int32, gateQ8: Int32, tentative: Bool, blob: Blob) -> Int64 {
+    static func cost(
+        xQ8 x: Int32, yQ8 y: Int32, gateQ8: Int32, tentative: Bool, footprintReach: Bool, blob: Blob
+    ) -> Int64 {
         let dx = Int64(blob.xQ8 - x)
         let dy = Int64(blob.yQ8 - y)
         let distance2 = dx * dx + dy * dy
         let gate = Int64(gateQ8)
-        let onFootprint = x >= blob.colMin * 256 - 256 && x < blob.colMax * 256 + 512
-            && y >= blob.rowMin * 256 - 256 && y < blob.rowMax * 256 + 512
+        let marginQ8: Int32 = footprintReach ? 256 : 0
+        let onFootprint = x >= blob.colMin * 256 - marginQ8 && x < (blob.colMax + 1) * 256 + marginQ8
+            && y >= blob.rowMin * 256 - marginQ8 && y < (blob.rowMax + 1) * 256 + marginQ8
         if distance2 > gate * gate && !onFootprint { return Int64.max }
         return distance2 * 2 + (tentative ? 1 : 0)
     }

@@ -138,6 +138,36 @@ struct CountingTests {
         #expect(feeder.total(.bicycle, .outbound) == 1)
         #expect(feeder.lane.grandTotal == 1)
     }
+
+    @Test("A walker leaving the view as an oncoming cyclist comes in past them: one of each, each way")
+    func walkerLeavesAsCyclistEnters() throws {
+        // The walker keeps to columns 4-6; the cyclist passes a zone or two to the side, arriving
+        // over the last row at a range of moments around the walker's leaving it, at a range of
+        // speeds. The walker's track lingers at the exit edge and must not take the cyclist.
+        for cyclistCol in 0...1 {
+            for arrivalFrame in stride(from: 30, to: 60, by: 2) {
+                for bikeRowsPerFrame in [0.15, 0.25, 0.4] {
+                    for walkRowsPerFrame in [0.1, 0.15, 0.2] {
+                        var feeder = try FrameFeeder(config: Lanes.walkway, hz: 15)
+                        try feeder.learnFloor()
+                        for frame in 0..<200 {
+                            var shapes = [Shape.person(row: -3 + walkRowsPerFrame * Double(frame), col: 4)]
+                            if frame >= arrivalFrame {
+                                let row = 9 - bikeRowsPerFrame * Double(frame - arrivalFrame)
+                                shapes.append(Shape.bicycle(row: row, col: cyclistCol))
+                            }
+                            try feeder.feed(shapes)
+                        }
+                        try feeder.hold([], frames: 20)
+                        let scene = "cyclist column \(cyclistCol) from frame \(arrivalFrame) at \(bikeRowsPerFrame), walker at \(walkRowsPerFrame)"
+                        #expect(feeder.total(.pedestrian, .outbound) == 1, "\(scene)")
+                        #expect(feeder.total(.bicycle, .inbound) == 1, "\(scene)")
+                        #expect(feeder.lane.grandTotal == 2, "\(scene)")
+                    }
+                }
+            }
+        }
+    }
 }
 
 extension Shape {

@@ -36,7 +36,7 @@ struct AccuracyTests {
 
     @Test("A dense two-way crowd, a third in pairs or threes abreast, is counted within 2 % each way")
     func denseTwoWay() throws {
-        let report = try Self.score("dense-two-way", durationS: 1200)
+        let report = try Self.score("dense-two-way", durationS: 3600)
         for direction in ScoreReport.directions {
             let rows = report.rows.filter { $0.direction == direction }
             let truth = rows.reduce(0) { $0 + $1.truth }
