@@ -28,20 +28,23 @@ public enum Direction: UInt8, BitwiseCopyable, Sendable {
     case outbound = 0
     /// Entering the country.
     case inbound = 1
+    /// Counted, but which way is not known: a loop pair with one loop failed.
+    case unknown = 2
 
     /// Number of directions.
-    public static let count = 2
+    public static let count = 3
 
     /// The name used in reports and lines.
     public var name: StaticString {
         switch self {
         case .outbound: "outbound"
         case .inbound: "inbound"
+        case .unknown: "unknown"
         }
     }
 }
 
-/// Index of a (class, direction) cell in tallies: `class * 2 + direction`.
+/// Index of a (class, direction) cell in tallies: `class * 3 + direction`.
 @inline(__always)
 func cellIndex(_ crossingClass: CrossingClass, _ direction: Direction) -> Int {
     Int(crossingClass.rawValue) &* Direction.count &+ Int(direction.rawValue)

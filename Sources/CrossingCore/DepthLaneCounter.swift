@@ -44,7 +44,7 @@ public struct DepthLaneCounter {
         frameOrder.accept(header)
         health.sequenceGaps &+= UInt64(missed)
         health.framesProcessed &+= 1
-        tally.advance(toUs: header.timestampUs, health: &health)
+        tally.advance(toUs: header.timestampUs, binsDropped: &health.binsDropped)
         let occupied = background.update(
             readings: zones, timeUs: header.timestampUs, config: config, geometry: geometry,
             heights: &heights, health: &health)
@@ -84,7 +84,7 @@ public struct DepthLaneCounter {
 
     /// Closes the open bin early, for a clean shutdown.
     public mutating func closeOpenBin() {
-        tally.close(health: &health)
+        tally.close(binsDropped: &health.binsDropped)
     }
 
     /// Zones occupied past the stuck limit, bit `row * side + col`.

@@ -16,13 +16,13 @@ public enum Limits {
     /// Closed interval bins held until the firmware drains them. Past this, the oldest is
     /// dropped and counted (lifetime totals stay exact).
     public static let binsMax = 32
-    /// Cells of a tally: four classes times two directions.
+    /// Cells of a tally: four classes times three directions.
     public static let cellsMax = CrossingClass.count * Direction.count
 
     /// Asserts the relations between the constants and the literal sizes used in declarations.
     public static func check() {
         precondition(zonesMax == Int(sideMax) * Int(sideMax))
-        precondition(cellsMax == 8)
+        precondition(cellsMax == 12)
         precondition(blobsMax <= 255 && zonesMax <= 255)
         precondition(tracksMax == UInt16.bitWidth, "the tracker keeps its slots in a UInt16 mask")
         precondition(zonesMax == UInt64.bitWidth, "occupancy is a UInt64 mask")

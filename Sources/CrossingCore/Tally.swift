@@ -6,8 +6,8 @@ public struct IntervalBin: Sendable, Equatable {
     public var intervalMs: UInt32 = 0
     /// Frames processed in the interval, so a reader can judge coverage.
     public var frames: UInt32 = 0
-    /// Counts per cell, `class * 2 + direction`.
-    public var counts = InlineArray<8, UInt32>(repeating: 0)
+    /// Counts per cell, `class * 3 + direction`.
+    public var counts = InlineArray<12, UInt32>(repeating: 0)
 
     public init() {}
 
@@ -34,7 +34,7 @@ public struct IntervalBin: Sendable, Equatable {
 
 /// Lifetime totals and a fixed ring of closed interval bins for one lane.
 struct Tally {
-    var totals = InlineArray<8, UInt64>(repeating: 0)
+    var totals = InlineArray<12, UInt64>(repeating: 0)
     var open = IntervalBin()
     var isOpen = false
     var ring = InlineArray<32, IntervalBin>(repeating: IntervalBin())
@@ -51,7 +51,7 @@ struct Tally {
 
     /// Moves the open bin to the interval holding `timeUs`, closing the previous one when time
     /// has passed its end, and counts the frame in it.
-    mutating func advance(toUs timeUs: UInt64, health: inout Health) {
+    mutating func advance(toUs timeUs: UInt64, binsDropped: inout UInt64) {
         if isOpen && timeUs &- open.startUs < intervalUs {
             open.frames &+= 1
             return
@@ -59,7 +59,7 @@ struct Tally {
         let startUs = timeUs - timeUs % intervalUs
         if isOpen && startUs != open.startUs {
             precondition(startUs > open.startUs, "time went backwards past a bin")
-            close(health: &health)
+            close(binsDropped: &binsDropped)
         }
         if !isOpen {
             let intervalMs = open.intervalMs
@@ -79,12 +79,12 @@ struct Tally {
     }
 
     /// Closes the open bin now, whether or not its interval has ended (for shutdown).
-    mutating func close(health: inout Health) {
+    mutating func close(binsDropped: inout UInt64) {
         guard isOpen else { return }
         if ringCount == Limits.binsMax {
             ringHead = (ringHead + 1) % Limits.binsMax
             ringCount -= 1
-            health.binsDropped &+= 1
+            binsDropped &+= 1
         }
         ring[(ringHead + ringCount) % Limits.binsMax] = open
         ringCount += 1

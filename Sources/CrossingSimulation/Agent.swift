@@ -5,6 +5,8 @@ public struct TruthEvent: Sendable, Equatable {
     public var crossingClass: CrossingClass
     public var direction: Direction
     public var timeS: Double
+    /// Length from rear to front, for scoring the lengths loops measure.
+    public var lengthM: Double
 }
 
 /// Someone or something moving through a lane, in its own travel coordinate `s`: metres along

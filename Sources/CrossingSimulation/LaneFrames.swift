@@ -4,12 +4,13 @@ import CrossingCore
 /// crossed. The same scenario, lane and seed always give byte-identical frames.
 public struct LaneFrames {
     public let spec: LaneSpec
+    public let sensor: SensorSpec
     public let durationS: Double
     /// After `durationS` nobody new arrives, and frames go on until the road is empty or this
     /// much longer, so that everyone who entered has finished crossing.
     public static let drainMaxS = 7200.0
     private var simulation: LaneSimulation
-    private var sensor: SensorFrames
+    private var sensorFrames: SensorFrames
     private var frameIndex = 0
     /// Frames the sensor dropped so far (their sequence numbers are skipped).
     public private(set) var dropped = 0
@@ -18,15 +19,17 @@ public struct LaneFrames {
     public init(scenario: Scenario, laneIndex: Int, seed: UInt64, durationS: Double) {
         precondition(scenario.lanes.indices.contains(laneIndex))
         let spec = scenario.lanes[laneIndex]
+        guard let sensor = spec.sensor else { preconditionFailure("lane \(spec.name) has no depth sensor") }
         self.spec = spec
+        self.sensor = sensor
         self.durationS = durationS
         let laneSeed = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(laneIndex) &* 0xBF58_476D_1CE4_E5B9
         simulation = LaneSimulation(spec: spec, startHour: scenario.startHour, random: SplitMix64(seed: laneSeed ^ 0x7472_6166))
-        sensor = SensorFrames(sensor: spec.sensor, random: SplitMix64(seed: laneSeed ^ 0x7365_6E73))
+        self.sensorFrames = SensorFrames(sensor: sensor, random: SplitMix64(seed: laneSeed ^ 0x7365_6E73))
     }
 
     /// Simulated time of the next frame.
-    public var timeS: Double { Double(frameIndex) / spec.sensor.frameRateHz }
+    public var timeS: Double { Double(frameIndex) / sensor.frameRateHz }
 
     /// Crossings so far, as a perfect counter would report them.
     public var truth: [TruthEvent] { simulation.truth }
@@ -37,8 +40,8 @@ public struct LaneFrames {
     /// Writes the next delivered frame into `zones` (side x side) and returns its header, or
     /// nil when the run is over. Dropped frames are skipped (and counted in `dropped`).
     public mutating func next(into zones: inout [ZoneReading]) -> FrameHeader? {
-        precondition(zones.count == spec.sensor.grid * spec.sensor.grid)
-        let dt = 1 / spec.sensor.frameRateHz
+        precondition(zones.count == sensor.grid * sensor.grid)
+        let dt = 1 / sensor.frameRateHz
         while !finished {
             let t = timeS
             let draining = t >= durationS
@@ -48,7 +51,7 @@ public struct LaneFrames {
             }
             simulation.step(to: t, dt: dt, arrivals: !draining)
             frameIndex += 1
-            if let header = sensor.capture(simulation.placedBodies, timeS: t, into: &zones) { return header }
+            if let header = sensorFrames.capture(simulation.placedBodies, timeS: t, into: &zones) { return header }
             dropped += 1
         }
         return nil

@@ -32,15 +32,29 @@ struct LaneSimulation {
         self.random = random
         halfLengthM = spec.lengthM / 2
         hasTwoDirections = Set(spec.traffic.map(\.direction)).count > 1
-        let spanM = spec.sensor.floorSpanM
-        let lineWorldM = -spanM / 2 + Double(spec.sensor.linePermille) / 1000 * spanM
         let outboundTowardLast = spec.orientation == .outboundTowardLastRow
-        lineS = (outbound: outboundTowardLast ? lineWorldM : -lineWorldM,
-                 inbound: outboundTowardLast ? -lineWorldM : lineWorldM)
+        let (forwardS, backwardS) = LaneSimulation.lines(spec)
+        lineS = (outbound: outboundTowardLast ? forwardS : backwardS,
+                 inbound: outboundTowardLast ? backwardS : forwardS)
         nextArrivalS = []
         for index in spec.traffic.indices {
             nextArrivalS.append(nextArrival(after: 0, traffic: spec.traffic[index]))
         }
+    }
+
+    /// The counting line in the travel coordinate of traffic moving toward the last row
+    /// (`forward`) and toward the first (`backward`). Under a depth sensor it is the lane's
+    /// line; over loops, where the front of a vehicle meets the second loop's sensitive zone,
+    /// which is when a loop pair knows a vehicle's direction.
+    static func lines(_ spec: LaneSpec) -> (forward: Double, backward: Double) {
+        if let loops = spec.loops {
+            let fringeM = LoopRenderer.fringeM * 2 / 3
+            return (loops.spacingM / 2 - fringeM, loops.spacingM / 2 - loops.lengthM - fringeM)
+        }
+        guard let sensor = spec.sensor else { preconditionFailure("a lane has a sensor or loops") }
+        let spanM = sensor.floorSpanM
+        let lineWorldM = -spanM / 2 + Double(sensor.linePermille) / 1000 * spanM
+        return (lineWorldM, -lineWorldM)
     }
 
     /// Advances to time `t` (seconds) by one step of `dt`. With `arrivals` false, nobody new
@@ -66,7 +80,7 @@ struct LaneSimulation {
         for _ in 0..<10_000 {
             candidate += random.exponential(mean: 3600 / peak)
             let hour = (startHour + candidate / 3600).truncatingRemainder(dividingBy: 24)
-            if random.unit() * peak < traffic.perHour(atHour: hour) { return candidate }
+            if random.unit() * peak < traffic.perHour(atHour: hour) { return max(candidate, t + traffic.headwayMinS) }
         }
         return .infinity
     }
@@ -239,7 +253,7 @@ struct LaneSimulation {
             agent.crossed = true
             let fraction = agent.s > previous ? (line - previous) / (agent.s - previous) : 1
             truth.append(TruthEvent(crossingClass: agent.body.crossingClass, direction: agent.direction,
-                                    timeS: t - dt + fraction * dt))
+                                    timeS: t - dt + fraction * dt, lengthM: agent.body.lengthM))
         }
     }
 

@@ -28,9 +28,42 @@ public struct LaneSpec: Sendable {
     /// Length of road modelled, centred on the sensor; arrivals that find it full wait upstream.
     public var lengthM: Double
     public var orientation: LaneOrientation
-    public var sensor: SensorSpec
+    /// The overhead depth sensor, for a depth lane.
+    public var sensor: SensorSpec?
+    /// The pair of inductive loops, for a loop lane. A lane has one or the other.
+    public var loops: LoopSpec?
     public var traffic: [TrafficSpec]
     public var gate: GateSpec?
+}
+
+/// A pair of inductive loops in the road, A then B in the outbound direction, centred on the
+/// lane's middle, and what they get wrong.
+public struct LoopSpec: Sendable {
+    public enum FailureMode: String, Sendable {
+        /// The front end reports the oscillator stopped.
+        case open
+        /// The front end reports the frequency out of range.
+        case shorted
+        /// The loop reads as if nothing were ever on it (a cut feeder that still oscillates).
+        case dead
+    }
+
+    public struct Failure: Sendable {
+        /// Loop A (false) or B (true).
+        public var loopB: Bool
+        public var atS: Double
+        public var mode: FailureMode
+    }
+
+    public var lengthM: Double
+    /// Leading edge to leading edge.
+    public var spacingM: Double
+    public var sampleRateHz: Double
+    public var noisePpm: Double
+    /// Amplitude of the slow baseline drift (temperature), over a 6-hour period.
+    public var driftPpm: Double
+    public var droppedSampleRate: Double
+    public var failure: Failure?
 }
 
 /// The depth sensor over a lane and what it gets wrong.
@@ -77,6 +110,8 @@ public struct TrafficSpec: Sendable {
     /// Fraction who stop on the line for a while before going on.
     public var loiterRate: Double
     public var loiterS: ClosedRange<Double>
+    /// Shortest time between two arrivals, front to front (1 s for tailgating traffic).
+    public var headwayMinS: Double
 
     /// The rate in force at an hour of the day.
     public func perHour(atHour hour: Double) -> Double {
@@ -143,8 +178,12 @@ extension LaneSpec {
         let orientation = try reader.choice(
             "orientation", default: LaneOrientation.outboundTowardLastRow,
             [("outbound_toward_last_row", .outboundTowardLastRow), ("outbound_toward_first_row", .outboundTowardFirstRow)])
-        guard var sensorReader = try reader.object("sensor") else { throw reader.fail("sensor", "is required") }
-        let sensor = try SensorSpec.read(&sensorReader)
+        var sensor: SensorSpec?
+        if var sensorReader = try reader.object("sensor") { sensor = try SensorSpec.read(&sensorReader) }
+        var loops: LoopSpec?
+        if var loopsReader = try reader.object("loops") { loops = try LoopSpec.read(&loopsReader) }
+        if sensor == nil && loops == nil { throw reader.fail("sensor", "is required (or loops, for a loop lane)") }
+        if sensor != nil && loops != nil { throw reader.fail("loops", "a lane has a sensor or loops, not both") }
         guard let trafficItems = try reader.array("traffic") else { throw reader.fail("traffic", "is required") }
         var traffic: [TrafficSpec] = []
         for (index, item) in trafficItems.enumerated() {
@@ -156,25 +195,38 @@ extension LaneSpec {
             gate = try GateSpec.read(&gateReader)
         }
         try reader.finish()
-        let viewM = sensor.floorSpanM
+        let viewM = sensor?.floorSpanM ?? (loops.map { $0.spacingM + $0.lengthM } ?? 0)
         if lengthM < viewM + 2 {
-            throw reader.fail("length_m", "must exceed the sensor's view on the floor (\(reader.format(viewM.rounded())) m) by 2 m")
+            throw reader.fail("length_m", "must exceed the sensor's view or the loops (\(reader.format(viewM.rounded())) m) by 2 m")
         }
+        if let loops, kind != .road { throw reader.fail("kind", "must be road for a lane with loops (\(loops.lengthM) m loops)") }
         if let gate, gate.positionM >= lengthM / 2 {
             throw reader.fail("gate.position_m", "must lie inside the modelled length (under \(reader.format(lengthM / 2)) m)")
         }
         return LaneSpec(name: name, kind: kind, widthM: widthM, lengthM: lengthM, orientation: orientation,
-                        sensor: sensor, traffic: traffic, gate: gate)
+                        sensor: sensor, loops: loops, traffic: traffic, gate: gate)
     }
 
-    /// The counting core's configuration for this lane.
+    /// The counting core's configuration for a depth lane.
     public var laneConfig: LaneConfig {
+        guard let sensor else { preconditionFailure("lane \(name) has loops, not a depth sensor") }
         var config = LaneConfig()
         config.side = UInt8(sensor.grid)
         config.mountHeightMm = UInt16((sensor.mountHeightM * 1000).rounded())
         config.floorSpanMm = UInt16((sensor.floorSpanM * 1000).rounded())
         config.orientation = orientation
         config.linePermille = UInt16(sensor.linePermille)
+        return config
+    }
+
+    /// The loop detector's configuration for a loop lane.
+    public var loopConfig: LoopConfig {
+        guard let loops else { preconditionFailure("lane \(name) has a depth sensor, not loops") }
+        var config = LoopConfig()
+        config.sampleRateHz = UInt16(loops.sampleRateHz.rounded())
+        config.loopLengthMm = UInt16((loops.lengthM * 1000).rounded())
+        config.loopSpacingMm = UInt16((loops.spacingM * 1000).rounded())
+        config.outboundCrossesAFirst = orientation == .outboundTowardLastRow
         return config
     }
 
@@ -216,6 +268,30 @@ extension SensorSpec {
     }
 }
 
+extension LoopSpec {
+    static func read(_ reader: inout JSONReader) throws(ScenarioError) -> LoopSpec {
+        let lengthM = try reader.number("length_m", default: 1.5, in: 0.5...6)
+        let spacingM = try reader.number("spacing_m", default: 4, in: 1...20)
+        let sampleRateHz = try reader.number("sample_rate_hz", default: 200, in: 20...2000)
+        let noisePpm = try reader.number("noise_ppm", default: 3, in: 0...100)
+        let driftPpm = try reader.number("drift_ppm", default: 20, in: 0...1000)
+        let droppedSampleRate = try reader.number("dropped_sample_rate", default: 0, in: 0...0.5)
+        var failure: Failure?
+        if var failureReader = try reader.object("failure") {
+            let loopB = try failureReader.choice("loop", [("a", false), ("b", true)])
+            let atS = try failureReader.number("at_s", in: 0...(31 * 86_400))
+            let mode = try failureReader.choice(
+                "mode", [("open", FailureMode.open), ("shorted", .shorted), ("dead", .dead)])
+            try failureReader.finish()
+            failure = Failure(loopB: loopB, atS: atS, mode: mode)
+        }
+        try reader.finish()
+        if spacingM <= lengthM { throw reader.fail("spacing_m", "must exceed length_m (\(reader.format(lengthM)) m)") }
+        return LoopSpec(lengthM: lengthM, spacingM: spacingM, sampleRateHz: sampleRateHz, noisePpm: noisePpm,
+                        driftPpm: driftPpm, droppedSampleRate: droppedSampleRate, failure: failure)
+    }
+}
+
 extension TrafficSpec {
     static func read(_ reader: inout JSONReader) throws(ScenarioError) -> TrafficSpec {
         let crossingClass = try reader.choice(
@@ -245,13 +321,14 @@ extension TrafficSpec {
         let turnBackRate = try reader.number("turn_back_rate", default: 0, in: 0...0.5)
         let loiterRate = try reader.number("loiter_rate", default: 0, in: 0...0.5)
         let loiterS = try readRange(&reader, "loiter_s", default: 30...300, in: 1...7200)
+        let headwayMinS = try reader.number("headway_min_s", default: 0, in: 0...3600)
         try reader.finish()
         if groupSizes.count > 1 && (crossingClass == .car || crossingClass == .bus) {
             throw reader.fail("group_sizes", "applies to pedestrians and bicycles only")
         }
         return TrafficSpec(crossingClass: crossingClass, direction: direction, rates: rates, groupSizes: groupSizes,
                            abreastFraction: abreastFraction, speedMps: speedMps, turnBackRate: turnBackRate,
-                           loiterRate: loiterRate, loiterS: loiterS)
+                           loiterRate: loiterRate, loiterS: loiterS, headwayMinS: headwayMinS)
     }
 
     /// `per_hour` is either one number (all day) or a list of `{"from_hour", "per_hour"}` steps.

@@ -14,7 +14,7 @@ public enum ScenarioRun {
     ) throws(ConfigError) -> [LaneResult] {
         // Each lane's counter configuration is checked here, so the workers cannot fail.
         for lane in scenario.lanes {
-            if let error = lane.laneConfig.validate() { throw error }
+            if let error = lane.sensor != nil ? lane.laneConfig.validate() : lane.loopConfig.validate() { throw error }
         }
         let laneCount = scenario.lanes.count
         let slots = Mutex<[LaneResult?]>(Array(repeating: nil, count: laneCount))

@@ -9,6 +9,10 @@ public struct ScoreReport: Sendable {
         public var direction: Direction
         public var truth: Int
         public var counted: Int
+        /// For loop lanes: the median and 90th percentile of |measured - true| / true length
+        /// over the crossings matched to a true one; nil elsewhere or with no match.
+        public var lengthErrorMedian: Double? = nil
+        public var lengthErrorP90: Double? = nil
     }
 
     /// Matched pairs by (truth class, counted class), plus what was missed and what was extra.
@@ -34,25 +38,41 @@ public struct ScoreReport: Sendable {
         var confusion = Confusion()
         for result in results {
             let present = Set(result.spec.traffic.map(\.crossingClass))
+            var pairs: [(truth: TruthEvent, counted: CountedEvent)] = []
+            for direction in ScoreReport.directions {
+                pairs += ScoreReport.match(
+                    truth: result.truth.filter { $0.direction == direction },
+                    counted: result.counted.filter { $0.direction == direction }, into: &confusion)
+            }
+            // Counts of unknown direction (a loop pair with a loop failed) have no true
+            // counterpart to match; they show in their own rows and as extra in the confusion.
+            let unknown = result.counted.filter { $0.direction == .unknown }
+            for event in unknown { confusion.extra[event.crossingClass, default: 0] += 1 }
+            let directions = ScoreReport.directions + (unknown.isEmpty ? [] : [.unknown])
             for crossingClass in ScoreReport.classes {
-                for direction in ScoreReport.directions {
+                for direction in directions {
                     let truth = result.truth.filter { $0.crossingClass == crossingClass && $0.direction == direction }.count
                     let counted = result.counted.filter { $0.crossingClass == crossingClass && $0.direction == direction }.count
                     guard present.contains(crossingClass) || truth > 0 || counted > 0 else { continue }
-                    rows.append(Row(lane: result.spec.name, crossingClass: crossingClass, direction: direction,
-                                    truth: truth, counted: counted))
+                    var row = Row(lane: result.spec.name, crossingClass: crossingClass, direction: direction,
+                                  truth: truth, counted: counted)
+                    if result.spec.loops != nil {
+                        let errors = pairs.compactMap { pair -> Double? in
+                            guard pair.truth.crossingClass == crossingClass, pair.truth.direction == direction,
+                                let measured = pair.counted.lengthM else { return nil }
+                            return abs(measured - pair.truth.lengthM) / pair.truth.lengthM
+                        }.sorted()
+                        row.lengthErrorMedian = ScoreReport.quantile(errors, 0.5)
+                        row.lengthErrorP90 = ScoreReport.quantile(errors, 0.9)
+                    }
+                    rows.append(row)
                     if let baseline = result.baseline {
-                        let baselineCount = crossingClass == result.spec.primaryClass
+                        let baselineCount = crossingClass == result.spec.primaryClass && direction != .unknown
                             ? Int(direction == .outbound ? baseline.outbound : baseline.inbound) : 0
                         baselineRows.append(Row(lane: result.spec.name, crossingClass: crossingClass, direction: direction,
                                                 truth: truth, counted: baselineCount))
                     }
                 }
-            }
-            for direction in ScoreReport.directions {
-                ScoreReport.match(
-                    truth: result.truth.filter { $0.direction == direction },
-                    counted: result.counted.filter { $0.direction == direction }, into: &confusion)
             }
         }
         self.rows = rows
@@ -86,7 +106,18 @@ public struct ScoreReport: Sendable {
     /// takes the nearest unmatched true crossing of any class within 10 minutes before it and
     /// an hour after: a truck stopping and going on the line can be counted minutes away from
     /// the moment its reference point passed. Only the second pass can show a wrong class.
-    static func match(truth: [TruthEvent], counted: [CountedEvent], into confusion: inout Confusion) {
+    /// The nearest-rank quantile of sorted values, or nil when there are none.
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = Int((q * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    /// Returns the matched pairs.
+    @discardableResult
+    static func match(
+        truth: [TruthEvent], counted: [CountedEvent], into confusion: inout Confusion
+    ) -> [(truth: TruthEvent, counted: CountedEvent)] {
         let truths = truth.sorted { $0.timeS < $1.timeS }
         let events = counted.sorted { $0.timeS < $1.timeS }
         var truthUsed = [Bool](repeating: false, count: truths.count)
@@ -106,15 +137,18 @@ public struct ScoreReport: Sendable {
                 }
             }
         }
+        var matched: [(truth: TruthEvent, counted: CountedEvent)] = []
         for (eventIndex, event) in events.enumerated() {
             guard let pick = pairs[eventIndex] else {
                 confusion.extra[event.crossingClass, default: 0] += 1
                 continue
             }
             confusion.matched[truths[pick].crossingClass, default: [:]][event.crossingClass, default: 0] += 1
+            matched.append((truths[pick], event))
         }
         for (index, event) in truths.enumerated() where !truthUsed[index] {
             confusion.missed[event.crossingClass, default: 0] += 1
         }
+        return matched
     }
 }

@@ -37,10 +37,18 @@ struct ScoreOutput {
         out += renderTable(headers: ["truth"] + ScoreReport.classes.map { "\($0.name)" } + ["missed"], rows: confusionRows())
         out += "\n\n"
         for result in results {
-            let health = result.health
-            out += "\(result.spec.name): \(result.framesDelivered) frames (\(result.framesDropped) dropped, "
-            out += "\(health.sequenceGaps) missing by sequence), \(health.framesRejected) rejected, "
-            out += "\(health.objectsDropped) objects dropped, \(health.tracksFull) tracks full, \(result.backlog) still queued upstream\n"
+            if let loops = result.loopHealth, let faults = result.loopFaults {
+                out += "\(result.spec.name): \(result.framesDelivered) scans (\(result.framesDropped) dropped), "
+                out += "faults A [\(ScoreOutput.faultNames(faults.a))] B [\(ScoreOutput.faultNames(faults.b))], "
+                out += "\(loops.channelFailures) loop failures, \(loops.singleLoopVehicles) counted from one loop, "
+                out += "\(loops.lockedOn) locked-on, \(loops.chatter) chatter, \(loops.trailersJoined) trailer gaps joined, "
+                out += "\(result.backlog) still queued upstream\n"
+            } else {
+                let health = result.health
+                out += "\(result.spec.name): \(result.framesDelivered) frames (\(result.framesDropped) dropped, "
+                out += "\(health.sequenceGaps) missing by sequence), \(health.framesRejected) rejected, "
+                out += "\(health.objectsDropped) objects dropped, \(health.tracksFull) tracks full, \(result.backlog) still queued upstream\n"
+            }
             for error in result.frameErrors { out += "  refused \(error)\n" }
         }
         return out
@@ -85,13 +93,18 @@ struct ScoreOutput {
     }
 
     static func rowJSON(_ row: ScoreReport.Row) -> JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("lane", .string(row.lane)),
             ("class", .string("\(row.crossingClass.name)")),
             ("direction", .string("\(row.direction.name)")),
             ("truth", .integer(Int64(row.truth))),
             ("counted", .integer(Int64(row.counted))),
-        ])
+        ]
+        if let median = row.lengthErrorMedian, let p90 = row.lengthErrorP90 {
+            members.append(("length_error_median", .number((median * 10_000).rounded() / 10_000)))
+            members.append(("length_error_p90", .number((p90 * 10_000).rounded() / 10_000)))
+        }
+        return .object(members)
     }
 
     /// `{"pedestrian": {"pedestrian": 120, "bicycle": 1, ..., "missed": 0}, ..., "extra": {...}}`
@@ -109,7 +122,29 @@ struct ScoreOutput {
         return .object(members)
     }
 
+    static func faultNames(_ faults: LoopFault) -> String {
+        let names: [(LoopFault, String)] = [(.open, "open"), (.shorted, "shorted"), (.noHits, "no-hits"), (.lockedOn, "locked-on")]
+        return names.filter { faults.contains($0.0) }.map(\.1).joined(separator: ",")
+    }
+
     static func laneJSON(_ result: LaneResult) -> JSONValue {
+        if let loops = result.loopHealth, let faults = result.loopFaults {
+            return .object([
+                ("lane", .string(result.spec.name)),
+                ("scans", .integer(Int64(result.framesDelivered))),
+                ("scans_dropped", .integer(Int64(result.framesDropped))),
+                ("scans_rejected", .integer(Int64(loops.samplesRejected))),
+                ("faults_a", .array(faultNames(faults.a).split(separator: ",").map { .string(String($0)) })),
+                ("faults_b", .array(faultNames(faults.b).split(separator: ",").map { .string(String($0)) })),
+                ("loop_failures", .integer(Int64(loops.channelFailures))),
+                ("single_loop_vehicles", .integer(Int64(loops.singleLoopVehicles))),
+                ("locked_on", .integer(Int64(loops.lockedOn))),
+                ("chatter", .integer(Int64(loops.chatter))),
+                ("trailer_gaps_joined", .integer(Int64(loops.trailersJoined))),
+                ("queued_upstream", .integer(Int64(result.backlog))),
+                ("simulated_s", .number(result.simulatedS.rounded())),
+            ])
+        }
         let health = result.health
         return .object([
             ("lane", .string(result.spec.name)),

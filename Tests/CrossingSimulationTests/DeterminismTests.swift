@@ -7,7 +7,7 @@ struct DeterminismTests {
     /// FNV-1a over every header field and zone of the first `seconds` of a lane's frames.
     static func digest(scenario: Scenario, lane: Int, seed: UInt64, seconds: Double) -> UInt64 {
         var frames = LaneFrames(scenario: scenario, laneIndex: lane, seed: seed, durationS: seconds)
-        let side = scenario.lanes[lane].sensor.grid
+        let side = frames.sensor.grid
         var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 0), count: side * side)
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         func mix(_ value: UInt64) {

@@ -57,7 +57,7 @@ struct ScenarioValidationTests {
         let scenario = try Self.load(Self.valid())
         #expect(scenario.lanes.count == 1)
         let lane = scenario.lanes[0]
-        #expect(lane.sensor.deadZones == [0, 63])
+        #expect(lane.sensor?.deadZones == [0, 63])
         #expect(lane.traffic[0].rates.count == 2)
         #expect(lane.traffic[0].perHour(atHour: 7) == 120)
         #expect(lane.traffic[0].perHour(atHour: 5) == 50)

@@ -35,7 +35,27 @@ enum Probe {
         lane.recalibrate()
         let total = lane.grandTotal &+ lane.total(.pedestrian, .outbound) &+ lane.health.sequenceGaps
             &+ UInt64(lane.activeTracks) &+ lane.stuckZoneMask
-        return Int32(truncatingIfNeeded: total &+ baseline.towardLastRow &+ baseline.towardFirstRow)
+        return Int32(truncatingIfNeeded: total &+ baseline.towardLastRow &+ baseline.towardFirstRow &+ loops())
+    }
+
+    /// A loop pair: a car over A then B every two seconds, loop B opening half way through.
+    static func loops() -> UInt64 {
+        guard var detector = try? LoopPairDetector(config: LoopConfig()) else { return 1 << 40 }
+        var vehicles: UInt64 = 0
+        for scan in 0..<4000 {
+            let timeUs = UInt64(scan) * 5_000 + 1
+            let phase = scan % 400
+            let a: Int32 = scan >= 400 && phase >= 20 && phase < 160 ? 2000 : 0
+            let b: Int32 = scan >= 400 && phase >= 60 && phase < 200 ? 2000 : 0
+            let header = LoopFrameHeader(sequence: UInt32(scan), timestampUs: timeUs)
+            let readingA = LoopReading(shiftPpm: a, timestampUs: timeUs)
+            let readingB = LoopReading(shiftPpm: b, timestampUs: timeUs + 2_500, status: scan >= 2000 ? .open : .ok)
+            let count = (try? detector.process(header: header, a: readingA, b: readingB)) ?? 0
+            for index in 0..<count { vehicles &+= UInt64(detector.lastVehicle(index).lengthMm) }
+        }
+        detector.closeOpenBin()
+        while let bin = detector.popClosedBin() { vehicles &+= bin.total }
+        return vehicles &+ detector.grandTotal &+ UInt64(detector.faults.b.rawValue) &+ detector.health.chatter
     }
 
     /// A 1.7 m person walking down the lane every 100 frames, after the floor is learned.
