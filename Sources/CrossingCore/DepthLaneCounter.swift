@@ -41,7 +41,7 @@ public struct DepthLaneCounter {
             health.framesRejected &+= 1
             throw error
         }
-        frameOrder.accept(header)
+        frameOrder.accept(sequence: header.sequence, timestampUs: header.timestampUs)
         health.sequenceGaps &+= UInt64(missed)
         health.framesProcessed &+= 1
         tally.advance(toUs: header.timestampUs, binsDropped: &health.binsDropped)
@@ -61,15 +61,11 @@ public struct DepthLaneCounter {
 
     /// Lifetime count of one class in one direction.
     public func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
-        tally.totals[cellIndex(crossingClass, direction)]
+        tally.total(crossingClass, direction)
     }
 
     /// Sum of all lifetime counts.
-    public var grandTotal: UInt64 {
-        var sum: UInt64 = 0
-        for cell in 0..<Limits.cellsMax { sum += tally.totals[cell] }
-        return sum
-    }
+    public var grandTotal: UInt64 { tally.grandTotal }
 
     /// The crossings completed by the last frame processed, oldest first.
     public func lastCrossing(_ index: Int) -> CrossingEvent {

@@ -1,4 +1,4 @@
-/// The last accepted frame's sequence number and time, to validate the next frame's header.
+/// The last accepted frame's (or loop scan's) sequence number and time, to validate the next.
 struct FrameOrder {
     var lastSequence: UInt32 = 0
     var lastTimestampUs: UInt64 = 0
@@ -14,19 +14,25 @@ struct FrameOrder {
             throw .sideMismatch(expected: UInt8(geometry.side), got: header.side)
         }
         if zoneCount != geometry.zoneCount { throw .zoneCount(expected: geometry.zoneCount, got: zoneCount) }
+        return try check(sequence: header.sequence, timestampUs: header.timestampUs)
+    }
+
+    /// Validates that a sequence number and time move forward. Returns how many the sequence
+    /// number says were missed.
+    func check(sequence: UInt32, timestampUs: UInt64) throws(FrameError) -> UInt32 {
         guard hasFrame else { return 0 }
-        if header.timestampUs <= lastTimestampUs {
-            throw .timestampNotIncreasing(lastUs: lastTimestampUs, gotUs: header.timestampUs)
+        if timestampUs <= lastTimestampUs {
+            throw .timestampNotIncreasing(lastUs: lastTimestampUs, gotUs: timestampUs)
         }
-        let step = header.sequence &- lastSequence
-        if step == 0 { throw .sequenceRepeated(sequence: header.sequence) }
-        if step > UInt32.max / 2 { throw .sequenceBackwards(last: lastSequence, got: header.sequence) }
+        let step = sequence &- lastSequence
+        if step == 0 { throw .sequenceRepeated(sequence: sequence) }
+        if step > UInt32.max / 2 { throw .sequenceBackwards(last: lastSequence, got: sequence) }
         return step - 1
     }
 
-    mutating func accept(_ header: FrameHeader) {
+    mutating func accept(sequence: UInt32, timestampUs: UInt64) {
         hasFrame = true
-        lastSequence = header.sequence
-        lastTimestampUs = header.timestampUs
+        lastSequence = sequence
+        lastTimestampUs = timestampUs
     }
 }

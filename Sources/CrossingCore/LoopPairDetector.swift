@@ -6,16 +6,8 @@
 /// allocated after `init`. With one loop failed, the other keeps counting, direction unknown.
 public struct LoopPairDetector {
     public let config: LoopConfig
-    var a = LoopChannel()
-    var b = LoopChannel()
-    var faultsA: LoopFault = []
-    var faultsB: LoopFault = []
-    /// Vehicles the other loop saw since each loop's last own occupancy, for no-hits.
-    var silentA: UInt8 = 0
-    var silentB: UInt8 = 0
-    /// Finished occupancies waiting for their partner on the other loop, oldest first.
-    var queueA = IntervalQueue()
-    var queueB = IntervalQueue()
+    var a = LoopSide()
+    var b = LoopSide()
     var clock = MovingClock()
     /// Speed of the latest vehicle whose front passed both loops, for the length of gaps.
     var speedMmPerS: UInt32 = 5000
@@ -26,10 +18,7 @@ public struct LoopPairDetector {
             vehicleClass: .car, lengthMm: 0, speedMmPerS: 0))
     var vehicleCount = 0
     var tally: Tally
-    var lastSequence: UInt32 = 0
-    var lastUs: UInt64 = 0
-    var lastReadingUs: (a: UInt64, b: UInt64) = (0, 0)
-    var started = false
+    var order = FrameOrder()
     /// What the pair saw and had to refuse.
     public private(set) var health = LoopHealth()
 
@@ -48,56 +37,45 @@ public struct LoopPairDetector {
     /// and changes nothing but `health.samplesRejected`.
     @discardableResult
     public mutating func process(header: LoopFrameHeader, a readingA: LoopReading, b readingB: LoopReading) throws(FrameError) -> Int {
-        if let error = check(header: header, a: readingA, b: readingB) {
+        let missed: UInt32
+        do throws(FrameError) {
+            missed = try order.check(sequence: header.sequence, timestampUs: header.timestampUs)
+            if order.hasFrame, let error = a.refusal(readingA) ?? b.refusal(readingB) { throw error }
+        } catch {
             health.samplesRejected &+= 1
             throw error
         }
-        if started { health.sequenceGaps &+= UInt64(header.sequence &- lastSequence &- 1) }
-        started = true
-        lastSequence = header.sequence
-        lastUs = header.timestampUs
-        lastReadingUs = (readingA.timestampUs, readingB.timestampUs)
+        order.accept(sequence: header.sequence, timestampUs: header.timestampUs)
+        health.sequenceGaps &+= UInt64(missed)
         health.samplesProcessed &+= 1
         vehicleCount = 0
         tally.advance(toUs: header.timestampUs, binsDropped: &health.binsDropped)
-
-        updateStatus(onA: true, reading: readingA)
-        updateStatus(onA: false, reading: readingB)
+        if a.applyStatus(readingA) { fail(onA: true) }
+        if b.applyStatus(readingB) { fail(onA: false) }
         // Motion first, so that an edge in this scan is timed on a clock that knows of it.
-        if faultsA.isDisjoint(with: .failed) { a.noteChange(shiftPpm: readingA.shiftPpm, timeUs: readingA.timestampUs, config: config) }
-        if faultsB.isDisjoint(with: .failed) { b.noteChange(shiftPpm: readingB.shiftPpm, timeUs: readingB.timestampUs, config: config) }
-        clock.update(lastChangeUs: max(a.lastChangeUs, b.lastChangeUs), timeUs: header.timestampUs, stillMs: config.stillMs)
-
-        if faultsA.isDisjoint(with: .failed) {
-            let event = a.sample(
-                shiftPpm: readingA.shiftPpm, timeUs: readingA.timestampUs,
-                movingUs: clock.movingUs(at: readingA.timestampUs), speedMmPerS: speedMmPerS, config: config,
-                health: &health)
-            if case .finished = event { finished(a.finished, onA: true) }
+        a.noteChange(readingA, config: config)
+        b.noteChange(readingB, config: config)
+        clock.update(
+            lastChangeUs: max(a.channel.lastChangeUs, b.channel.lastChangeUs), timeUs: header.timestampUs,
+            stillMs: config.stillMs)
+        if a.sample(readingA, clock: clock, speedMmPerS: speedMmPerS, config: config, health: &health) {
+            finished(a.channel.finished, onA: true)
         }
-        if faultsB.isDisjoint(with: .failed) {
-            let event = b.sample(
-                shiftPpm: readingB.shiftPpm, timeUs: readingB.timestampUs,
-                movingUs: clock.movingUs(at: readingB.timestampUs), speedMmPerS: speedMmPerS, config: config,
-                health: &health)
-            if case .finished = event { finished(b.finished, onA: false) }
+        if b.sample(readingB, clock: clock, speedMmPerS: speedMmPerS, config: config, health: &health) {
+            finished(b.channel.finished, onA: false)
         }
-        faultsA = a.lockedOn ? faultsA.union(.lockedOn) : faultsA.subtracting(.lockedOn)
-        faultsB = b.lockedOn ? faultsB.union(.lockedOn) : faultsB.subtracting(.lockedOn)
+        a.updateLockedOn()
+        b.updateLockedOn()
         return vehicleCount
     }
 
     /// Lifetime count of one class in one direction.
     public func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
-        tally.totals[cellIndex(crossingClass, direction)]
+        tally.total(crossingClass, direction)
     }
 
     /// Sum of all lifetime counts.
-    public var grandTotal: UInt64 {
-        var sum: UInt64 = 0
-        for cell in 0..<Limits.cellsMax { sum += tally.totals[cell] }
-        return sum
-    }
+    public var grandTotal: UInt64 { tally.grandTotal }
 
     /// The vehicles completed by the last scan processed, oldest first.
     public func lastVehicle(_ index: Int) -> LoopVehicle {
@@ -106,7 +84,7 @@ public struct LoopPairDetector {
     }
 
     /// The current faults of loop A and loop B.
-    public var faults: (a: LoopFault, b: LoopFault) { (faultsA, faultsB) }
+    public var faults: (a: LoopFault, b: LoopFault) { (a.faults, b.faults) }
 
     /// Takes the oldest closed bin, if any.
     public mutating func popClosedBin() -> IntervalBin? {
@@ -118,78 +96,28 @@ public struct LoopPairDetector {
         tally.close(binsDropped: &health.binsDropped)
     }
 
-    private func check(header: LoopFrameHeader, a readingA: LoopReading, b readingB: LoopReading) -> FrameError? {
-        guard started else { return nil }
-        if header.sequence == lastSequence { return .sequenceRepeated(sequence: header.sequence) }
-        if header.sequence &- lastSequence > UInt32.max / 2 {
-            return .sequenceBackwards(last: lastSequence, got: header.sequence)
-        }
-        if header.timestampUs <= lastUs { return .timestampNotIncreasing(lastUs: lastUs, gotUs: header.timestampUs) }
-        if readingA.timestampUs <= lastReadingUs.a {
-            return .timestampNotIncreasing(lastUs: lastReadingUs.a, gotUs: readingA.timestampUs)
-        }
-        if readingB.timestampUs <= lastReadingUs.b {
-            return .timestampNotIncreasing(lastUs: lastReadingUs.b, gotUs: readingB.timestampUs)
-        }
-        return nil
-    }
-
-    /// Applies the front end's status to a channel. A channel that fails hands the other
-    /// loop's waiting occupancies over to be counted alone.
-    private mutating func updateStatus(onA: Bool, reading: LoopReading) {
-        var faults = onA ? faultsA : faultsB
-        let wasFailed = !faults.isDisjoint(with: .failed)
-        faults.remove(.reported)
-        switch reading.status {
-        case .ok: break
-        case .open: faults.insert(.open)
-        case .shorted: faults.insert(.shorted)
-        }
-        if onA { faultsA = faults } else { faultsB = faults }
-        if !faults.isDisjoint(with: .failed) && !wasFailed { fail(onA: onA) }
-    }
-
+    /// A loop that fails hands the other loop's waiting occupancies over to be counted alone.
     private mutating func fail(onA: Bool) {
         health.channelFailures &+= 1
-        if onA {
-            a.reset()
-            while let interval = queueB.popFirst() { emitAlone(interval) }
-        } else {
-            b.reset()
-            while let interval = queueA.popFirst() { emitAlone(interval) }
-        }
+        if onA { a.channel.reset() } else { b.channel.reset() }
+        while let interval = onA ? b.queue.popFirst() : a.queue.popFirst() { emitAlone(interval) }
     }
 
     private mutating func finished(_ interval: LoopInterval, onA: Bool) {
-        if onA {
-            silentA = 0
-            faultsA.remove(.noHits)
-            silentB &+= 1
-            if silentB >= config.noHitsVehiclesMin && faultsB.isDisjoint(with: .failed) {
-                faultsB.insert(.noHits)
-                fail(onA: false)
-            }
-        } else {
-            silentB = 0
-            faultsB.remove(.noHits)
-            silentA &+= 1
-            if silentA >= config.noHitsVehiclesMin && faultsA.isDisjoint(with: .failed) {
-                faultsA.insert(.noHits)
-                fail(onA: true)
-            }
-        }
-        let otherFailed = !(onA ? faultsB : faultsA).isDisjoint(with: .failed)
-        if otherFailed {
+        if onA { a.heardOwn() } else { b.heardOwn() }
+        if onA ? b.heardOther(config: config) : a.heardOther(config: config) { fail(onA: !onA) }
+        if !(onA ? b.working : a.working) {
             emitAlone(interval)
             return
         }
         // Never lose a vehicle: an occupancy pushed out unpaired is counted from one loop.
-        if let evicted = onA ? queueA.push(interval) : queueB.push(interval) {
+        if let evicted = onA ? a.queue.push(interval) : b.queue.push(interval) {
             health.unpaired &+= 1
             emitAlone(evicted)
         }
-        while !queueA.isEmpty && !queueB.isEmpty {
-            guard let first = queueA.popFirst(), let second = queueB.popFirst() else { break }
+        while let first = a.queue.first, let second = b.queue.first {
+            _ = a.queue.popFirst()
+            _ = b.queue.popFirst()
             emitPair(a: first, b: second)
         }
     }
@@ -203,12 +131,11 @@ public struct LoopPairDetector {
         let spacingMm = UInt64(config.loopSpacingMm)
         let frontUs = trailing.riseMovingUs.subtractingClamped(leading.riseMovingUs)
         let rearUs = trailing.fallMovingUs.subtractingClamped(leading.fallMovingUs)
-        var speeds: UInt64 = 0
-        var speedCount: UInt64 = 0
-        if frontUs > 0 { speeds += spacingMm * 1_000_000 / frontUs; speedCount += 1 }
-        if rearUs > 0 { speeds += spacingMm * 1_000_000 / rearUs; speedCount += 1 }
-        let speed = speedCount > 0 ? speeds / speedCount : 0
-        if frontUs > 0 { speedMmPerS = UInt32(clamping: spacingMm * 1_000_000 / frontUs) }
+        let frontSpeed = frontUs > 0 ? spacingMm * 1_000_000 / frontUs : 0
+        let rearSpeed = rearUs > 0 ? spacingMm * 1_000_000 / rearUs : 0
+        let speedCount: UInt64 = (frontUs > 0 ? 1 : 0) + (rearUs > 0 ? 1 : 0)
+        let speed = speedCount > 0 ? (frontSpeed + rearSpeed) / speedCount : 0
+        if frontUs > 0 { speedMmPerS = UInt32(clamping: frontSpeed) }
         let occupiedUs = (first.fallMovingUs.subtractingClamped(first.riseMovingUs)
             + second.fallMovingUs.subtractingClamped(second.riseMovingUs)) / 2
         let zoneMm = UInt64(config.loopLengthMm) + UInt64(config.fringeMm)
@@ -249,13 +176,78 @@ public struct LoopPairDetector {
     }
 }
 
+/// One loop of the pair: its signal, faults, and occupancies waiting for a partner.
+struct LoopSide {
+    var channel = LoopChannel()
+    var faults: LoopFault = []
+    /// Vehicles the other loop saw since this loop's last own occupancy, for no-hits.
+    var silent: UInt8 = 0
+    var queue = IntervalQueue()
+    var lastReadingUs: UInt64 = 0
+
+    /// Not failed: its samples count.
+    var working: Bool { faults.isDisjoint(with: .failed) }
+
+    /// Why a reading cannot follow this loop's last one, if it cannot.
+    func refusal(_ reading: LoopReading) -> FrameError? {
+        reading.timestampUs > lastReadingUs ? nil : .timestampNotIncreasing(lastUs: lastReadingUs, gotUs: reading.timestampUs)
+    }
+
+    /// Takes the front end's status. Returns true when the loop has just failed.
+    mutating func applyStatus(_ reading: LoopReading) -> Bool {
+        lastReadingUs = reading.timestampUs
+        let wasWorking = working
+        faults.remove(.reported)
+        switch reading.status {
+        case .ok: break
+        case .open: faults.insert(.open)
+        case .shorted: faults.insert(.shorted)
+        }
+        return wasWorking && !working
+    }
+
+    mutating func noteChange(_ reading: LoopReading, config: LoopConfig) {
+        if working { channel.noteChange(shiftPpm: reading.shiftPpm, timeUs: reading.timestampUs, config: config) }
+    }
+
+    /// Samples a working loop. Returns true when an occupancy finished (in `channel.finished`).
+    mutating func sample(
+        _ reading: LoopReading, clock: MovingClock, speedMmPerS: UInt32, config: LoopConfig, health: inout LoopHealth
+    ) -> Bool {
+        guard working else { return false }
+        let event = channel.sample(
+            shiftPpm: reading.shiftPpm, timeUs: reading.timestampUs, movingUs: clock.movingUs(at: reading.timestampUs),
+            speedMmPerS: speedMmPerS, config: config, health: &health)
+        if case .finished = event { return true }
+        return false
+    }
+
+    mutating func updateLockedOn() {
+        if channel.lockedOn { faults.insert(.lockedOn) } else { faults.remove(.lockedOn) }
+    }
+
+    /// This loop finished an occupancy of its own: it is not silent.
+    mutating func heardOwn() {
+        silent = 0
+        faults.remove(.noHits)
+    }
+
+    /// The other loop finished one. Returns true when this loop has now failed as no-hits.
+    mutating func heardOther(config: LoopConfig) -> Bool {
+        silent &+= 1
+        guard silent >= config.noHitsVehiclesMin && working else { return false }
+        faults.insert(.noHits)
+        return true
+    }
+}
+
 /// Finished occupancies of one loop waiting for their partners, oldest first.
 struct IntervalQueue {
     static let capacity = 8
     private var items = InlineArray<8, LoopInterval>(repeating: LoopInterval())
     private var count = 0
 
-    var isEmpty: Bool { count == 0 }
+    var first: LoopInterval? { count > 0 ? items[0] : nil }
 
     /// Appends; when full, first takes out and returns the oldest.
     mutating func push(_ interval: LoopInterval) -> LoopInterval? {

@@ -71,6 +71,18 @@ struct Tally {
         open.frames &+= 1
     }
 
+    /// Lifetime count of one class in one direction.
+    func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+        totals[cellIndex(crossingClass, direction)]
+    }
+
+    /// Sum of all lifetime counts.
+    var grandTotal: UInt64 {
+        var sum: UInt64 = 0
+        for cell in 0..<Limits.cellsMax { sum += totals[cell] }
+        return sum
+    }
+
     mutating func add(_ event: CrossingEvent) {
         precondition(isOpen)
         let cell = cellIndex(event.crossingClass, event.direction)

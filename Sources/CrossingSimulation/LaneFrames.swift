@@ -44,12 +44,10 @@ public struct LaneFrames {
         let dt = 1 / sensor.frameRateHz
         while !finished {
             let t = timeS
-            let draining = t >= durationS
-            if draining && (simulation.agents.isEmpty || t >= durationS + LaneFrames.drainMaxS) {
+            guard simulation.stepRun(to: t, dt: dt, durationS: durationS) else {
                 finished = true
                 return nil
             }
-            simulation.step(to: t, dt: dt, arrivals: !draining)
             frameIndex += 1
             if let header = sensorFrames.capture(simulation.placedBodies, timeS: t, into: &zones) { return header }
             dropped += 1

@@ -67,6 +67,16 @@ struct LaneSimulation {
         move(t: t, dt: dt)
     }
 
+    /// One sensor period of a run that ends at `durationS`: steps to `t`, with arrivals until
+    /// then, and returns false once the run is over (past its end, with the road empty or
+    /// `LaneFrames.drainMaxS` spent draining it).
+    mutating func stepRun(to t: Double, dt: Double, durationS: Double) -> Bool {
+        let draining = t >= durationS
+        if draining && (agents.isEmpty || t >= durationS + LaneFrames.drainMaxS) { return false }
+        step(to: t, dt: dt, arrivals: !draining)
+        return true
+    }
+
     /// The bodies on the modelled road, for the renderer.
     var placedBodies: [PlacedBody] { agents.map(\.placed) }
 

@@ -48,12 +48,10 @@ public struct LoopSamples {
         let dt = 1 / loops.sampleRateHz
         while !finished {
             let t = timeS
-            let draining = t >= durationS
-            if draining && (simulation.agents.isEmpty || t >= durationS + LaneFrames.drainMaxS) {
+            guard simulation.stepRun(to: t, dt: dt, durationS: durationS) else {
                 finished = true
                 return nil
             }
-            simulation.step(to: t, dt: dt, arrivals: !draining)
             index += 1
             sequence &+= 1
             if loops.droppedSampleRate > 0 && random.chance(loops.droppedSampleRate) {

@@ -39,7 +39,7 @@ struct ScoreOutput {
         for result in results {
             if let loops = result.loopHealth, let faults = result.loopFaults {
                 out += "\(result.spec.name): \(result.framesDelivered) scans (\(result.framesDropped) dropped), "
-                out += "faults A [\(ScoreOutput.faultNames(faults.a))] B [\(ScoreOutput.faultNames(faults.b))], "
+                out += "faults A [\(ScoreOutput.faultNames(faults.a).joined(separator: ","))] B [\(ScoreOutput.faultNames(faults.b).joined(separator: ","))], "
                 out += "\(loops.channelFailures) loop failures, \(loops.singleLoopVehicles) counted from one loop, "
                 out += "\(loops.lockedOn) locked-on, \(loops.chatter) chatter, \(loops.trailersJoined) trailer gaps joined, "
                 out += "\(result.backlog) still queued upstream\n"
@@ -122,9 +122,9 @@ struct ScoreOutput {
         return .object(members)
     }
 
-    static func faultNames(_ faults: LoopFault) -> String {
+    static func faultNames(_ faults: LoopFault) -> [String] {
         let names: [(LoopFault, String)] = [(.open, "open"), (.shorted, "shorted"), (.noHits, "no-hits"), (.lockedOn, "locked-on")]
-        return names.filter { faults.contains($0.0) }.map(\.1).joined(separator: ",")
+        return names.filter { faults.contains($0.0) }.map(\.1)
     }
 
     static func laneJSON(_ result: LaneResult) -> JSONValue {
@@ -134,8 +134,8 @@ struct ScoreOutput {
                 ("scans", .integer(Int64(result.framesDelivered))),
                 ("scans_dropped", .integer(Int64(result.framesDropped))),
                 ("scans_rejected", .integer(Int64(loops.samplesRejected))),
-                ("faults_a", .array(faultNames(faults.a).split(separator: ",").map { .string(String($0)) })),
-                ("faults_b", .array(faultNames(faults.b).split(separator: ",").map { .string(String($0)) })),
+                ("faults_a", .array(faultNames(faults.a).map { .string($0) })),
+                ("faults_b", .array(faultNames(faults.b).map { .string($0) })),
                 ("loop_failures", .integer(Int64(loops.channelFailures))),
                 ("single_loop_vehicles", .integer(Int64(loops.singleLoopVehicles))),
                 ("locked_on", .integer(Int64(loops.lockedOn))),
