@@ -28,14 +28,20 @@ public struct LoopConfig: Sendable, Equatable {
     /// fell back to `couplingPpm`, was under a trailer's drawbar, not between two vehicles.
     public var trailerGapMaxMm: UInt16 = 2500
     public var couplingPpm: UInt16 = 12
-    /// A channel moved when its signal changed this much; a pair with no occupied channel
-    /// moving for `stillMs` is standing, and its clock of moving time stops.
+    /// A loop's vehicle moved when its signal changed this much for two samples; a loop with
+    /// no change for `stillMs` is standing, and its clock of moving time takes the stillness
+    /// back. A stop shorter than `stillMs` counts as moving.
     public var movingPpm: UInt16 = 15
-    public var stillMs: UInt16 = 400
+    public var stillMs: UInt16 = 2000
     /// What the sensitive zone adds to a loop's length: a vehicle occupies a loop from when its
     /// front is this far ahead of the loop's leading edge (minus the loop) until its rear is
-    /// as far past the trailing edge. Calibrated per installation; 400 for the default loop.
-    public var fringeMm: UInt16 = 400
+    /// as far past the trailing edge. Calibrated per installation: a car's low floor passes the
+    /// detection level about 50 mm beyond each edge of the default loop.
+    public var fringeMm: UInt16 = 100
+    /// One vehicle's front reaches the second loop before, or at most this long after, its
+    /// rear leaves the first (a bicycle clears the gap between default loops in 0.2 m). An
+    /// occupancy with no partner within it is counted alone.
+    public var pairGapMaxMs: UInt16 = 3000
     /// An occupancy shorter than this (at any speed, 30 ms covers under 1 m at 100 km/h) is
     /// chatter, not a vehicle.
     public var chatterMaxMs: UInt16 = 30
@@ -75,6 +81,7 @@ public struct LoopConfig: Sendable, Equatable {
         if lockedOnLimitS < 10 { return ConfigError(field: "lockedOnLimitS", reason: "must be at least 10") }
         if couplingPpm >= offPpm { return ConfigError(field: "couplingPpm", reason: "must be under offPpm") }
         if movingPpm == 0 { return ConfigError(field: "movingPpm", reason: "must be at least 1") }
+        if pairGapMaxMs < 500 { return ConfigError(field: "pairGapMaxMs", reason: "must be at least 500") }
         if stillMs < 50 { return ConfigError(field: "stillMs", reason: "must be at least 50") }
         if noHitsVehiclesMin < 2 { return ConfigError(field: "noHitsVehiclesMin", reason: "must be at least 2") }
         if !(bicycleLengthMaxMm < carLengthMaxMm && carLengthMaxMm < vanLengthMaxMm && vanLengthMaxMm < busLengthMaxMm) {

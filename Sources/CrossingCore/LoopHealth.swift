@@ -16,8 +16,10 @@ public struct LoopHealth: Sendable, Equatable {
     public var channelFailures: UInt64 = 0
     /// Vehicles counted from one loop only, direction unknown.
     public var singleLoopVehicles: UInt64 = 0
-    /// Occupancies that found no partner on the other loop and were counted from one loop.
+    /// Occupancies that found no partner on the other loop in time and were counted alone.
     public var unpaired: UInt64 = 0
+    /// Vehicles too close to their neighbour to part on one loop, told apart by the other.
+    public var merged: UInt64 = 0
     /// Closed bins overwritten before they were drained (totals stay exact).
     public var binsDropped: UInt64 = 0
 

@@ -8,9 +8,10 @@ public struct LoopPairDetector {
     public let config: LoopConfig
     var a = LoopSide()
     var b = LoopSide()
-    var clock = MovingClock()
     /// Speed of the latest vehicle whose front passed both loops, for the length of gaps.
     var speedMmPerS: UInt32 = 5000
+    /// Which way the latest pair went and when its last occupancy ended, for an orphan.
+    var lastPair: (aFirst: Bool, endUs: UInt64)?
     /// Room for a failure's flush of a full queue and the occupancy that caused it.
     var vehicles = InlineArray<10, LoopVehicle>(
         repeating: LoopVehicle(
@@ -52,18 +53,26 @@ public struct LoopPairDetector {
         tally.advance(toUs: header.timestampUs, binsDropped: &health.binsDropped)
         if a.applyStatus(readingA) { fail(onA: true) }
         if b.applyStatus(readingB) { fail(onA: false) }
-        // Motion first, so that an edge in this scan is timed on a clock that knows of it.
+        // Motion first, so that an edge in this scan is timed on clocks that know of it.
         a.noteChange(readingA, config: config)
         b.noteChange(readingB, config: config)
-        clock.update(
-            lastChangeUs: max(a.channel.lastChangeUs, b.channel.lastChangeUs), timeUs: header.timestampUs,
-            stillMs: config.stillMs)
-        if a.sample(readingA, clock: clock, speedMmPerS: speedMmPerS, config: config, health: &health) {
-            finished(a.channel.finished, onA: true)
+        let movingA = a.clock.movingUs(at: readingA.timestampUs)
+        let movingB = b.clock.movingUs(at: readingB.timestampUs)
+        let bMayHoldA = b.mayHoldVehicle(risenAtUs: a.channel.openRiseUs)
+        let aMayHoldB = a.mayHoldVehicle(risenAtUs: b.channel.openRiseUs)
+        if a.sample(
+            readingA, movingUs: movingA, otherMovingUs: movingB, speedMmPerS: speedMmPerS,
+            otherMayHoldSameVehicle: bMayHoldA, config: config, health: &health)
+        {
+            finished(a.channel.finished, onA: true, timeUs: header.timestampUs)
         }
-        if b.sample(readingB, clock: clock, speedMmPerS: speedMmPerS, config: config, health: &health) {
-            finished(b.channel.finished, onA: false)
+        if b.sample(
+            readingB, movingUs: movingB, otherMovingUs: movingA, speedMmPerS: speedMmPerS,
+            otherMayHoldSameVehicle: aMayHoldB, config: config, health: &health)
+        {
+            finished(b.channel.finished, onA: false, timeUs: header.timestampUs)
         }
+        if !a.queue.isEmpty || !b.queue.isEmpty { pairWaiting(nowUs: header.timestampUs) }
         a.updateLockedOn()
         b.updateLockedOn()
         return vehicleCount
@@ -103,8 +112,8 @@ public struct LoopPairDetector {
         while let interval = onA ? b.queue.popFirst() : a.queue.popFirst() { emitAlone(interval) }
     }
 
-    private mutating func finished(_ interval: LoopInterval, onA: Bool) {
-        if onA { a.heardOwn() } else { b.heardOwn() }
+    private mutating func finished(_ interval: LoopInterval, onA: Bool, timeUs: UInt64) {
+        if onA { a.heardOwn(atUs: timeUs) } else { b.heardOwn(atUs: timeUs) }
         if onA ? b.heardOther(config: config) : a.heardOther(config: config) { fail(onA: !onA) }
         if !(onA ? b.working : a.working) {
             emitAlone(interval)
@@ -115,37 +124,161 @@ public struct LoopPairDetector {
             health.unpaired &+= 1
             emitAlone(evicted)
         }
-        while let first = a.queue.first, let second = b.queue.first {
-            _ = a.queue.popFirst()
-            _ = b.queue.popFirst()
-            emitPair(a: first, b: second)
+    }
+
+    /// Pairs the occupancies waiting on the two loops into vehicles, oldest first, as far as
+    /// they can be judged at `nowUs`. Most vehicles are one occupancy on each loop. Two
+    /// vehicles too close to part on one loop are one long occupancy there and two on the
+    /// other loop: they count as two, each with the pair's direction. An occupancy whose
+    /// partner cannot come any more counts alone.
+    private mutating func pairWaiting(nowUs: UInt64) {
+        let gapUs = UInt64(config.pairGapMaxMs) * 1000
+        while true {
+            guard let headA = a.queue.first, let headB = b.queue.first else {
+                // One loop waits: its partner is late once the other loop has been clear for
+                // longer than a vehicle takes between the loops.
+                let aWaits = a.queue.first != nil
+                guard let head = aWaits ? a.queue.first : b.queue.first else { return }
+                let otherRiseUs = aWaits ? b.channel.openRiseUs : a.channel.openRiseUs
+                guard otherRiseUs.map({ $0 > head.fallUs + gapUs }) ?? (nowUs > head.fallUs + gapUs) else { return }
+                _ = aWaits ? a.queue.popFirst() : b.queue.popFirst()
+                emitOrphan(head)
+                continue
+            }
+            let aLeads = headA.riseUs != headB.riseUs ? headA.riseUs < headB.riseUs : headA.fallUs <= headB.fallUs
+            let (lead, trail) = aLeads ? (headA, headB) : (headB, headA)
+            if trail.riseUs > lead.fallUs + gapUs {
+                _ = aLeads ? a.queue.popFirst() : b.queue.popFirst()
+                emitOrphan(lead)
+                continue
+            }
+            let leadNext = aLeads ? a.queue.second : b.queue.second
+            if let second = leadNext, second.fallUs <= trail.fallUs,
+                mergeIsPlausible(lead: lead, trail: trail, second: second, secondLeads: true)
+            {
+                // The trailing loop never cleared between two vehicles.
+                popBoth(leadTwice: true, trailTwice: false, aLeads: aLeads)
+                emitMerged(lead: lead, trail: trail, second: second, secondLeads: true, aLeads: aLeads)
+                continue
+            }
+            let leadChannel = aLeads ? a.channel : b.channel
+            if let fallUs = leadChannel.closingFallUs, fallUs <= trail.fallUs { return }
+            if trail.fallUs < lead.fallUs {
+                // The leading loop may not have cleared between two vehicles: if the trailing
+                // loop's next occupancy rose while the leading one lasted, it is the second.
+                let trailNext = aLeads ? b.queue.second : a.queue.second
+                if let second = trailNext, second.riseUs < lead.fallUs,
+                    mergeIsPlausible(lead: lead, trail: trail, second: second, secondLeads: false)
+                {
+                    popBoth(leadTwice: false, trailTwice: true, aLeads: aLeads)
+                    emitMerged(lead: lead, trail: trail, second: second, secondLeads: false, aLeads: aLeads)
+                    continue
+                }
+                let trailRiseUs = aLeads ? b.channel.openRiseUs : a.channel.openRiseUs
+                if trailNext == nil, let riseUs = trailRiseUs, riseUs < lead.fallUs { return }
+            }
+            popBoth(leadTwice: false, trailTwice: false, aLeads: aLeads)
+            emitPair(lead: lead, trail: trail, aLeads: aLeads)
         }
     }
 
-    /// A vehicle seen on both loops: direction from the rise times, speed from the spacing,
-    /// length from moving time.
-    private mutating func emitPair(a first: LoopInterval, b second: LoopInterval) {
-        let aFirst = first.riseUs != second.riseUs ? first.riseUs < second.riseUs : first.fallUs <= second.fallUs
-        let outbound = aFirst == config.outboundCrossesAFirst
-        let (leading, trailing) = aFirst ? (first, second) : (second, first)
-        let spacingMm = UInt64(config.loopSpacingMm)
-        let frontUs = trailing.riseMovingUs.subtractingClamped(leading.riseMovingUs)
-        let rearUs = trailing.fallMovingUs.subtractingClamped(leading.fallMovingUs)
-        let frontSpeed = frontUs > 0 ? spacingMm * 1_000_000 / frontUs : 0
-        let rearSpeed = rearUs > 0 ? spacingMm * 1_000_000 / rearUs : 0
-        let speedCount: UInt64 = (frontUs > 0 ? 1 : 0) + (rearUs > 0 ? 1 : 0)
-        let speed = speedCount > 0 ? (frontSpeed + rearSpeed) / speedCount : 0
-        if frontUs > 0 { speedMmPerS = UInt32(clamping: frontSpeed) }
-        let occupiedUs = (first.fallMovingUs.subtractingClamped(first.riseMovingUs)
-            + second.fallMovingUs.subtractingClamped(second.riseMovingUs)) / 2
+    private mutating func popBoth(leadTwice: Bool, trailTwice: Bool, aLeads: Bool) {
+        let leadCount = leadTwice ? 2 : 1
+        let trailCount = trailTwice ? 2 : 1
+        for _ in 0..<(aLeads ? leadCount : trailCount) { _ = a.queue.popFirst() }
+        for _ in 0..<(aLeads ? trailCount : leadCount) { _ = b.queue.popFirst() }
+    }
+
+    /// Speed over the loop spacing between like edges (fronts or rears), or 0 when they do
+    /// not advance. Both edges are read on the clock of the loop the vehicle covers meanwhile:
+    /// the leading loop's for the front, the trailing loop's for the rear.
+    private func speed(fromMovingUs: UInt64, toMovingUs: UInt64) -> UInt64 {
+        let us = toMovingUs.subtractingClamped(fromMovingUs)
+        return us > 0 ? UInt64(config.loopSpacingMm) * 1_000_000 / us : 0
+    }
+
+    /// A vehicle seen once on each loop: direction from the rise times, speed from both
+    /// pairs of edges, length from both occupancies.
+    private mutating func emitPair(lead: LoopInterval, trail: LoopInterval, aLeads: Bool) {
+        let frontSpeed = speed(fromMovingUs: lead.riseMovingUs, toMovingUs: trail.riseOtherMovingUs)
+        let rearSpeed = speed(fromMovingUs: lead.fallOtherMovingUs, toMovingUs: trail.fallMovingUs)
+        let speedCount: UInt64 = (frontSpeed > 0 ? 1 : 0) + (rearSpeed > 0 ? 1 : 0)
+        if frontSpeed > 0 { speedMmPerS = UInt32(clamping: frontSpeed) }
+        let speed = speedCount > 0 ? (frontSpeed + rearSpeed) / speedCount : UInt64(speedMmPerS)
+        let travelMm = (lead.travelMm(atSpeed: speed) + trail.travelMm(atSpeed: speed)) / 2
+        emitVehicle(
+            aFirst: aLeads, speedMmPerS: speed, travelMm: travelMm, joins: max(lead.joins, trail.joins),
+            timestampUs: trail.riseUs)
+        lastPair = (aFirst: aLeads, endUs: max(lead.fallUs, trail.fallUs))
+    }
+
+    /// Whether the speeds a merge would give its two vehicles are alike, as in a queue. A
+    /// vehicle that only looks merged, because the next one left the leading loop just before
+    /// this one left the trailing loop, would get an absurd speed.
+    private func mergeIsPlausible(lead: LoopInterval, trail: LoopInterval, second: LoopInterval, secondLeads: Bool) -> Bool {
+        let (first, next) = mergedSpeeds(lead: lead, trail: trail, second: second, secondLeads: secondLeads)
+        guard first > 0 && next > 0 else { return true }
+        return next * 2 < first * 5 && first * 2 < next * 5
+    }
+
+    private func mergedSpeeds(
+        lead: LoopInterval, trail: LoopInterval, second: LoopInterval, secondLeads: Bool
+    ) -> (first: UInt64, second: UInt64) {
+        let first = speed(fromMovingUs: lead.riseMovingUs, toMovingUs: trail.riseOtherMovingUs)
+        let next = secondLeads
+            ? speed(fromMovingUs: second.fallOtherMovingUs, toMovingUs: trail.fallMovingUs)
+            : speed(fromMovingUs: lead.fallOtherMovingUs, toMovingUs: second.fallMovingUs)
+        return (first, next)
+    }
+
+    /// Two vehicles that were one occupancy on one loop and two (`trail` or `lead`, and
+    /// `second`) on the other. Each takes its speed from the edges it owns on both loops, the
+    /// first its front and the second its rear, and its length from its own occupancy.
+    private mutating func emitMerged(
+        lead: LoopInterval, trail: LoopInterval, second: LoopInterval, secondLeads: Bool, aLeads: Bool
+    ) {
+        health.merged &+= 1
+        let (firstSpeed, secondSpeed) = mergedSpeeds(lead: lead, trail: trail, second: second, secondLeads: secondLeads)
+        if firstSpeed > 0 { speedMmPerS = UInt32(clamping: firstSpeed) }
+        let firstOwn = secondLeads ? lead : trail
+        let speedOne = firstSpeed > 0 ? firstSpeed : UInt64(speedMmPerS)
+        let speedTwo = secondSpeed > 0 ? secondSpeed : UInt64(speedMmPerS)
+        emitVehicle(
+            aFirst: aLeads, speedMmPerS: speedOne, travelMm: firstOwn.travelMm(atSpeed: speedOne),
+            joins: firstOwn.joins, timestampUs: trail.riseUs)
+        emitVehicle(
+            aFirst: aLeads, speedMmPerS: speedTwo, travelMm: second.travelMm(atSpeed: speedTwo), joins: second.joins,
+            timestampUs: secondLeads ? second.fallUs : second.riseUs)
+        lastPair = (aFirst: aLeads, endUs: max(lead.fallUs, trail.fallUs, second.fallUs))
+    }
+
+    /// An occupancy whose partner never came. Right after a pair it is that pair's neighbour,
+    /// merged with it on the other loop, and goes the same way; otherwise its way is unknown.
+    private mutating func emitOrphan(_ interval: LoopInterval) {
+        health.unpaired &+= 1
+        let gapUs = UInt64(config.pairGapMaxMs) * 1000
+        guard let last = lastPair, interval.riseUs <= last.endUs + gapUs else {
+            emitAlone(interval)
+            return
+        }
+        emitVehicle(
+            aFirst: last.aFirst, speedMmPerS: UInt64(speedMmPerS), travelMm: interval.travelMm(atSpeed: UInt64(speedMmPerS)),
+            joins: interval.joins, timestampUs: interval.riseUs)
+    }
+
+    /// A vehicle of known direction: its length is the distance it moved while it occupied a
+    /// loop, less the loop's sensitive zone.
+    private mutating func emitVehicle(
+        aFirst: Bool, speedMmPerS speed: UInt64, travelMm: UInt64, joins: UInt8, timestampUs: UInt64
+    ) {
         let zoneMm = UInt64(config.loopLengthMm) + UInt64(config.fringeMm)
-        let lengthMm = (speed * occupiedUs / 1_000_000).subtractingClamped(zoneMm)
-        let joins = max(first.joins, second.joins)
+        let lengthMm = travelMm.subtractingClamped(zoneMm)
         let vehicleClass = classify(lengthMm: lengthMm, joins: joins)
+        let outbound = aFirst == config.outboundCrossesAFirst
         emit(LoopVehicle(
             crossing: CrossingEvent(
                 crossingClass: vehicleClass.crossingClass, direction: outbound ? .outbound : .inbound,
-                timestampUs: trailing.riseUs),
+                timestampUs: timestampUs),
             vehicleClass: vehicleClass, lengthMm: UInt32(clamping: lengthMm), speedMmPerS: UInt32(clamping: speed)))
     }
 
@@ -179,11 +312,15 @@ public struct LoopPairDetector {
 /// One loop of the pair: its signal, faults, and occupancies waiting for a partner.
 struct LoopSide {
     var channel = LoopChannel()
+    /// Moving time of this loop's vehicles: runs while this loop's signal changes.
+    var clock = MovingClock()
     var faults: LoopFault = []
     /// Vehicles the other loop saw since this loop's last own occupancy, for no-hits.
     var silent: UInt8 = 0
     var queue = IntervalQueue()
     var lastReadingUs: UInt64 = 0
+    /// When this loop last finished an occupancy.
+    var lastFinishedUs: UInt64 = 0
 
     /// Not failed: its samples count.
     var working: Bool { faults.isDisjoint(with: .failed) }
@@ -207,17 +344,21 @@ struct LoopSide {
     }
 
     mutating func noteChange(_ reading: LoopReading, config: LoopConfig) {
-        if working { channel.noteChange(shiftPpm: reading.shiftPpm, timeUs: reading.timestampUs, config: config) }
+        guard working else { return }
+        channel.noteChange(shiftPpm: reading.shiftPpm, timeUs: reading.timestampUs, config: config)
+        clock.update(lastChangeUs: channel.lastChangeUs, timeUs: reading.timestampUs, stillMs: config.stillMs)
     }
 
     /// Samples a working loop. Returns true when an occupancy finished (in `channel.finished`).
     mutating func sample(
-        _ reading: LoopReading, clock: MovingClock, speedMmPerS: UInt32, config: LoopConfig, health: inout LoopHealth
+        _ reading: LoopReading, movingUs: UInt64, otherMovingUs: UInt64, speedMmPerS: UInt32,
+        otherMayHoldSameVehicle: Bool, config: LoopConfig, health: inout LoopHealth
     ) -> Bool {
         guard working else { return false }
         let event = channel.sample(
-            shiftPpm: reading.shiftPpm, timeUs: reading.timestampUs, movingUs: clock.movingUs(at: reading.timestampUs),
-            speedMmPerS: speedMmPerS, config: config, health: &health)
+            shiftPpm: reading.shiftPpm, timeUs: reading.timestampUs, movingUs: movingUs, otherMovingUs: otherMovingUs,
+            speedMmPerS: speedMmPerS, otherMayHoldSameVehicle: otherMayHoldSameVehicle, config: config,
+            health: &health)
         if case .finished = event { return true }
         return false
     }
@@ -226,8 +367,18 @@ struct LoopSide {
         if channel.lockedOn { faults.insert(.lockedOn) } else { faults.remove(.lockedOn) }
     }
 
-    /// This loop finished an occupancy of its own: it is not silent.
-    mutating func heardOwn() {
+    /// Whether this loop may be under the same vehicle as the other loop's occupancy that rose
+    /// at `risenAtUs`: it is occupied and has finished none since. A truck's drawbar over one
+    /// loop always has the tractor or the trailer over the other. A failed loop cannot tell.
+    func mayHoldVehicle(risenAtUs: UInt64?) -> Bool {
+        guard working else { return true }
+        guard let risenAtUs, channel.openRiseUs != nil else { return false }
+        return lastFinishedUs <= risenAtUs
+    }
+
+    /// This loop finished an occupancy of its own at `timeUs`: it is not silent.
+    mutating func heardOwn(atUs timeUs: UInt64) {
+        lastFinishedUs = timeUs
         silent = 0
         faults.remove(.noHits)
     }
@@ -248,6 +399,8 @@ struct IntervalQueue {
     private var count = 0
 
     var first: LoopInterval? { count > 0 ? items[0] : nil }
+    var second: LoopInterval? { count > 1 ? items[1] : nil }
+    var isEmpty: Bool { count == 0 }
 
     /// Appends; when full, first takes out and returns the oldest.
     mutating func push(_ interval: LoopInterval) -> LoopInterval? {

@@ -1,11 +1,11 @@
-/// A clock that runs only while a vehicle on the loops moves. Lengths come from moving time,
+/// A clock that runs only while the vehicle on one loop moves. Lengths come from moving time,
 /// so a stop of half an hour between a vehicle's edges changes nothing, where lengths from
 /// elapsed time err by hundreds of percent in stop-and-go.
 struct MovingClock {
     private var baseUs: UInt64 = 0
     private var stretchStartUs: UInt64 = 0
     private var inStretch = false
-    /// Latest signal change on either channel.
+    /// Latest signal change on the loop.
     private var lastChangeUs: UInt64 = 0
 
     /// Notes the latest change seen at `timeUs`; the clock is moving until `stillMs` passes

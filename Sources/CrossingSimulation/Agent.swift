@@ -26,6 +26,8 @@ struct Agent {
     var acrossM: Double
     var s: Double
     var speedMps: Double
+    /// How fast it actually moved over the last step, for the gap its follower keeps.
+    var currentSpeedMps = 0.0
     /// Extent of the body along its travel direction, relative to `s`.
     var frontM: Double
     var rearM: Double

@@ -25,6 +25,8 @@ struct LaneSimulation {
 
     static let walkerGapM = 0.45
     static let walkerLaneM = 0.55
+    /// Drivers keep at least this much time behind a moving leader, on top of the standstill gap.
+    static let vehicleTimeGapS = 0.8
 
     init(spec: LaneSpec, startHour: Double, random: SplitMix64) {
         self.spec = spec
@@ -136,8 +138,9 @@ struct LaneSimulation {
                 speedMps: speed, frontM: body.boxes.map(\.alongMax).max() ?? 0.2,
                 rearM: body.boxes.map(\.alongMin).min() ?? -0.2)
             let bodyHalf = agent.halfWidthM
-            if agent.isVehicle {
-                // Single file; a two-way road keeps each direction to its own half.
+            if agent.isVehicle || spec.loops != nil {
+                // Single file; a two-way road keeps each direction to its own half. A lane
+                // with loops is a lane of single file: loops cannot part two side by side.
                 agent.acrossM = hasTwoDirections ? keepRightSign * halfWidth / 2 : 0
             } else {
                 // Keep right on a two-way lane (this direction's half), the whole width on a
@@ -194,8 +197,9 @@ struct LaneSimulation {
     private func roomToEnter(_ entering: Agent) -> Bool {
         for other in agents where other.direction == entering.direction {
             let alongGap = (other.s + other.rearM) - (entering.s + entering.frontM)
-            if entering.isVehicle || other.isVehicle {
-                if alongGap < (spec.gate?.gapM ?? 1.5) && abs(other.acrossM - entering.acrossM) < 1.0 { return false }
+            if entering.isVehicle || other.isVehicle || spec.loops != nil {
+                let gap = (spec.gate?.gapM ?? 1.5) + LaneSimulation.vehicleTimeGapS * other.currentSpeedMps
+                if alongGap < gap && abs(other.acrossM - entering.acrossM) < 1.0 { return false }
             } else if alongGap < LaneSimulation.walkerGapM && abs(other.acrossM - entering.acrossM) < LaneSimulation.walkerLaneM - 0.05 {
                 return false
             }
@@ -258,6 +262,7 @@ struct LaneSimulation {
         }
         let previous = agent.s
         agent.s = max(agent.s, limit)
+        agent.currentSpeedMps = (agent.s - previous) / dt
         let line = agent.direction == .outbound ? lineS.outbound : lineS.inbound
         if !agent.crossed && previous < line && agent.s >= line {
             agent.crossed = true
@@ -268,7 +273,9 @@ struct LaneSimulation {
     }
 
     /// How far an agent may go without running into the one ahead of it in its direction:
-    /// vehicles keep the queue gap; walkers keep a step behind anyone in their part of the lane.
+    /// vehicles keep the queue gap plus a time gap behind a moving leader, whatever it is, and
+    /// so do cyclists behind a vehicle; walkers keep a step behind anyone in their part of the
+    /// lane.
     private func followLimit(for agent: Agent, index: Int) -> Double {
         var limit = Double.infinity
         var other = index - 1
@@ -277,9 +284,13 @@ struct LaneSimulation {
             other -= 1
             guard leader.direction == agent.direction else { break }
             if case .returning = leader.phase { continue }
-            if agent.isVehicle || leader.isVehicle {
+            if agent.isVehicle || leader.isVehicle || spec.loops != nil {
                 guard abs(leader.acrossM - agent.acrossM) < 1.0 else { continue }
-                let gap = agent.isVehicle && leader.isVehicle ? (spec.gate?.gapM ?? 1.5) : LaneSimulation.walkerGapM
+                let drives = agent.isVehicle || spec.loops != nil
+                    || (leader.isVehicle && agent.body.crossingClass == .bicycle)
+                let gap = drives
+                    ? (spec.gate?.gapM ?? 1.5) + LaneSimulation.vehicleTimeGapS * leader.currentSpeedMps
+                    : LaneSimulation.walkerGapM
                 limit = min(limit, leader.s + leader.rearM - gap - agent.frontM)
             } else if abs(leader.acrossM - agent.acrossM) < LaneSimulation.walkerLaneM - 0.05 {
                 limit = min(limit, leader.s + leader.rearM - LaneSimulation.walkerGapM - agent.frontM)

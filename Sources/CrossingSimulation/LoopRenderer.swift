@@ -42,13 +42,30 @@ enum LoopRenderer {
             return [
                 Stretch(fromM: 0, toM: front, heightM: 0.3, metal: 1),
                 Stretch(fromM: -1, toM: 0, heightM: 0.5, metal: 0.8),
-                Stretch(fromM: rear + 3.5, toM: -1, heightM: 1.0, metal: 0.7),
+            ] + textured(fromM: rear + 3.5, toM: -1, heightM: 1.0, metal: 0.7) + [
                 Stretch(fromM: rear + 0.8, toM: rear + 3.5, heightM: 0.5, metal: 1),
                 Stretch(fromM: rear, toM: rear + 0.8, heightM: 1.0, metal: 0.7),
             ]
         case .bus:
-            return [Stretch(fromM: rear, toM: front, heightM: 0.32, metal: 1)]
+            return textured(fromM: rear, toM: front, heightM: 0.32, metal: 1)
         }
+    }
+
+    /// Lengths of the alternating dense and sparse stretches of a long underbody: frame,
+    /// tanks, axles and luggage bays. A loop reads them as a signal that keeps changing while
+    /// the vehicle moves. The pattern is irregular, so that no loop length averages it flat.
+    static let textureM = [0.7, 1.3, 0.9, 1.6, 0.8, 1.1]
+
+    static func textured(fromM: Double, toM: Double, heightM: Double, metal: Double) -> [Stretch] {
+        var stretches: [Stretch] = []
+        var x = fromM
+        while x < toM {
+            let index = stretches.count
+            let next = min(toM, x + textureM[index % textureM.count])
+            stretches.append(Stretch(fromM: x, toM: next, heightM: heightM, metal: index % 2 == 0 ? metal : metal * 0.55))
+            x = next
+        }
+        return stretches
     }
 
     /// Shift of the loop spanning `loFromM...loToM` (lane metres, nadir at 0) for the bodies.

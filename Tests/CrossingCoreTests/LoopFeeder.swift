@@ -7,8 +7,12 @@ struct LoopVehicleShape {
     /// Front position at a time, in metres along the lane (loop A's leading edge at 0).
     var frontM: (Double) -> Double
 
+    /// A car: a low flat floor between higher, sparser bonnet and boot. A loop cannot tell a
+    /// perfectly flat slab creeping over it from one standing; a real underbody is not flat.
     static func car(lengthM: Double = 4.5, frontM: @escaping (Double) -> Double) -> LoopVehicleShape {
-        LoopVehicleShape(profilePpmPerM: [Double](repeating: 1600, count: Int(lengthM * 2)), frontM: frontM)
+        let ends = [Double](repeating: 500, count: 2)
+        let floor = [Double](repeating: 1600, count: Int(lengthM * 2) - 4)
+        return LoopVehicleShape(profilePpmPerM: ends + floor + ends, frontM: frontM)
     }
 
     var lengthM: Double { Double(profilePpmPerM.count) / 2 }
