@@ -127,10 +127,10 @@ public struct LoopPairDetector {
     }
 
     /// Pairs the occupancies waiting on the two loops into vehicles, oldest first, as far as
-    /// they can be judged at `nowUs`. Most vehicles are one occupancy on each loop. Two
-    /// vehicles too close to part on one loop are one long occupancy there and two on the
-    /// other loop: they count as two, each with the pair's direction. An occupancy whose
-    /// partner cannot come any more counts alone.
+    /// they can be judged at `nowUs`. Most vehicles are one occupancy on each loop. Vehicles
+    /// too close to part on one loop (a queue standing nose to tail) are one long occupancy
+    /// there and one each on the other loop: each counts, with the group's direction. An
+    /// occupancy whose partner cannot come any more counts alone.
     private mutating func pairWaiting(nowUs: UInt64) {
         let gapUs = UInt64(config.pairGapMaxMs) * 1000
         while true {
@@ -152,41 +152,41 @@ public struct LoopPairDetector {
                 emitOrphan(lead)
                 continue
             }
-            let leadNext = aLeads ? a.queue.second : b.queue.second
-            if let second = leadNext, second.fallUs <= trail.fallUs,
-                mergeIsPlausible(lead: lead, trail: trail, second: second, secondLeads: true)
+            let firstSpeed = speed(fromMovingUs: lead.riseMovingUs, toMovingUs: trail.riseOtherMovingUs)
+            // The trailing loop never cleared between vehicles: each leading occupancy that
+            // ended before the trailing one is another vehicle of its group.
+            var group = 1
+            while let next = aLeads ? a.queue.at(group) : b.queue.at(group), next.fallUs <= trail.fallUs,
+                alike(firstSpeed, speed(fromMovingUs: next.fallOtherMovingUs, toMovingUs: trail.fallMovingUs))
             {
-                // The trailing loop never cleared between two vehicles.
-                popBoth(leadTwice: true, trailTwice: false, aLeads: aLeads)
-                emitMerged(lead: lead, trail: trail, second: second, secondLeads: true, aLeads: aLeads)
+                group += 1
+            }
+            if group > 1 {
+                emitGroup(count: group, onLead: true, aLeads: aLeads, firstSpeed: firstSpeed)
                 continue
             }
             let leadChannel = aLeads ? a.channel : b.channel
             if let fallUs = leadChannel.closingFallUs, fallUs <= trail.fallUs { return }
             if trail.fallUs < lead.fallUs {
-                // The leading loop may not have cleared between two vehicles: if the trailing
-                // loop's next occupancy rose while the leading one lasted, it is the second.
-                let trailNext = aLeads ? b.queue.second : a.queue.second
-                if let second = trailNext, second.riseUs < lead.fallUs,
-                    mergeIsPlausible(lead: lead, trail: trail, second: second, secondLeads: false)
+                // The leading loop may not have cleared between vehicles: each trailing
+                // occupancy that rose while the leading one lasted is another of its group.
+                while let next = aLeads ? b.queue.at(group) : a.queue.at(group), next.riseUs < lead.fallUs,
+                    alike(firstSpeed, speed(fromMovingUs: lead.fallOtherMovingUs, toMovingUs: next.fallMovingUs))
                 {
-                    popBoth(leadTwice: false, trailTwice: true, aLeads: aLeads)
-                    emitMerged(lead: lead, trail: trail, second: second, secondLeads: false, aLeads: aLeads)
+                    group += 1
+                }
+                let queued = aLeads ? b.queue.count : a.queue.count
+                let trailRiseUs = aLeads ? b.channel.openRiseUs : a.channel.openRiseUs
+                if group == queued, let riseUs = trailRiseUs, riseUs < lead.fallUs { return }
+                if group > 1 {
+                    emitGroup(count: group, onLead: false, aLeads: aLeads, firstSpeed: firstSpeed)
                     continue
                 }
-                let trailRiseUs = aLeads ? b.channel.openRiseUs : a.channel.openRiseUs
-                if trailNext == nil, let riseUs = trailRiseUs, riseUs < lead.fallUs { return }
             }
-            popBoth(leadTwice: false, trailTwice: false, aLeads: aLeads)
+            _ = a.queue.popFirst()
+            _ = b.queue.popFirst()
             emitPair(lead: lead, trail: trail, aLeads: aLeads)
         }
-    }
-
-    private mutating func popBoth(leadTwice: Bool, trailTwice: Bool, aLeads: Bool) {
-        let leadCount = leadTwice ? 2 : 1
-        let trailCount = trailTwice ? 2 : 1
-        for _ in 0..<(aLeads ? leadCount : trailCount) { _ = a.queue.popFirst() }
-        for _ in 0..<(aLeads ? trailCount : leadCount) { _ = b.queue.popFirst() }
     }
 
     /// Speed over the loop spacing between like edges (fronts or rears), or 0 when they do
@@ -212,44 +212,40 @@ public struct LoopPairDetector {
         lastPair = (aFirst: aLeads, endUs: max(lead.fallUs, trail.fallUs))
     }
 
-    /// Whether the speeds a merge would give its two vehicles are alike, as in a queue. A
-    /// vehicle that only looks merged, because the next one left the leading loop just before
-    /// this one left the trailing loop, would get an absurd speed.
-    private func mergeIsPlausible(lead: LoopInterval, trail: LoopInterval, second: LoopInterval, secondLeads: Bool) -> Bool {
-        let (first, next) = mergedSpeeds(lead: lead, trail: trail, second: second, secondLeads: secondLeads)
-        guard first > 0 && next > 0 else { return true }
-        return next * 2 < first * 5 && first * 2 < next * 5
+    /// Whether a group's last speed is plausible beside its first (0 is unknown, and
+    /// plausible): within a factor of 4, as vehicles creeping and moving off in a queue are,
+    /// and under 70 m/s. A vehicle that only looks merged with the next, because the next
+    /// left the leading loop just before it left the trailing loop, gets an absurd speed.
+    private func alike(_ first: UInt64, _ second: UInt64) -> Bool {
+        first == 0 || second == 0 || (second < first * 4 && first < second * 4 && second < 70_000)
     }
 
-    private func mergedSpeeds(
-        lead: LoopInterval, trail: LoopInterval, second: LoopInterval, secondLeads: Bool
-    ) -> (first: UInt64, second: UInt64) {
-        let first = speed(fromMovingUs: lead.riseMovingUs, toMovingUs: trail.riseOtherMovingUs)
-        let next = secondLeads
-            ? speed(fromMovingUs: second.fallOtherMovingUs, toMovingUs: trail.fallMovingUs)
-            : speed(fromMovingUs: lead.fallOtherMovingUs, toMovingUs: second.fallMovingUs)
-        return (first, next)
-    }
-
-    /// Two vehicles that were one occupancy on one loop and two (`trail` or `lead`, and
-    /// `second`) on the other. Each takes its speed from the edges it owns on both loops, the
-    /// first its front and the second its rear, and its length from its own occupancy.
-    private mutating func emitMerged(
-        lead: LoopInterval, trail: LoopInterval, second: LoopInterval, secondLeads: Bool, aLeads: Bool
-    ) {
-        health.merged &+= 1
-        let (firstSpeed, secondSpeed) = mergedSpeeds(lead: lead, trail: trail, second: second, secondLeads: secondLeads)
-        if firstSpeed > 0 { speedMmPerS = UInt32(clamping: firstSpeed) }
-        let firstOwn = secondLeads ? lead : trail
-        let speedOne = firstSpeed > 0 ? firstSpeed : UInt64(speedMmPerS)
-        let speedTwo = secondSpeed > 0 ? secondSpeed : UInt64(speedMmPerS)
-        emitVehicle(
-            aFirst: aLeads, speedMmPerS: speedOne, travelMm: firstOwn.travelMm(atSpeed: speedOne),
-            joins: firstOwn.joins, timestampUs: trail.riseUs)
-        emitVehicle(
-            aFirst: aLeads, speedMmPerS: speedTwo, travelMm: second.travelMm(atSpeed: speedTwo), joins: second.joins,
-            timestampUs: secondLeads ? second.fallUs : second.riseUs)
-        lastPair = (aFirst: aLeads, endUs: max(lead.fallUs, trail.fallUs, second.fallUs))
+    /// `count` vehicles that were one occupancy on one loop (the head of the trailing loop's
+    /// queue when `onLead`, else of the leading loop's) and `count` occupancies on the other.
+    /// The first takes its speed from the fronts, the last from the rears, any between from
+    /// its neighbours; each its length from its own occupancy.
+    private mutating func emitGroup(count: Int, onLead: Bool, aLeads: Bool, firstSpeed: UInt64) {
+        health.merged &+= UInt64(count - 1)
+        guard let shared = (aLeads == onLead ? b.queue.popFirst() : a.queue.popFirst()) else { return }
+        var endUs = shared.fallUs
+        var previousSpeed = firstSpeed > 0 ? firstSpeed : UInt64(speedMmPerS)
+        for index in 0..<count {
+            guard let own = aLeads == onLead ? a.queue.popFirst() : b.queue.popFirst() else { return }
+            var speed = previousSpeed
+            if index == count - 1 {
+                let rear = onLead
+                    ? self.speed(fromMovingUs: own.fallOtherMovingUs, toMovingUs: shared.fallMovingUs)
+                    : self.speed(fromMovingUs: shared.fallOtherMovingUs, toMovingUs: own.fallMovingUs)
+                if rear > 0 { speed = rear }
+            }
+            if index == 0 { speedMmPerS = UInt32(clamping: speed) }
+            emitVehicle(
+                aFirst: aLeads, speedMmPerS: speed, travelMm: own.travelMm(atSpeed: speed), joins: own.joins,
+                timestampUs: index == 0 ? (onLead ? shared.riseUs : own.riseUs) : (onLead ? own.fallUs : own.riseUs))
+            previousSpeed = speed
+            endUs = max(endUs, own.fallUs)
+        }
+        lastPair = (aFirst: aLeads, endUs: endUs)
     }
 
     /// An occupancy whose partner never came. Right after a pair it is that pair's neighbour,
@@ -384,7 +380,10 @@ struct LoopSide {
     }
 
     /// The other loop finished one. Returns true when this loop has now failed as no-hits.
+    /// A loop occupied meanwhile is not silent: in a queue standing nose to tail, one loop
+    /// may stay occupied while the other sees vehicle after vehicle.
     mutating func heardOther(config: LoopConfig) -> Bool {
+        if channel.openRiseUs != nil { return false }
         silent &+= 1
         guard silent >= config.noHitsVehiclesMin && working else { return false }
         faults.insert(.noHits)
@@ -396,11 +395,13 @@ struct LoopSide {
 struct IntervalQueue {
     static let capacity = 8
     private var items = InlineArray<8, LoopInterval>(repeating: LoopInterval())
-    private var count = 0
+    private(set) var count = 0
 
     var first: LoopInterval? { count > 0 ? items[0] : nil }
-    var second: LoopInterval? { count > 1 ? items[1] : nil }
     var isEmpty: Bool { count == 0 }
+
+    /// The occupancy `index` places from the oldest, if there is one.
+    func at(_ index: Int) -> LoopInterval? { index < count ? items[index] : nil }
 
     /// Appends; when full, first takes out and returns the oldest.
     mutating func push(_ interval: LoopInterval) -> LoopInterval? {

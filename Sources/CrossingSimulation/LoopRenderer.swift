@@ -72,6 +72,10 @@ enum LoopRenderer {
     static func shiftPpm(loopFromM: Double, loopToM: Double, agents: [Agent]) -> Double {
         var shift = 0.0
         for agent in agents {
+            // Most of a queue is far from the loops: skip it before building its underbody.
+            let from = agent.towardLastRow ? agent.s + agent.rearM : -(agent.s + agent.frontM)
+            let to = agent.towardLastRow ? agent.s + agent.frontM : -(agent.s + agent.rearM)
+            if to < loopFromM - fringeM || from > loopToM + fringeM { continue }
             let stretches = undercarriage(agent.body)
             if stretches.isEmpty { continue }
             for stretch in stretches {
