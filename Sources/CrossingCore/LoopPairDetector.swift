@@ -213,11 +213,12 @@ public struct LoopPairDetector {
     }
 
     /// Whether a group's last speed is plausible beside its first (0 is unknown, and
-    /// plausible): within a factor of 4, as vehicles creeping and moving off in a queue are,
-    /// and under 70 m/s. A vehicle that only looks merged with the next, because the next
-    /// left the leading loop just before it left the trailing loop, gets an absurd speed.
+    /// plausible): within a factor of 8, as one creeping at 1 m/s and the next driving off at
+    /// 6 m/s in a queue are, and under 70 m/s. A vehicle that only looks merged with the next,
+    /// because the next left the leading loop just before it left the trailing loop, gets an
+    /// absurd speed.
     private func alike(_ first: UInt64, _ second: UInt64) -> Bool {
-        first == 0 || second == 0 || (second < first * 4 && first < second * 4 && second < 70_000)
+        first == 0 || second == 0 || (second < first * 8 && first < second * 8 && second < 70_000)
     }
 
     /// `count` vehicles that were one occupancy on one loop (the head of the trailing loop's

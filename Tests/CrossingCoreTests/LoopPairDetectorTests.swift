@@ -59,6 +59,27 @@ struct LoopPairDetectorTests {
         return vehicles
     }
 
+    @Test("Three cars creeping nose to tail keep loop A occupied throughout: three vehicles, outbound")
+    func noseToTailQueue() throws {
+        var feeder = try LoopFeeder()
+        try feeder.run(untilS: 2, [])
+        // 0.6 m apart at 1 m/s, each speeding off at 6 m/s once its rear has left loop A (front
+        // at 6.5 m): the gaps pass A too small to clear it and B wide open.
+        let cars = (0..<3).map { index in
+            LoopVehicleShape.car { t in
+                let front = -3 - 5.1 * Double(index) + max(0, t - 2)
+                let reachS = 2 + (6.5 + 3 + 5.1 * Double(index))
+                return front < 6.5 ? front : 6.5 + 6 * (t - reachS)
+            }
+        }
+        let vehicles = try feeder.run(untilS: 40, cars)
+        #expect(vehicles.count == 3)
+        #expect(vehicles.allSatisfy { $0.crossing.direction == .outbound })
+        #expect(feeder.detector.health.merged == 2)
+        #expect(feeder.detector.health.singleLoopVehicles == 0)
+        #expect(feeder.detector.faults.a.isEmpty && feeder.detector.faults.b.isEmpty)
+    }
+
     @Test("A truck and its drawbar trailer count once; two cars a few metres apart count twice")
     func trailerGapAndTailgating() throws {
         var feeder = try LoopFeeder()
