@@ -8,12 +8,19 @@ let package = Package(
     name: "checkpoint-counter",
     products: [
         .library(name: "CrossingCore", targets: ["CrossingCore"]),
+        .library(name: "CrossingDevice", targets: ["CrossingDevice"]),
+        .library(name: "CrossingFirmware", targets: ["CrossingFirmware"]),
+        .library(name: "CrossingEmulation", targets: ["CrossingEmulation"]),
         .library(name: "CrossingSimulation", targets: ["CrossingSimulation"]),
         .executable(name: "checkpoint-emu", targets: ["checkpoint-emu"]),
         .executable(name: "checkpoint-bench", targets: ["checkpoint-bench"]),
     ],
     targets: [
         .target(name: "CrossingCore"),
+        // Device modules too: Embedded Swift, nothing but the standard library and each other.
+        .target(name: "CrossingDevice", dependencies: ["CrossingCore"]),
+        .target(name: "CrossingFirmware", dependencies: ["CrossingCore", "CrossingDevice"]),
+        .target(name: "CrossingEmulation", dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware"]),
         .target(name: "CrossingSimulation", dependencies: ["CrossingCore"]),
         // Shared by the command-line tools: options, progress line, tables, JSON, SIGINT.
         .target(name: "CheckpointCLI"),
@@ -30,6 +37,10 @@ let package = Package(
         .testTarget(
             name: "CrossingCoreTests",
             dependencies: ["CrossingCore", "AllocationCounter"]
+        ),
+        .testTarget(
+            name: "CrossingFirmwareTests",
+            dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation"]
         ),
         .testTarget(
             name: "CrossingSimulationTests",

@@ -1,0 +1,45 @@
+import CrossingDevice
+import CrossingFirmware
+
+/// Flash in RAM: three 512-byte sectors.
+struct ProbeFlash: Flash {
+    var bytes = InlineArray<1536, UInt8>(repeating: 0xFF)
+    var sectorSizeBytes: Int { 512 }
+    var sectorCount: Int { 3 }
+
+    mutating func erase(sector: Int) throws(FlashError) {
+        guard sector >= 0 && sector < sectorCount else { throw .outOfRange(offset: sector * 512) }
+        for index in 0..<512 { bytes[sector * 512 + index] = 0xFF }
+    }
+
+    mutating func program(offset: Int, bytes new: Span<UInt8>) throws(FlashError) {
+        guard offset >= 0 && offset + new.count <= 1536 else { throw .outOfRange(offset: offset) }
+        for index in new.indices {
+            if bytes[offset + index] & new[index] != new[index] { throw .notErased(offset: offset + index) }
+            bytes[offset + index] = new[index]
+        }
+    }
+
+    func read(offset: Int) throws(FlashError) -> UInt8 {
+        guard offset >= 0 && offset < 1536 else { throw .outOfRange(offset: offset) }
+        return bytes[offset]
+    }
+}
+
+extension Probe {
+    /// Commits 20 snapshots through the ring, then restores the newest: its sequence number.
+    static func journal() -> UInt64 {
+        guard var journal = try? Journal(flash: ProbeFlash(), firstSector: 0, sectors: 3) else { return 1 }
+        var payload = InlineArray<120, UInt8>(repeating: 0)
+        guard (try? journal.restore(into: &payload)) != nil else { return 2 }
+        for round in 0..<20 {
+            payload[0] = UInt8(round)
+            guard (try? journal.commit(payload.span.extracting(0..<100))) != nil else { return 3 }
+        }
+        // A reboot: a new journal over the same bytes.
+        guard var again = try? Journal(flash: journal.flash, firstSector: 0, sectors: 3),
+            let length = (try? again.restore(into: &payload)) ?? nil
+        else { return 4 }
+        return payload[0] == 19 && length == 100 ? UInt64(again.sequence) : 5
+    }
+}
