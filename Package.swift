@@ -40,7 +40,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossingFirmwareTests",
-            dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation"]
+            dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation", "CrossingSimulation"]
         ),
         .testTarget(
             name: "CrossingSimulationTests",

@@ -44,3 +44,6 @@ public struct SplitMix64: Sendable {
         -log(max(1 - unit(), 0x1p-53)) * mean
     }
 }
+
+/// So that emulated hardware can draw its faults from the same seeded source.
+extension SplitMix64: RandomNumberGenerator {}

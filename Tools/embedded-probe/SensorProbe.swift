@@ -1,0 +1,55 @@
+import CrossingCore
+import CrossingDevice
+
+/// The depth sensor's registers in RAM, holding one frame with data-ready set.
+struct ProbeSensorBus: SensorBus {
+    var registers = InlineArray<0x94, UInt8>(repeating: 0)
+
+    init(sequence: UInt8) {
+        registers[Int(DepthSensorRegisters.id)] = DepthSensorRegisters.idValue
+        registers[Int(DepthSensorRegisters.status)] = DepthSensorRegisters.dataReady
+        registers[Int(DepthSensorRegisters.side)] = 8
+        registers[Int(DepthSensorRegisters.sequence)] = sequence
+        for zone in 0..<64 {
+            registers[Int(DepthSensorRegisters.zones) + 2 * zone] = 0xA0
+            registers[Int(DepthSensorRegisters.zones) + 2 * zone + 1] = 0x0F
+        }
+        updateCRC()
+    }
+
+    mutating func read(register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
+        guard Int(register) + bytes.count <= 0x94 else { throw .nack(register: register) }
+        for index in 0..<bytes.count { bytes[index] = registers[Int(register) + index] }
+    }
+
+    /// Data-ready again for the frame already read, as a stuck flag leaves it.
+    mutating func raiseReady() {
+        registers[Int(DepthSensorRegisters.status)] = DepthSensorRegisters.dataReady
+        updateCRC()
+    }
+
+    mutating func write(register: UInt8, value: UInt8) throws(BusError) {
+        guard register == DepthSensorRegisters.status else { throw .nack(register: register) }
+        registers[Int(register)] = value
+        updateCRC()
+    }
+
+    private mutating func updateCRC() {
+        var crc = CRC32()
+        for index in 0..<Int(DepthSensorRegisters.crc) { crc.update(registers[index]) }
+        for index in 0..<4 { registers[Int(DepthSensorRegisters.crc) + index] = UInt8(truncatingIfNeeded: crc.value >> (8 * index)) }
+    }
+}
+
+extension Probe {
+    /// Reads a frame through the driver, then the same frame again (stale, not handed on).
+    static func sensor() -> UInt64 {
+        var driver = DepthSensorDriver()
+        var bus = ProbeSensorBus(sequence: 7)
+        var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
+        guard let header = driver.poll(&bus, zones: &zones), header.sequence == 7 else { return 1 }
+        bus.raiseReady()
+        if driver.poll(&bus, zones: &zones) != nil || driver.health.staleFrames != 1 { return 2 }
+        return driver.health.frames &+ UInt64(zones[0].distanceMm)
+    }
+}
