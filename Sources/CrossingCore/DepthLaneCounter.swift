@@ -67,6 +67,11 @@ public struct DepthLaneCounter {
     /// Sum of all lifetime counts.
     public var grandTotal: UInt64 { tally.grandTotal }
 
+    /// Sets a lifetime count from what the journal kept across a reboot, before any frame.
+    public mutating func restore(total: UInt64, _ crossingClass: CrossingClass, _ direction: Direction) {
+        tally.restore(total: total, crossingClass, direction)
+    }
+
     /// The crossings completed by the last frame processed, oldest first.
     public func lastCrossing(_ index: Int) -> CrossingEvent {
         precondition(index >= 0 && index < tracker.crossingCount)

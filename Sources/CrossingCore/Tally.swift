@@ -83,6 +83,11 @@ struct Tally {
         return sum
     }
 
+    /// Sets a lifetime count, as kept across a reboot.
+    mutating func restore(total: UInt64, _ crossingClass: CrossingClass, _ direction: Direction) {
+        totals[cellIndex(crossingClass, direction)] = total
+    }
+
     mutating func add(_ event: CrossingEvent) {
         precondition(isOpen)
         let cell = cellIndex(event.crossingClass, event.direction)

@@ -25,7 +25,11 @@ public struct DepthSensorDriver {
     private var lastSequence: UInt32?
     private var raw = InlineArray<0x94, UInt8>(repeating: 0)
 
-    public init() {}
+    /// A driver that hands on only frames newer than `lastSequence`: after a reboot, the
+    /// last frame the journal holds as counted.
+    public init(lastSequence: UInt32? = nil) {
+        self.lastSequence = lastSequence
+    }
 
     /// Polls the sensor once. Returns the header of a frame not handed on before, with its
     /// zones in the front of `zones`, or nil.

@@ -26,7 +26,9 @@ public struct Journal<Storage: Flash> {
     static var magic: UInt16 { 0x4A43 }
     static var committed: UInt32 { 0x0C0D_1A5A }
 
-    public private(set) var flash: Storage
+    /// The part itself. An emulator reaches in to cut the power or carry the bytes over a
+    /// reboot; firmware leaves it to the journal.
+    public var flash: Storage
     let firstSector: Int
     let sectors: Int
     let slotsPerSector: Int
