@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "AllocationCounter"),
         .executableTarget(
             name: "checkpoint-emu",
-            dependencies: ["CrossingCore", "CrossingSimulation", "CheckpointCLI"]
+            dependencies: ["CrossingCore", "CrossingEmulation", "CrossingSimulation", "CheckpointCLI"]
         ),
         .executableTarget(
             name: "checkpoint-bench",

@@ -11,6 +11,8 @@ let help = """
       demo     simulate Verkhny Lars for an hour, count it, print counted against truth
       score    simulate a scenario file, count it, report accuracy (and a baseline)
       suite    score every suite scenario over several seeds against its accuracy floor
+      record   write a scenario's depth frames to a frame file, counting them on the device
+      replay   run the device on a recorded frame file
 
     Run 'checkpoint-emu <command> --help' for a command's options.
     """
@@ -19,4 +21,6 @@ Command.dispatch(program: program, help: help, subcommands: [
     "demo": Demo.main,
     "score": Score.main,
     "suite": Suite.main,
+    "record": Record.main,
+    "replay": Replay.main,
 ])

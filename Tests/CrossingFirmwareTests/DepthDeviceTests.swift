@@ -8,8 +8,6 @@ import Testing
 
 @Suite("Depth device")
 struct DepthDeviceTests {
-    typealias Device = DepthDevice<EmulatedFlash, EmulatedDepthSensor<SplitMix64>, EmulatedWatchdog>
-
     static let scenario = """
         {"name": "busy walkway", "site": "test", "duration_s": 3600, "lanes": [{
           "name": "walkway", "kind": "walkway", "width_m": 3.0, "length_m": 14,
@@ -24,44 +22,29 @@ struct DepthDeviceTests {
     /// it was before any step and go on from there.
     struct World {
         var frames: LaneFrames
-        var device: Device
+        var board: EmulatedBoard<SplitMix64>
         var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 0), count: 64)
-        let config: LaneConfig
-        /// Microseconds between frames.
-        let periodUs: UInt64 = 66_667
+        var device: EmulatedBoard<SplitMix64>.Device {
+            get { board.device }
+            set { board.device = newValue }
+        }
 
         init() throws {
             let scenario = try Scenario.parse(data: Data(DepthDeviceTests.scenario.utf8))
-            config = scenario.lanes[0].laneConfig
             frames = LaneFrames(scenario: scenario, laneIndex: 0, seed: 5, durationS: 3600)
-            device = try Self.boot(
-                config: config, flash: EmulatedFlash(sectorSizeBytes: 1024, sectorCount: 3),
-                sensor: EmulatedDepthSensor(random: SplitMix64(seed: 1)))
+            board = try EmulatedBoard(config: scenario.lanes[0].laneConfig, frameRateHz: 15, random: SplitMix64(seed: 1))
         }
 
-        static func boot(config: LaneConfig, flash: EmulatedFlash, sensor: EmulatedDepthSensor<SplitMix64>) throws -> Device {
-            try Device(
-                config: config, flash: flash, journalSectors: 3, bus: sensor, watchdog: EmulatedWatchdog(timeoutMs: 500),
-                persistIntervalS: 10)
-        }
-
-        /// The next frame reaches the sensor and the main loop turns twice in its period;
-        /// false at the end of the scene.
+        /// The next frame reaches the board; false at the end of the scene.
         mutating func step() throws -> Bool {
             guard let header = frames.next(into: &zones) else { return false }
             let latched = zones
-            device.bus.present(header: header, zones: latched.span)
-            try device.tick(nowUs: header.timestampUs)
-            try device.tick(nowUs: header.timestampUs + periodUs / 2)
+            try board.deliver(header: header, zones: latched.span)
             return true
         }
 
-        /// Power comes back, or the watchdog resets the board: boot again on the same flash
-        /// and the same sensor.
         mutating func reboot() throws {
-            var flash = device.flash
-            flash.powerOn()
-            device = try Self.boot(config: config, flash: flash, sensor: device.bus)
+            try board.reboot()
         }
     }
 
