@@ -20,7 +20,7 @@ struct DepthSensorDriverTests {
     struct Outcome {
         var totals: [UInt64] = []
         var driver = DriverHealth()
-        var injected = EmulatedDepthSensor<SplitMix64>.Injected()
+        var injected = EmulatedRegisterBank<SplitMix64>.Injected()
         var presented = 0
         var rejected: UInt64 = 0
         var gaps: UInt64 = 0

@@ -35,7 +35,7 @@ enum Probe {
         lane.recalibrate()
         let total = lane.grandTotal &+ lane.total(.pedestrian, .outbound) &+ lane.health.sequenceGaps
             &+ UInt64(lane.activeTracks) &+ lane.stuckZoneMask
-        return Int32(truncatingIfNeeded: total &+ baseline.towardLastRow &+ baseline.towardFirstRow &+ loops() &+ journal() &+ sensor() &+ device())
+        return Int32(truncatingIfNeeded: total &+ baseline.towardLastRow &+ baseline.towardFirstRow &+ loops() &+ journal() &+ sensor() &+ device() &+ loopFrontEnd())
     }
 
     /// A loop pair: a car over A then B every two seconds, loop B opening half way through.

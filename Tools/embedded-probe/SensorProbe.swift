@@ -53,3 +53,38 @@ extension Probe {
         return driver.health.frames &+ UInt64(zones[0].distanceMm)
     }
 }
+
+/// The loop front end's registers in RAM, holding one scan with data-ready set.
+struct ProbeLoopBus: SensorBus {
+    var registers = InlineArray<0x24, UInt8>(repeating: 0)
+
+    init() {
+        registers[Int(LoopFrontEndRegisters.id)] = LoopFrontEndRegisters.idValue
+        registers[Int(LoopFrontEndRegisters.status)] = 1
+        registers[Int(LoopFrontEndRegisters.loops)] = 1 << 2
+        registers[Int(LoopFrontEndRegisters.sequence)] = 5
+        registers[Int(LoopFrontEndRegisters.shiftA)] = 200
+        var crc = CRC32()
+        for index in 0..<Int(LoopFrontEndRegisters.crc) { crc.update(registers[index]) }
+        for index in 0..<4 { registers[Int(LoopFrontEndRegisters.crc) + index] = UInt8(truncatingIfNeeded: crc.value >> (8 * index)) }
+    }
+
+    mutating func read(register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
+        guard Int(register) + bytes.count <= 0x24 else { throw .nack(register: register) }
+        for index in 0..<bytes.count { bytes[index] = registers[Int(register) + index] }
+    }
+
+    mutating func write(register: UInt8, value: UInt8) throws(BusError) {
+        throw .nack(register: register)
+    }
+}
+
+extension Probe {
+    /// Reads one scan through the loop driver: loop B reports open.
+    static func loopFrontEnd() -> UInt64 {
+        var driver = LoopFrontEndDriver()
+        var bus = ProbeLoopBus()
+        guard let scan = driver.poll(&bus), scan.b.status == .open, scan.a.shiftPpm == 200 else { return 1 }
+        return UInt64(scan.header.sequence) &+ driver.health.busErrors
+    }
+}

@@ -1,0 +1,39 @@
+import CrossingCore
+import CrossingDevice
+
+/// The loop-detector front end as its register map (`LoopFrontEndRegisters`), fed scan by
+/// scan by the host, with bus faults at a chosen rate (see `EmulatedRegisterBank`).
+public struct EmulatedLoopFrontEnd<Random: RandomNumberGenerator>: SensorBus {
+    public private(set) var bank: EmulatedRegisterBank<Random>
+
+    /// A front end whose transfers fail at `faultRate` (0...1), drawn from `random`.
+    public init(faultRate: Double = 0, random: Random) {
+        bank = EmulatedRegisterBank(
+            id: LoopFrontEndRegisters.idValue, frameBytes: LoopFrontEndRegisters.frameBytes, faultRate: faultRate,
+            random: random)
+    }
+
+    public var injected: EmulatedRegisterBank<Random>.Injected { bank.injected }
+    public var scansPresented: Int { bank.framesLatched }
+
+    /// Latches a scan of both loops.
+    public mutating func present(header: LoopFrameHeader, a: LoopReading, b: LoopReading) {
+        bank.latch { registers in
+            registers[Int(LoopFrontEndRegisters.loops)] = a.status.rawValue | b.status.rawValue << 2
+            typealias Bank = EmulatedRegisterBank<Random>
+            Bank.put(UInt64(header.sequence), bytes: 4, at: Int(LoopFrontEndRegisters.sequence), in: &registers)
+            Bank.put(a.timestampUs, bytes: 8, at: Int(LoopFrontEndRegisters.timeA), in: &registers)
+            Bank.put(UInt64(UInt32(bitPattern: a.shiftPpm)), bytes: 4, at: Int(LoopFrontEndRegisters.shiftA), in: &registers)
+            Bank.put(b.timestampUs, bytes: 8, at: Int(LoopFrontEndRegisters.timeB), in: &registers)
+            Bank.put(UInt64(UInt32(bitPattern: b.shiftPpm)), bytes: 4, at: Int(LoopFrontEndRegisters.shiftB), in: &registers)
+        }
+    }
+
+    public mutating func read(register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
+        try bank.read(register: register, into: &bytes)
+    }
+
+    public mutating func write(register: UInt8, value: UInt8) throws(BusError) {
+        try bank.write(register: register, value: value)
+    }
+}

@@ -1,0 +1,105 @@
+import CrossingCore
+import CrossingDevice
+
+/// The registers of a front end that latches frames (the layout `LatchedFrameReader` reads:
+/// ID, STATUS, SEQUENCE, fields, CRC32 last), with bus faults at a chosen rate: a transfer not
+/// acknowledged, garbage bytes in a read, or an acknowledgement that does not clear
+/// data-ready (a stuck flag).
+public struct EmulatedRegisterBank<Random: RandomNumberGenerator>: SensorBus {
+    /// Faults injected so far, by kind.
+    public struct Injected: Equatable, Sendable {
+        public var readNacks = 0
+        public var writeNacks = 0
+        public var garbageReads = 0
+        public var stuckReady = 0
+
+        public init() {}
+    }
+
+    static var status: Int { 0x01 }
+    static var dataReady: UInt8 { 0x01 }
+    static var overrun: UInt8 { 0x02 }
+
+    public private(set) var registers: [UInt8]
+    public private(set) var injected = Injected()
+    /// Frames latched, and frames replaced before they were acknowledged.
+    public private(set) var framesLatched = 0
+    public private(set) var overruns = 0
+    private let faultRate: Double
+    private var random: Random
+
+    /// A bank of `frameBytes` registers reading `id` at 0x00, whose transfers fail at
+    /// `faultRate` (0...1), drawn from `random`.
+    public init(id: UInt8, frameBytes: Int, faultRate: Double, random: Random) {
+        precondition(faultRate >= 0 && faultRate <= 1)
+        registers = [UInt8](repeating: 0, count: frameBytes)
+        registers[0] = id
+        self.faultRate = faultRate
+        self.random = random
+        updateCRC()
+    }
+
+    /// Latches a frame: `fields` writes its registers, then data-ready is set (with overrun if
+    /// the last frame was not acknowledged) and the CRC updated.
+    public mutating func latch(_ fields: (inout [UInt8]) -> Void) {
+        fields(&registers)
+        var status = Self.dataReady
+        if registers[Self.status] & Self.dataReady != 0 {
+            status |= Self.overrun
+            overruns += 1
+        }
+        registers[Self.status] = status
+        updateCRC()
+        framesLatched += 1
+    }
+
+    public mutating func read(register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
+        let fault = roll()
+        if fault == 1 {
+            injected.readNacks += 1
+            throw .nack(register: register)
+        }
+        for index in 0..<bytes.count {
+            let address = Int(register) + index
+            bytes[index] = address < registers.count ? registers[address] : 0
+        }
+        if fault == 2 && bytes.count > 0 {
+            injected.garbageReads += 1
+            let index = Int(random.next() % UInt64(bytes.count))
+            bytes[index] ^= UInt8(truncatingIfNeeded: random.next() | 1)
+        }
+    }
+
+    public mutating func write(register: UInt8, value: UInt8) throws(BusError) {
+        let fault = roll()
+        if fault == 1 {
+            injected.writeNacks += 1
+            throw .nack(register: register)
+        }
+        guard Int(register) == Self.status else { return }
+        if fault == 2 {
+            injected.stuckReady += 1
+            return
+        }
+        registers[Self.status] = value
+        updateCRC()
+    }
+
+    /// 0 for a clean transfer, 1 for a NACK, 2 for the other fault of the transfer's kind.
+    private mutating func roll() -> Int {
+        guard faultRate > 0, Double(random.next() >> 11) * 0x1p-53 < faultRate else { return 0 }
+        return random.next() & 1 == 0 ? 1 : 2
+    }
+
+    private mutating func updateCRC() {
+        var crc = CRC32()
+        let end = registers.count - 4
+        for index in 0..<end { crc.update(registers[index]) }
+        Self.put(UInt64(crc.value), bytes: 4, at: end, in: &registers)
+    }
+
+    /// Little-endian fields.
+    static func put(_ value: UInt64, bytes count: Int, at offset: Int, in registers: inout [UInt8]) {
+        for index in 0..<count { registers[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
+    }
+}
