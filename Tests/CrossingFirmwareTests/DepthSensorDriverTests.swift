@@ -73,16 +73,9 @@ struct DepthSensorDriverTests {
         let faulty = try Self.run(faultRate: 0.01, seed: 7)
         let injected = faulty.injected
         #expect(injected.readNacks > 20 && injected.writeNacks > 5 && injected.garbageReads > 10 && injected.stuckReady > 5)
-        #expect(faulty.driver.busErrors == UInt64(injected.readNacks + injected.writeNacks))
-        #expect(faulty.driver.corruptFrames == UInt64(injected.garbageReads))
-        // A stuck flag or a lost acknowledgement shows as the same frame offered again, unless
-        // a new frame replaced it first.
-        #expect(faulty.driver.staleFrames > 0)
-        #expect(faulty.driver.staleFrames <= UInt64(injected.stuckReady + injected.writeNacks))
-        // Nothing handed on twice: the lane refused no frame for its sequence number.
-        #expect(faulty.rejected == 0)
-        // Every frame presented is handed on or missing as a sequence gap in the lane.
-        #expect(faulty.driver.frames + faulty.gaps == UInt64(faulty.presented))
+        expectFaultsAccounted(
+            driver: faulty.driver, injected: injected, presented: faulty.presented, gaps: faulty.gaps,
+            rejected: faulty.rejected)
         #expect(faulty.gaps * 1000 < UInt64(faulty.presented))
         let difference = zip(clean.totals, faulty.totals).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
         #expect(difference <= 2, "a handful of lost frames moves a count by at most one or two")

@@ -70,12 +70,9 @@ struct LoopFrontEndDriverTests {
         let faulty = try Self.run(faultRate: 0.01, seed: 9)
         let injected = faulty.injected
         #expect(injected.readNacks > 100 && injected.garbageReads > 100 && injected.stuckReady > 50)
-        #expect(faulty.driver.busErrors == UInt64(injected.readNacks + injected.writeNacks))
-        #expect(faulty.driver.corruptFrames == UInt64(injected.garbageReads))
-        #expect(faulty.driver.staleFrames > 0)
-        #expect(faulty.driver.staleFrames <= UInt64(injected.stuckReady + injected.writeNacks))
-        #expect(faulty.rejected == 0)
-        #expect(faulty.driver.frames + faulty.gaps == UInt64(faulty.presented))
+        expectFaultsAccounted(
+            driver: faulty.driver, injected: injected, presented: faulty.presented, gaps: faulty.gaps,
+            rejected: faulty.rejected)
         #expect(faulty.totals == clean.totals, "a scan lost now and then moves no vehicle count")
     }
 }
