@@ -2,9 +2,8 @@
 /// length along the lane, and speed. Height is the strongest cue and is checked first.
 func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) -> CrossingClass {
     if track.peakMm >= Int32(config.busHeightMinMm) { return .bus }
-    if track.topWidthMm >= Int32(config.carWidthMinMm) && track.topAreaDm2 >= Int32(config.carTopAreaMinDm2) {
-        return .car
-    }
+    let roofLike = track.topWidthMm >= Int32(config.carWidthMinMm) || track.topLengthMm >= Int32(config.carTopLengthMinMm)
+    if roofLike && track.topAreaDm2 >= Int32(config.carTopAreaMinDm2) { return .car }
     // Long with a short top: one rider. Two people walking one behind the other are as long,
     // but their top (two heads and shoulders) is long too.
     if track.lengthMm >= Int32(config.bicycleLengthMinMm) && track.topLengthMm < Int32(config.bicycleTopLengthMaxMm) {

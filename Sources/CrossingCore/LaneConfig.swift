@@ -14,6 +14,10 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// the lane, and at least this large, are cars: a roof, not two heads side by side.
     public var carWidthMinMm: UInt16 = 1300
     public var carTopAreaMinDm2: UInt16 = 150
+    /// A top this long, and as large, is a car's roof too, however narrow it reads: a roof
+    /// 1.6 m wide spans two zone columns, which at some heights is 10 mm under
+    /// `carWidthMinMm`. No walker's top is 2 m long.
+    public var carTopLengthMinMm: UInt16 = 2000
     /// Objects at least this long along the lane, whose top (within 80 % of their highest point)
     /// is shorter than `bicycleTopLengthMaxMm`, are bicycles (when not cars or buses).
     public var bicycleLengthMinMm: UInt16 = 1300
