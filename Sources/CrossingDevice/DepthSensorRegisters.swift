@@ -1,9 +1,9 @@
 /// The register map of the depth sensor's front end (Hardware/depth-sensor.md).
 public enum DepthSensorRegisters {
-    public static let id: UInt8 = 0x00
-    public static let status: UInt8 = 0x01
+    public static let id = LatchedFrameRegisters.id
+    public static let status = LatchedFrameRegisters.status
     public static let side: UInt8 = 0x02
-    public static let sequence: UInt8 = 0x04
+    public static let sequence = LatchedFrameRegisters.sequence
     public static let timestamp: UInt8 = 0x08
     public static let zones: UInt8 = 0x10
     /// CRC32 of every register before it, `id` and `status` included; the sensor updates it
@@ -13,9 +13,6 @@ public enum DepthSensorRegisters {
     public static let frameBytes = 0x94
 
     public static let idValue: UInt8 = 0xC8
-    public static let dataReady: UInt8 = 0x01
-    /// A frame was replaced before it was acknowledged.
-    public static let overrun: UInt8 = 0x02
     /// Zone distances that stand for a status instead: no valid return, and a saturated one.
     public static let invalidMm: UInt16 = 0xFFFF
     public static let saturatedMm: UInt16 = 0xFFFE

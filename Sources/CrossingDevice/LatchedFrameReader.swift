@@ -1,18 +1,22 @@
 import CrossingCore
 
-/// What the depth sensor and the loop front end share at the register level: ID at 0x00,
-/// STATUS at 0x01 (bit 0 data-ready, bit 1 overrun), a frame SEQUENCE at 0x04, and a CRC32 of
-/// every register before it in the last 4 of `count` registers. Writing 0 to STATUS
-/// acknowledges a frame.
+/// The registers every front end that latches frames shares, the depth sensor and the loop
+/// front end alike: ID, STATUS, a frame SEQUENCE, and a CRC32 of every register before it in
+/// the last 4. Writing 0 to STATUS acknowledges a frame.
+public enum LatchedFrameRegisters {
+    public static let id: UInt8 = 0x00
+    public static let status: UInt8 = 0x01
+    public static let sequence: UInt8 = 0x04
+    /// STATUS bits: a frame not yet acknowledged, and one replaced before it was.
+    public static let dataReady: UInt8 = 0x01
+    public static let overrun: UInt8 = 0x02
+}
+
+/// Reads a front end laid out as `LatchedFrameRegisters` in `count` registers.
 ///
 /// One burst per poll, checked by CRC and by sequence number, then acknowledged: a garbled
 /// read shows, and a stuck data-ready or a lost acknowledgement never hands a frame on twice.
 struct LatchedFrameReader<let count: Int> {
-    static var status: UInt8 { 0x01 }
-    static var sequence: Int { 0x04 }
-    static var dataReady: UInt8 { 0x01 }
-    static var overrun: UInt8 { 0x02 }
-
     var raw = InlineArray<count, UInt8>(repeating: 0)
     var lastSequence: UInt32?
 
@@ -21,7 +25,7 @@ struct LatchedFrameReader<let count: Int> {
     mutating func poll(_ bus: inout some SensorBus, id: UInt8, health: inout DriverHealth) -> Bool {
         do throws(BusError) {
             var span = raw.mutableSpan
-            try bus.read(register: 0, into: &span)
+            try bus.read(register: LatchedFrameRegisters.id, into: &span)
         } catch {
             health.busErrors &+= 1
             return false
@@ -32,17 +36,17 @@ struct LatchedFrameReader<let count: Int> {
             health.corruptFrames &+= 1
             return false
         }
-        let status = raw[Int(Self.status)]
-        guard status & Self.dataReady != 0 else { return false }
-        guard raw[0] == id else {
+        let status = raw[Int(LatchedFrameRegisters.status)]
+        guard status & LatchedFrameRegisters.dataReady != 0 else { return false }
+        guard raw[Int(LatchedFrameRegisters.id)] == id else {
             health.badDevice &+= 1
             return false
         }
-        if status & Self.overrun != 0 { health.overruns &+= 1 }
-        let sequence = word32(Self.sequence)
+        if status & LatchedFrameRegisters.overrun != 0 { health.overruns &+= 1 }
+        let sequence = word32(Int(LatchedFrameRegisters.sequence))
         let fresh = lastSequence.map { sequence &- $0 != 0 && sequence &- $0 < 0x8000_0000 } ?? true
         do throws(BusError) {
-            try bus.write(register: Self.status, value: 0)
+            try bus.write(register: LatchedFrameRegisters.status, value: 0)
         } catch {
             health.busErrors &+= 1
         }

@@ -1,11 +1,11 @@
 /// The register map of the loop-detector front end (Hardware/loop-front-end.md): one scan of
 /// a lane's two loops per frame.
 public enum LoopFrontEndRegisters {
-    public static let id: UInt8 = 0x00
-    public static let status: UInt8 = 0x01
+    public static let id = LatchedFrameRegisters.id
+    public static let status = LatchedFrameRegisters.status
     /// Bits 0-1: loop A (0 ok, 1 open, 2 shorted); bits 2-3: loop B.
     public static let loops: UInt8 = 0x02
-    public static let sequence: UInt8 = 0x04
+    public static let sequence = LatchedFrameRegisters.sequence
     public static let timeA: UInt8 = 0x08
     public static let shiftA: UInt8 = 0x10
     public static let timeB: UInt8 = 0x14

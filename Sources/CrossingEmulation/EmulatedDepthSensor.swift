@@ -29,11 +29,10 @@ public struct EmulatedDepthSensor<Random: RandomNumberGenerator>: SensorBus {
         }
         bank.latch { registers in
             registers[Int(DepthSensorRegisters.side)] = header.side
-            EmulatedRegisterBank<Random>.put(UInt64(header.sequence), bytes: 4, at: Int(DepthSensorRegisters.sequence), in: &registers)
-            EmulatedRegisterBank<Random>.put(header.timestampUs, bytes: 8, at: Int(DepthSensorRegisters.timestamp), in: &registers)
+            registers.setLittleEndian(header.sequence, bytes: 4, at: Int(DepthSensorRegisters.sequence))
+            registers.setLittleEndian(header.timestampUs, bytes: 8, at: Int(DepthSensorRegisters.timestamp))
             for zone in 0..<64 {
-                EmulatedRegisterBank<Random>.put(
-                    UInt64(distances[zone]), bytes: 2, at: Int(DepthSensorRegisters.zones) + 2 * zone, in: &registers)
+                registers.setLittleEndian(distances[zone], bytes: 2, at: Int(DepthSensorRegisters.zones) + 2 * zone)
             }
         }
     }

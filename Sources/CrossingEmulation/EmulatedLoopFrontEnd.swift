@@ -20,12 +20,11 @@ public struct EmulatedLoopFrontEnd<Random: RandomNumberGenerator>: SensorBus {
     public mutating func present(header: LoopFrameHeader, a: LoopReading, b: LoopReading) {
         bank.latch { registers in
             registers[Int(LoopFrontEndRegisters.loops)] = a.status.rawValue | b.status.rawValue << 2
-            typealias Bank = EmulatedRegisterBank<Random>
-            Bank.put(UInt64(header.sequence), bytes: 4, at: Int(LoopFrontEndRegisters.sequence), in: &registers)
-            Bank.put(a.timestampUs, bytes: 8, at: Int(LoopFrontEndRegisters.timeA), in: &registers)
-            Bank.put(UInt64(UInt32(bitPattern: a.shiftPpm)), bytes: 4, at: Int(LoopFrontEndRegisters.shiftA), in: &registers)
-            Bank.put(b.timestampUs, bytes: 8, at: Int(LoopFrontEndRegisters.timeB), in: &registers)
-            Bank.put(UInt64(UInt32(bitPattern: b.shiftPpm)), bytes: 4, at: Int(LoopFrontEndRegisters.shiftB), in: &registers)
+            registers.setLittleEndian(header.sequence, bytes: 4, at: Int(LoopFrontEndRegisters.sequence))
+            registers.setLittleEndian(a.timestampUs, bytes: 8, at: Int(LoopFrontEndRegisters.timeA))
+            registers.setLittleEndian(a.shiftPpm, bytes: 4, at: Int(LoopFrontEndRegisters.shiftA))
+            registers.setLittleEndian(b.timestampUs, bytes: 8, at: Int(LoopFrontEndRegisters.timeB))
+            registers.setLittleEndian(b.shiftPpm, bytes: 4, at: Int(LoopFrontEndRegisters.shiftB))
         }
     }
 

@@ -16,10 +16,6 @@ public struct EmulatedRegisterBank<Random: RandomNumberGenerator>: SensorBus {
         public init() {}
     }
 
-    static var status: Int { 0x01 }
-    static var dataReady: UInt8 { 0x01 }
-    static var overrun: UInt8 { 0x02 }
-
     public private(set) var registers: [UInt8]
     public private(set) var injected = Injected()
     /// Frames latched, and frames replaced before they were acknowledged.
@@ -33,7 +29,7 @@ public struct EmulatedRegisterBank<Random: RandomNumberGenerator>: SensorBus {
     public init(id: UInt8, frameBytes: Int, faultRate: Double, random: Random) {
         precondition(faultRate >= 0 && faultRate <= 1)
         registers = [UInt8](repeating: 0, count: frameBytes)
-        registers[0] = id
+        registers[Int(LatchedFrameRegisters.id)] = id
         self.faultRate = faultRate
         self.random = random
         updateCRC()
@@ -43,12 +39,13 @@ public struct EmulatedRegisterBank<Random: RandomNumberGenerator>: SensorBus {
     /// the last frame was not acknowledged) and the CRC updated.
     public mutating func latch(_ fields: (inout [UInt8]) -> Void) {
         fields(&registers)
-        var status = Self.dataReady
-        if registers[Self.status] & Self.dataReady != 0 {
-            status |= Self.overrun
+        let status = Int(LatchedFrameRegisters.status)
+        var bits = LatchedFrameRegisters.dataReady
+        if registers[status] & LatchedFrameRegisters.dataReady != 0 {
+            bits |= LatchedFrameRegisters.overrun
             overruns += 1
         }
-        registers[Self.status] = status
+        registers[status] = bits
         updateCRC()
         framesLatched += 1
     }
@@ -76,12 +73,12 @@ public struct EmulatedRegisterBank<Random: RandomNumberGenerator>: SensorBus {
             injected.writeNacks += 1
             throw .nack(register: register)
         }
-        guard Int(register) == Self.status else { return }
+        guard register == LatchedFrameRegisters.status else { return }
         if fault == 2 {
             injected.stuckReady += 1
             return
         }
-        registers[Self.status] = value
+        registers[Int(register)] = value
         updateCRC()
     }
 
@@ -95,11 +92,6 @@ public struct EmulatedRegisterBank<Random: RandomNumberGenerator>: SensorBus {
         var crc = CRC32()
         let end = registers.count - 4
         for index in 0..<end { crc.update(registers[index]) }
-        Self.put(UInt64(crc.value), bytes: 4, at: end, in: &registers)
-    }
-
-    /// Little-endian fields.
-    static func put(_ value: UInt64, bytes count: Int, at offset: Int, in registers: inout [UInt8]) {
-        for index in 0..<count { registers[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
+        registers.setLittleEndian(crc.value, bytes: 4, at: end)
     }
 }

@@ -63,12 +63,12 @@ public struct FrameFileWriter {
     public init(header: FrameFileHeader) {
         self.header = header
         bytes += FrameFileHeader.magic
-        put(FrameFileHeader.version, 2)
+        bytes.appendLittleEndian(FrameFileHeader.version, bytes: 2)
         bytes += [FrameFileHeader.depthGrid, header.side]
-        put(header.frameRateMilliHz, 4)
-        put(header.mountHeightMm, 2)
-        put(header.floorSpanMm, 2)
-        put(header.linePermille, 2)
+        bytes.appendLittleEndian(header.frameRateMilliHz, bytes: 4)
+        bytes.appendLittleEndian(header.mountHeightMm, bytes: 2)
+        bytes.appendLittleEndian(header.floorSpanMm, bytes: 2)
+        bytes.appendLittleEndian(header.linePermille, bytes: 2)
         bytes += [header.orientation == .outboundTowardLastRow ? 0 : 1, 0]
         putCRC(from: 0)
     }
@@ -77,28 +77,24 @@ public struct FrameFileWriter {
     public mutating func append(header frame: FrameHeader, zones: Span<ZoneReading>) {
         precondition(frame.side == header.side && zones.count == Int(header.side) * Int(header.side))
         let start = bytes.count
-        put(frame.sequence, 4)
-        put(frame.timestampUs, 8)
+        bytes.appendLittleEndian(frame.sequence, bytes: 4)
+        bytes.appendLittleEndian(frame.timestampUs, bytes: 8)
         for index in zones.indices {
             let zone = zones[index]
             switch zone.status {
-            case .valid: put(min(zone.distanceMm, DepthSensorRegisters.saturatedMm - 1), 2)
-            case .invalid: put(DepthSensorRegisters.invalidMm, 2)
-            case .saturated: put(DepthSensorRegisters.saturatedMm, 2)
+            case .valid: bytes.appendLittleEndian(min(zone.distanceMm, DepthSensorRegisters.saturatedMm - 1), bytes: 2)
+            case .invalid: bytes.appendLittleEndian(DepthSensorRegisters.invalidMm, bytes: 2)
+            case .saturated: bytes.appendLittleEndian(DepthSensorRegisters.saturatedMm, bytes: 2)
             }
         }
         putCRC(from: start)
         frames += 1
     }
 
-    private mutating func put(_ value: some FixedWidthInteger, _ count: Int) {
-        for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
-    }
-
     private mutating func putCRC(from start: Int) {
         var crc = CRC32()
         for index in start..<bytes.count { crc.update(bytes[index]) }
-        put(crc.value, 4)
+        bytes.appendLittleEndian(crc.value, bytes: 4)
     }
 }
 

@@ -5,8 +5,8 @@ import CrossingSimulation
 
 /// The device's totals as `record` and `replay` print them: a table, or one JSON object.
 enum DeviceTotals {
-    static let classes: [CrossingClass] = [.pedestrian, .bicycle, .car, .bus]
-    static let directions: [Direction] = [.outbound, .inbound]
+    static let classes = ScoreReport.classes
+    static let directions = ScoreReport.directions
 
     static func table(_ board: EmulatedBoard<SplitMix64>, frames: Int) -> String {
         let rows = classes.flatMap { crossingClass in

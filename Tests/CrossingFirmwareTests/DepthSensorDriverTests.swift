@@ -48,8 +48,8 @@ struct DepthSensorDriverTests {
                 }
             }
         }
-        outcome.totals = [CrossingClass.pedestrian, .bicycle, .car, .bus].flatMap { crossingClass in
-            [Direction.outbound, .inbound].map { lane.total(crossingClass, $0) }
+        outcome.totals = ScoreReport.classes.flatMap { crossingClass in
+            ScoreReport.directions.map { lane.total(crossingClass, $0) }
         }
         outcome.driver = driver.health
         outcome.injected = sensor.injected

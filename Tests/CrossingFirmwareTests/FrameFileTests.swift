@@ -6,8 +6,6 @@ import Testing
 
 @Suite("Recorded frames")
 struct FrameFileTests {
-    static let classes: [CrossingClass] = [.pedestrian, .bicycle, .car, .bus]
-
     /// Records 300 s of the driver test's walkway while the board counts it: the file and the
     /// board's totals.
     static func record() throws -> (bytes: [UInt8], totals: [UInt64], frames: Int) {
@@ -25,7 +23,7 @@ struct FrameFileTests {
     }
 
     static func totals(_ board: EmulatedBoard<SplitMix64>) -> [UInt64] {
-        classes.flatMap { crossingClass in [Direction.outbound, .inbound].map { board.total(crossingClass, $0) } }
+        ScoreReport.classes.flatMap { crossingClass in ScoreReport.directions.map { board.total(crossingClass, $0) } }
     }
 
     /// Replays a file on a fresh board: its totals, the frames read, and the error that

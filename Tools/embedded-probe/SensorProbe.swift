@@ -7,7 +7,7 @@ struct ProbeSensorBus: SensorBus {
 
     init(sequence: UInt8) {
         registers[Int(DepthSensorRegisters.id)] = DepthSensorRegisters.idValue
-        registers[Int(DepthSensorRegisters.status)] = DepthSensorRegisters.dataReady
+        registers[Int(DepthSensorRegisters.status)] = LatchedFrameRegisters.dataReady
         registers[Int(DepthSensorRegisters.side)] = 8
         registers[Int(DepthSensorRegisters.sequence)] = sequence
         for zone in 0..<64 {
@@ -24,7 +24,7 @@ struct ProbeSensorBus: SensorBus {
 
     /// Data-ready again for the frame already read, as a stuck flag leaves it.
     mutating func raiseReady() {
-        registers[Int(DepthSensorRegisters.status)] = DepthSensorRegisters.dataReady
+        registers[Int(DepthSensorRegisters.status)] = LatchedFrameRegisters.dataReady
         updateCRC()
     }
 
@@ -60,7 +60,7 @@ struct ProbeLoopBus: SensorBus {
 
     init() {
         registers[Int(LoopFrontEndRegisters.id)] = LoopFrontEndRegisters.idValue
-        registers[Int(LoopFrontEndRegisters.status)] = 1
+        registers[Int(LoopFrontEndRegisters.status)] = LatchedFrameRegisters.dataReady
         registers[Int(LoopFrontEndRegisters.loops)] = 1 << 2
         registers[Int(LoopFrontEndRegisters.sequence)] = 5
         registers[Int(LoopFrontEndRegisters.shiftA)] = 200
