@@ -20,7 +20,11 @@ let package = Package(
         // Device modules too: Embedded Swift, nothing but the standard library and each other.
         .target(name: "CrossingDevice", dependencies: ["CrossingCore"]),
         .target(name: "CrossingFirmware", dependencies: ["CrossingCore", "CrossingDevice"]),
-        .target(name: "CrossingEmulation", dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware"]),
+        // Emulated hardware, fed by the simulator or by recorded frames.
+        .target(
+            name: "CrossingEmulation",
+            dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingSimulation"]
+        ),
         .target(name: "CrossingSimulation", dependencies: ["CrossingCore"]),
         // Shared by the command-line tools: options, progress line, tables, JSON, SIGINT.
         .target(name: "CheckpointCLI"),
@@ -28,7 +32,9 @@ let package = Package(
         .target(name: "AllocationCounter"),
         .executableTarget(
             name: "checkpoint-emu",
-            dependencies: ["CrossingCore", "CrossingEmulation", "CrossingSimulation", "CheckpointCLI"]
+            dependencies: [
+                "CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation", "CrossingSimulation", "CheckpointCLI",
+            ]
         ),
         .executableTarget(
             name: "checkpoint-bench",

@@ -86,6 +86,11 @@ public struct LoopPairDetector {
     /// Sum of all lifetime counts.
     public var grandTotal: UInt64 { tally.grandTotal }
 
+    /// Sets a lifetime count from what the journal kept across a reboot, before any scan.
+    public mutating func restore(total: UInt64, _ crossingClass: CrossingClass, _ direction: Direction) {
+        tally.restore(total: total, crossingClass, direction)
+    }
+
     /// The vehicles completed by the last scan processed, oldest first.
     public func lastVehicle(_ index: Int) -> LoopVehicle {
         precondition(index >= 0 && index < vehicleCount)

@@ -22,12 +22,12 @@ public struct DriverHealth: Equatable, Sendable {
 /// counted and none stops it.
 public struct DepthSensorDriver {
     public private(set) var health = DriverHealth()
-    private var reader = LatchedFrameReader<0x94>()
+    private var reader: LatchedFrameReader<0x94>
 
-    /// A driver that hands on only frames newer than `lastSequence`: after a reboot, the
-    /// last frame the journal holds as counted.
-    public init(lastSequence: UInt32? = nil) {
-        reader.lastSequence = lastSequence
+    /// A driver for the sensor at bus `address` that hands on only frames newer than
+    /// `lastSequence`: after a reboot, the last frame the journal holds as counted.
+    public init(address: UInt8, lastSequence: UInt32? = nil) {
+        reader = LatchedFrameReader(address: address, lastSequence: lastSequence)
     }
 
     /// Polls the sensor once. Returns the header of a frame not handed on before, with its

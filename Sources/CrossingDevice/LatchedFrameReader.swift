@@ -17,15 +17,38 @@ public enum LatchedFrameRegisters {
 /// One burst per poll, checked by CRC and by sequence number, then acknowledged: a garbled
 /// read shows, and a stuck data-ready or a lost acknowledgement never hands a frame on twice.
 struct LatchedFrameReader<let count: Int> {
+    /// The front end's bus address.
+    let address: UInt8
     var raw = InlineArray<count, UInt8>(repeating: 0)
     var lastSequence: UInt32?
+    /// Whether a frame has been handed on since boot.
+    var handedOn = false
 
-    /// Reads the registers once. True when `raw` holds a frame of the device `id` newer than
-    /// the last one handed on, which it now counts as handed on.
+    init(address: UInt8, lastSequence: UInt32?) {
+        self.address = address
+        self.lastSequence = lastSequence
+    }
+
+    /// Reads STATUS, and the whole frame when it is ready. True when `raw` holds a frame of the
+    /// device `id` newer than the last one handed on, which it now counts as handed on.
+    ///
+    /// An idle poll costs a two-byte read, not a frame's worth of bus time. A garbled STATUS
+    /// cannot be told from a true one, and need not be: a missed ready bit is read again next
+    /// poll, and a false one leads to a frame read that its CRC or STATUS refuses.
     mutating func poll(_ bus: inout some SensorBus, id: UInt8, health: inout DriverHealth) -> Bool {
+        let address = self.address
+        var head = InlineArray<2, UInt8>(repeating: 0)
+        do throws(BusError) {
+            var span = head.mutableSpan
+            try bus.read(address: address, register: LatchedFrameRegisters.id, into: &span)
+        } catch {
+            health.busErrors &+= 1
+            return false
+        }
+        guard head[Int(LatchedFrameRegisters.status)] & LatchedFrameRegisters.dataReady != 0 else { return false }
         do throws(BusError) {
             var span = raw.mutableSpan
-            try bus.read(register: LatchedFrameRegisters.id, into: &span)
+            try bus.read(address: address, register: LatchedFrameRegisters.id, into: &span)
         } catch {
             health.busErrors &+= 1
             return false
@@ -44,9 +67,13 @@ struct LatchedFrameReader<let count: Int> {
         }
         if status & LatchedFrameRegisters.overrun != 0 { health.overruns &+= 1 }
         let sequence = word32(Int(LatchedFrameRegisters.sequence))
-        let fresh = lastSequence.map { sequence &- $0 != 0 && sequence &- $0 < 0x8000_0000 } ?? true
+        // After a reboot the front end may still hold the frame counted last (refused), or may
+        // have restarted its count with the power (accepted); from then on only newer frames.
+        let fresh = lastSequence.map { last in
+            handedOn ? sequence &- last != 0 && sequence &- last < 0x8000_0000 : sequence != last
+        } ?? true
         do throws(BusError) {
-            try bus.write(register: LatchedFrameRegisters.status, value: 0)
+            try bus.write(address: address, register: LatchedFrameRegisters.status, value: 0)
         } catch {
             health.busErrors &+= 1
         }
@@ -55,6 +82,7 @@ struct LatchedFrameReader<let count: Int> {
             return false
         }
         lastSequence = sequence
+        handedOn = true
         return true
     }
 

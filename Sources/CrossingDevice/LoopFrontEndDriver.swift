@@ -4,11 +4,12 @@ import CrossingCore
 /// counted and none stops it.
 public struct LoopFrontEndDriver {
     public private(set) var health = DriverHealth()
-    private var reader = LatchedFrameReader<0x24>()
+    private var reader: LatchedFrameReader<0x24>
 
-    /// A driver that hands on only scans newer than `lastSequence`.
-    public init(lastSequence: UInt32? = nil) {
-        reader.lastSequence = lastSequence
+    /// A driver for the front end at bus `address` that hands on only scans newer than
+    /// `lastSequence`.
+    public init(address: UInt8, lastSequence: UInt32? = nil) {
+        reader = LatchedFrameReader(address: address, lastSequence: lastSequence)
     }
 
     /// Polls the front end once. Returns a scan not handed on before, or nil.

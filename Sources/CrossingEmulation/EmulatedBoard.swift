@@ -1,55 +1,88 @@
 import CrossingCore
 import CrossingDevice
 import CrossingFirmware
+import CrossingSimulation
 
-/// A depth-lane device on emulated hardware: flash (3 sectors of 1 KiB for the journal), the
-/// depth sensor's registers and a watchdog, with frames delivered by the host at the sensor's
-/// pace and the main loop turning twice per frame period.
-public struct EmulatedBoard<Random: RandomNumberGenerator> {
-    public typealias Device = DepthDevice<EmulatedFlash, EmulatedDepthSensor<Random>, EmulatedWatchdog>
+/// A counting device on emulated hardware: flash (the config record and the journal), each
+/// lane's sensor on the bus, a watchdog, a clock and the status LED. The host delivers
+/// frames at the sensors' pace, and the main loop turns twice per frame delivered.
+public struct EmulatedBoard {
+    public typealias Device = CountingDevice<
+        EmulatedFlash, EmulatedSensorBus, EmulatedWatchdog, VirtualClock, EmulatedIndicator
+    >
 
-    public let config: LaneConfig
-    public let periodUs: UInt64
+    /// The part the board carries: a sector for the config record and eight for the journal.
+    public static var flashSectorBytes: Int { 4096 }
+    public static var flashSectors: Int { 9 }
+    public static var watchdogTimeoutMs: UInt32 { 500 }
+    /// When the main loop turns again after the turn that meets a frame: soon enough to read a
+    /// frame whose first read failed before the sensor replaces it.
+    public static var secondTurnUs: UInt64 { 1_000 }
+
     public var device: Device
-    private let persistIntervalS: UInt32
 
-    /// Boots a board with a blank flash and a sensor whose transfers fail at `faultRate`.
-    public init(
-        config: LaneConfig, frameRateHz: Double, faultRate: Double = 0, random: Random, persistIntervalS: UInt32 = 10
-    ) throws(BootError) {
-        self.config = config
-        self.persistIntervalS = persistIntervalS
-        periodUs = UInt64((1_000_000 / frameRateHz).rounded())
-        device = try Self.boot(
-            config: config, flash: EmulatedFlash(sectorSizeBytes: 1024, sectorCount: 3),
-            sensor: EmulatedDepthSensor(faultRate: faultRate, random: random), persistIntervalS: persistIntervalS)
+    /// A blank part of the board's size.
+    public static func blankFlash() -> EmulatedFlash {
+        EmulatedFlash(sectorSizeBytes: flashSectorBytes, sectorCount: flashSectors)
     }
 
-    private static func boot(
-        config: LaneConfig, flash: EmulatedFlash, sensor: EmulatedDepthSensor<Random>, persistIntervalS: UInt32
-    ) throws(BootError) -> Device {
-        try Device(
-            config: config, flash: flash, journalSectors: 3, bus: sensor, watchdog: EmulatedWatchdog(timeoutMs: 500),
-            persistIntervalS: persistIntervalS)
+    /// Provisions `flash` with `config` (unless it holds that config already, so the totals
+    /// of an earlier run carry on), fits a sensor per lane whose transfers fail at `faultRate`,
+    /// and boots.
+    public init(config: DeviceConfig, flash: EmulatedFlash = blankFlash(), faultRate: Double = 0, seed: UInt64 = 1) throws(BootError) {
+        var flash = flash
+        if (try? ConfigRecord.read(from: flash, sector: Device.configSector)) != config {
+            do throws(RecordError) {
+                try ConfigRecord.write(config, to: &flash, sector: Device.configSector)
+            } catch {
+                throw .config(error)
+            }
+        }
+        var sensors: [EmulatedSensor] = []
+        for lane in 0..<config.laneCount {
+            let spec = config.lane(lane)
+            let random = SplitMix64(seed: seed &+ UInt64(lane) &* 0x9E37_79B9)
+            switch spec.sensor {
+            case .depth: sensors.append(.depth(EmulatedDepthSensor(address: spec.address, faultRate: faultRate, random: random)))
+            case .loops: sensors.append(.loops(EmulatedLoopFrontEnd(address: spec.address, faultRate: faultRate, random: random)))
+            }
+        }
+        device = try Device(
+            flash: flash, bus: EmulatedSensorBus(sensors: sensors), watchdog: EmulatedWatchdog(timeoutMs: Self.watchdogTimeoutMs),
+            clock: VirtualClock(), indicator: EmulatedIndicator())
     }
 
-    /// The sensor latches a frame and the main loop turns twice within its period.
-    public mutating func deliver(header: FrameHeader, zones: Span<ZoneReading>) throws(FlashError) {
-        device.bus.present(header: header, zones: zones)
-        try device.tick(nowUs: header.timestampUs)
-        try device.tick(nowUs: header.timestampUs + periodUs / 2)
+    /// `lane`'s depth sensor latches a frame, and the main loop turns twice.
+    public mutating func deliver(lane: Int, header: FrameHeader, zones: Span<ZoneReading>) throws(FlashError) {
+        device.bus.present(lane: lane, header: header, zones: zones)
+        try turn(atUs: header.timestampUs)
     }
 
-    /// Power comes back, or the watchdog resets the board: boot again on the same flash and
-    /// the same sensor.
+    /// `lane`'s loop front end latches a scan, and the main loop turns twice.
+    public mutating func deliver(lane: Int, scan: LoopScan) throws(FlashError) {
+        device.bus.present(lane: lane, header: scan.header, a: scan.a, b: scan.b)
+        try turn(atUs: scan.header.timestampUs)
+    }
+
+    private mutating func turn(atUs timeUs: UInt64) throws(FlashError) {
+        device.clock.us = max(device.clock.us, timeUs)
+        try device.tick()
+        device.clock.us += Self.secondTurnUs
+        try device.tick()
+    }
+
+    /// Power comes back, or the watchdog resets the board: boot again on the same flash, bus
+    /// and clock.
     public mutating func reboot() throws(BootError) {
         var flash = device.flash
         flash.powerOn()
-        device = try Self.boot(config: config, flash: flash, sensor: device.bus, persistIntervalS: persistIntervalS)
+        device = try Device(
+            flash: flash, bus: device.bus, watchdog: EmulatedWatchdog(timeoutMs: Self.watchdogTimeoutMs),
+            clock: device.clock, indicator: EmulatedIndicator())
     }
 
-    /// Lifetime totals of the lane, per class and direction.
-    public func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
-        device.lane.total(crossingClass, direction)
+    /// Lifetime totals of `lane`, per class and direction.
+    public func total(lane: Int, _ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+        device.total(lane: lane, crossingClass, direction)
     }
 }

@@ -1,19 +1,20 @@
 import CrossingCore
 import CrossingDevice
+import CrossingSimulation
 
 /// The depth sensor's front end as its register map (`DepthSensorRegisters`), fed frame by
 /// frame by the host, with bus faults at a chosen rate (see `EmulatedRegisterBank`).
-public struct EmulatedDepthSensor<Random: RandomNumberGenerator>: SensorBus {
-    public private(set) var bank: EmulatedRegisterBank<Random>
+public struct EmulatedDepthSensor: SensorBus {
+    public private(set) var bank: EmulatedRegisterBank
 
-    /// A sensor whose transfers fail at `faultRate` (0...1), drawn from `random`.
-    public init(faultRate: Double = 0, random: Random) {
+    /// A sensor at bus `address` whose transfers fail at `faultRate` (0...1), drawn from `random`.
+    public init(address: UInt8, faultRate: Double = 0, random: SplitMix64) {
         bank = EmulatedRegisterBank(
-            id: DepthSensorRegisters.idValue, frameBytes: DepthSensorRegisters.frameBytes, faultRate: faultRate,
+            address: address, id: DepthSensorRegisters.idValue, frameBytes: DepthSensorRegisters.frameBytes, faultRate: faultRate,
             random: random)
     }
 
-    public var injected: EmulatedRegisterBank<Random>.Injected { bank.injected }
+    public var injected: EmulatedRegisterBank.Injected { bank.injected }
     public var framesPresented: Int { bank.framesLatched }
 
     /// Latches a frame, as the sensor does at the end of a measurement.
@@ -37,11 +38,11 @@ public struct EmulatedDepthSensor<Random: RandomNumberGenerator>: SensorBus {
         }
     }
 
-    public mutating func read(register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
-        try bank.read(register: register, into: &bytes)
+    public mutating func read(address: UInt8, register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
+        try bank.read(address: address, register: register, into: &bytes)
     }
 
-    public mutating func write(register: UInt8, value: UInt8) throws(BusError) {
-        try bank.write(register: register, value: value)
+    public mutating func write(address: UInt8, register: UInt8, value: UInt8) throws(BusError) {
+        try bank.write(address: address, register: register, value: value)
     }
 }

@@ -1,19 +1,20 @@
 import CrossingCore
 import CrossingDevice
+import CrossingSimulation
 
 /// The loop-detector front end as its register map (`LoopFrontEndRegisters`), fed scan by
 /// scan by the host, with bus faults at a chosen rate (see `EmulatedRegisterBank`).
-public struct EmulatedLoopFrontEnd<Random: RandomNumberGenerator>: SensorBus {
-    public private(set) var bank: EmulatedRegisterBank<Random>
+public struct EmulatedLoopFrontEnd: SensorBus {
+    public private(set) var bank: EmulatedRegisterBank
 
-    /// A front end whose transfers fail at `faultRate` (0...1), drawn from `random`.
-    public init(faultRate: Double = 0, random: Random) {
+    /// A front end at bus `address` whose transfers fail at `faultRate` (0...1), drawn from `random`.
+    public init(address: UInt8, faultRate: Double = 0, random: SplitMix64) {
         bank = EmulatedRegisterBank(
-            id: LoopFrontEndRegisters.idValue, frameBytes: LoopFrontEndRegisters.frameBytes, faultRate: faultRate,
+            address: address, id: LoopFrontEndRegisters.idValue, frameBytes: LoopFrontEndRegisters.frameBytes, faultRate: faultRate,
             random: random)
     }
 
-    public var injected: EmulatedRegisterBank<Random>.Injected { bank.injected }
+    public var injected: EmulatedRegisterBank.Injected { bank.injected }
     public var scansPresented: Int { bank.framesLatched }
 
     /// Latches a scan of both loops.
@@ -28,11 +29,11 @@ public struct EmulatedLoopFrontEnd<Random: RandomNumberGenerator>: SensorBus {
         }
     }
 
-    public mutating func read(register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
-        try bank.read(register: register, into: &bytes)
+    public mutating func read(address: UInt8, register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
+        try bank.read(address: address, register: register, into: &bytes)
     }
 
-    public mutating func write(register: UInt8, value: UInt8) throws(BusError) {
-        try bank.write(register: register, value: value)
+    public mutating func write(address: UInt8, register: UInt8, value: UInt8) throws(BusError) {
+        try bank.write(address: address, register: register, value: value)
     }
 }

@@ -1,5 +1,6 @@
 import CrossingCore
 import CrossingDevice
+import CrossingFirmware
 
 /// Where a frame file is wrong, and how.
 public struct FrameFileError: Error, Equatable, CustomStringConvertible {
@@ -173,5 +174,19 @@ public struct FrameFileReader {
         var crc = CRC32()
         for index in range { crc.update(bytes[index]) }
         return UInt64(crc.value)
+    }
+}
+
+extension FrameFileHeader {
+    /// A device of one depth lane as the header describes it: what `record` counts on, and
+    /// what `replay` counts on when given no config, so that the two agree.
+    public var deviceConfig: DeviceConfig {
+        var config = DeviceConfig()
+        config.device = ShortText(text: "recorder")!
+        config.site = ShortText(text: "recording")!
+        let lane = DeviceLane(
+            name: ShortText(text: "lane")!, address: 0x20, sensor: .depth(laneConfig, frameRateMilliHz: frameRateMilliHz))
+        _ = config.append(lane)
+        return config
     }
 }

@@ -17,12 +17,12 @@ public enum JournalError: Error, Equatable {
 /// fill a sector before the next is erased, so each sector is erased once per
 /// `slotsPerSector x sectors` commits.
 public struct Journal<Storage: Flash> {
-    /// Largest payload a slot holds.
-    public static var payloadMax: Int { 120 }
+    /// Largest payload a slot holds: a snapshot of four lanes.
+    public static var payloadMax: Int { 440 }
     static var headerBytes: Int { 8 }
-    static var crcOffset: Int { 128 }
-    static var markerOffset: Int { 132 }
-    static var slotBytes: Int { 136 }
+    static var crcOffset: Int { 448 }
+    static var markerOffset: Int { 452 }
+    static var slotBytes: Int { 456 }
     static var magic: UInt16 { 0x4A43 }
     static var committed: UInt32 { 0x0C0D_1A5A }
 
@@ -50,7 +50,7 @@ public struct Journal<Storage: Flash> {
 
     /// Finds the newest committed snapshot, copies its payload to the front of `payload` and
     /// returns its length; nil when the journal holds none. Commits continue after it.
-    public mutating func restore(into payload: inout InlineArray<120, UInt8>) throws(FlashError) -> Int? {
+    public mutating func restore(into payload: inout InlineArray<440, UInt8>) throws(FlashError) -> Int? {
         var best: (slot: Int, sequence: UInt32, length: Int)?
         for slot in 0..<(sectors * slotsPerSector) {
             guard let record = try check(slot: slot) else { continue }
@@ -73,18 +73,19 @@ public struct Journal<Storage: Flash> {
     /// Appends `payload` as the newest snapshot. Once this returns, the snapshot survives any
     /// power loss; if the power fails during it, `restore` finds the one before.
     public mutating func commit(_ payload: Span<UInt8>) throws(FlashError) {
-        precondition(payload.count <= Self.payloadMax, "a journal payload is at most 120 bytes")
+        precondition(payload.count <= Self.payloadMax, "a journal payload is at most 440 bytes")
         let slot = try erasedSlot()
-        var record = InlineArray<128, UInt8>(repeating: 0xFF)
+        var header = InlineArray<8, UInt8>(repeating: 0xFF)
         let next = sequence &+ 1
-        put(Self.magic, at: 0, in: &record)
-        put(UInt16(payload.count), at: 2, in: &record)
-        put(next, at: 4, in: &record)
-        for index in payload.indices { record[Self.headerBytes + index] = payload[index] }
+        put(Self.magic, at: 0, in: &header)
+        put(UInt16(payload.count), at: 2, in: &header)
+        put(next, at: 4, in: &header)
         var crc = CRC32()
-        for index in 0..<(Self.headerBytes + payload.count) { crc.update(record[index]) }
+        crc.update(header.span)
+        crc.update(payload)
         let base = offset(ofSlot: slot)
-        try flash.program(offset: base, bytes: record.span)
+        try flash.program(offset: base, bytes: header.span)
+        try flash.program(offset: base + Self.headerBytes, bytes: payload)
         var tail = InlineArray<8, UInt8>(repeating: 0xFF)
         put(crc.value, at: 0, in: &tail)
         put(Self.committed, at: 4, in: &tail)

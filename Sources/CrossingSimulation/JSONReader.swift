@@ -21,13 +21,13 @@ public struct ScenarioError: Error, Equatable, CustomStringConvertible {
 
 /// Reads a JSON object field by field, refusing unknown fields and wrong types, and naming the
 /// field in every error. Every object must be read with `finish()` so unknown keys are caught.
-struct JSONReader {
-    let file: String
-    let path: String
+package struct JSONReader {
+    package let file: String
+    package let path: String
     private let object: [String: Any]
     private var seen: Set<String> = []
 
-    init(file: String, path: String, value: Any?) throws(ScenarioError) {
+    package init(file: String, path: String, value: Any?) throws(ScenarioError) {
         guard let object = value as? [String: Any] else {
             throw ScenarioError(file: file, field: path, reason: "must be an object")
         }
@@ -36,7 +36,7 @@ struct JSONReader {
         self.object = object
     }
 
-    static func parse(data: Data, file: String) throws(ScenarioError) -> JSONReader {
+    package static func parse(data: Data, file: String) throws(ScenarioError) -> JSONReader {
         let value: Any
         do {
             value = try JSONSerialization.jsonObject(with: data, options: [])
@@ -47,20 +47,20 @@ struct JSONReader {
         return try JSONReader(file: file, path: "", value: value)
     }
 
-    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func fail(_ key: String, _ reason: String) -> ScenarioError {
+    package func fail(_ key: String, _ reason: String) -> ScenarioError {
         ScenarioError(file: file, field: child(key), reason: reason)
     }
 
-    func has(_ key: String) -> Bool { object[key] != nil }
+    package func has(_ key: String) -> Bool { object[key] != nil }
 
-    mutating func raw(_ key: String) -> Any? {
+    package mutating func raw(_ key: String) -> Any? {
         seen.insert(key)
         return object[key]
     }
 
-    mutating func number(_ key: String, default fallback: Double? = nil, in range: ClosedRange<Double>) throws(ScenarioError) -> Double {
+    package mutating func number(_ key: String, default fallback: Double? = nil, in range: ClosedRange<Double>) throws(ScenarioError) -> Double {
         guard let value = raw(key) else {
             if let fallback { return fallback }
             throw fail(key, "is required")
@@ -75,13 +75,13 @@ struct JSONReader {
         return double
     }
 
-    mutating func integer(_ key: String, default fallback: Int? = nil, in range: ClosedRange<Int>) throws(ScenarioError) -> Int {
+    package mutating func integer(_ key: String, default fallback: Int? = nil, in range: ClosedRange<Int>) throws(ScenarioError) -> Int {
         let value = try number(key, default: fallback.map(Double.init), in: Double(range.lowerBound)...Double(range.upperBound))
         guard value == value.rounded() else { throw fail(key, "must be a whole number, got \(format(value))") }
         return Int(value)
     }
 
-    mutating func string(_ key: String, default fallback: String? = nil) throws(ScenarioError) -> String {
+    package mutating func string(_ key: String, default fallback: String? = nil) throws(ScenarioError) -> String {
         guard let value = raw(key) else {
             if let fallback { return fallback }
             throw fail(key, "is required")
@@ -90,7 +90,7 @@ struct JSONReader {
         return text
     }
 
-    mutating func choice<T>(_ key: String, default fallback: T? = nil, _ choices: [(String, T)]) throws(ScenarioError) -> T {
+    package mutating func choice<T>(_ key: String, default fallback: T? = nil, _ choices: [(String, T)]) throws(ScenarioError) -> T {
         if !has(key), let fallback {
             seen.insert(key)
             return fallback
@@ -102,7 +102,7 @@ struct JSONReader {
         return match.1
     }
 
-    mutating func bool(_ key: String, default fallback: Bool) throws(ScenarioError) -> Bool {
+    package mutating func bool(_ key: String, default fallback: Bool) throws(ScenarioError) -> Bool {
         guard let value = raw(key) else { return fallback }
         guard let number = value as? NSNumber, JSONReader.isBoolean(value) else {
             throw fail(key, "must be true or false")
@@ -110,19 +110,19 @@ struct JSONReader {
         return number.boolValue
     }
 
-    mutating func object(_ key: String) throws(ScenarioError) -> JSONReader? {
+    package mutating func object(_ key: String) throws(ScenarioError) -> JSONReader? {
         guard let value = raw(key) else { return nil }
         return try JSONReader(file: file, path: child(key), value: value)
     }
 
-    mutating func array(_ key: String) throws(ScenarioError) -> [Any]? {
+    package mutating func array(_ key: String) throws(ScenarioError) -> [Any]? {
         guard let value = raw(key) else { return nil }
         guard let items = value as? [Any] else { throw fail(key, "must be a list") }
         return items
     }
 
     /// Refuses any key that was not read: a typo must not silently fall back to a default.
-    func finish() throws(ScenarioError) {
+    package func finish() throws(ScenarioError) {
         let unknown = Set(object.keys).subtracting(seen).sorted()
         if let first = unknown.first {
             throw ScenarioError(file: file, field: child(first), reason: "unknown field")
@@ -130,11 +130,11 @@ struct JSONReader {
     }
 
     /// JSONSerialization gives booleans and numbers alike as NSNumber; only the class differs.
-    static func isBoolean(_ value: Any) -> Bool {
+    package static func isBoolean(_ value: Any) -> Bool {
         String(describing: type(of: value)).contains("Boolean")
     }
 
-    func format(_ value: Double) -> String {
+    package func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

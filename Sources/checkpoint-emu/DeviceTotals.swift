@@ -1,43 +1,89 @@
 import CheckpointCLI
 import CrossingCore
+import CrossingDevice
 import CrossingEmulation
+import CrossingFirmware
 import CrossingSimulation
 
-/// The device's totals as `record` and `replay` print them: a table, or one JSON object.
+/// The device's totals and health as `run`, `record` and `replay` print them: a table, or one
+/// JSON object `{"device", "site", "totals": [{"lane", "class", "direction", "count"}],
+/// "health": {...}}`.
 enum DeviceTotals {
     static let classes = ScoreReport.classes
-    static let directions = ScoreReport.directions
+    static let directions: [Direction] = [.outbound, .inbound, .unknown]
 
-    static func table(_ board: EmulatedBoard<SplitMix64>, frames: Int) -> String {
-        let rows = classes.flatMap { crossingClass in
-            directions.map { ["\(crossingClass.name)", "\($0.name)", "\(board.total(crossingClass, $0))"] }
-        }
-        let health = board.device.driver.health
-        return renderTable(headers: ["class", "direction", "count"], rows: rows)
-            + "\n\n\(frames) frames, \(health.frames) counted by the device, \(board.device.health.commits) journal commits\n"
-    }
-
-    static func json(_ board: EmulatedBoard<SplitMix64>, frames: Int, extra: [(String, JSONValue)]) -> JSONValue {
-        let totals = classes.flatMap { crossingClass in
-            directions.map { direction -> JSONValue in
-                .object([
-                    ("class", .string("\(crossingClass.name)")), ("direction", .string("\(direction.name)")),
-                    ("count", .integer(Int64(board.total(crossingClass, direction)))),
-                ])
+    static func table(_ board: EmulatedBoard) -> String {
+        let device = board.device
+        var rows: [[String]] = []
+        for lane in 0..<device.config.laneCount {
+            for crossingClass in classes {
+                let counts = directions.map { board.total(lane: lane, crossingClass, $0) }
+                guard counts.contains(where: { $0 > 0 }) else { continue }
+                rows.append(["\(device.config.lane(lane).name.string)", "\(crossingClass.name)"] + counts.map { "\($0)" })
             }
         }
-        let driver = board.device.driver.health
-        let health: [(String, JSONValue)] = [
-            ("frames_counted", .integer(Int64(driver.frames))),
-            ("bus_errors", .integer(Int64(driver.busErrors))),
-            ("corrupt_frames", .integer(Int64(driver.corruptFrames))),
-            ("stale_frames", .integer(Int64(driver.staleFrames))),
-            ("frames_rejected", .integer(Int64(board.device.health.framesRejected))),
-            ("journal_commits", .integer(Int64(board.device.health.commits))),
-        ]
+        let health = summary(board)
+        let lines = health.map { "\($0.0.replacingOccurrences(of: "_", with: " ")): \(render($0.1))" }
+        return "device \(device.config.device.string) at \(device.config.site.string)\n\n"
+            + renderTable(headers: ["lane", "class", "outbound", "inbound", "unknown"], rows: rows)
+            + "\n\n" + lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ board: EmulatedBoard, extra: [(String, JSONValue)] = []) -> JSONValue {
+        let config = board.device.config
+        var totals: [JSONValue] = []
+        for lane in 0..<config.laneCount {
+            for crossingClass in classes {
+                for direction in directions {
+                    totals.append(.object([
+                        ("lane", .string(config.lane(lane).name.string)), ("class", .string("\(crossingClass.name)")),
+                        ("direction", .string("\(direction.name)")),
+                        ("count", .integer(Int64(board.total(lane: lane, crossingClass, direction)))),
+                    ]))
+                }
+            }
+        }
         let members: [(String, JSONValue)] = [
-            ("frames", .integer(Int64(frames))), ("totals", .array(totals)), ("health", .object(health)),
+            ("device", .string(config.device.string)), ("site", .string(config.site.string)), ("totals", .array(totals)),
+            ("health", .object(summary(board))),
         ]
-        return .object(extra + members)
+        return .object(members + extra)
+    }
+
+    /// Health over every lane, then each lane's faults.
+    static func summary(_ board: EmulatedBoard) -> [(String, JSONValue)] {
+        let device = board.device
+        let lanes = (0..<device.config.laneCount).map { device.driverHealth(lane: $0) }
+        func sum(_ field: (DriverHealth) -> UInt64) -> JSONValue { .integer(Int64(lanes.map(field).reduce(0, +))) }
+        var faults: [JSONValue] = []
+        for lane in 0..<device.config.laneCount {
+            let name = device.config.lane(lane).name.string
+            if device.health.silentLanes & (1 << lane) != 0 { faults.append(.string("\(name): sensor silent")) }
+            let loops = device.loopFaults(lane: lane)
+            for (loop, fault) in [("A", loops.a), ("B", loops.b)] where !fault.isEmpty {
+                faults.append(.string("\(name): loop \(loop) \(describe(fault))"))
+            }
+        }
+        return [
+            ("frames_counted", sum(\.frames)), ("bus_errors", sum(\.busErrors)), ("corrupt_frames", sum(\.corruptFrames)),
+            ("stale_frames", sum(\.staleFrames)), ("overruns", sum(\.overruns)),
+            ("frames_rejected", .integer(Int64(device.health.framesRejected))),
+            ("journal_commits", .integer(Int64(device.health.commits))),
+            ("lanes_restored", .integer(Int64(device.health.lanesRestored))),
+            ("indicator", .string("\(device.indicator.pattern)")), ("faults", .array(faults)),
+        ]
+    }
+
+    private static func describe(_ fault: LoopFault) -> String {
+        [(LoopFault.open, "open"), (.shorted, "shorted"), (.noHits, "no-hits"), (.lockedOn, "locked-on")]
+            .filter { fault.contains($0.0) }.map(\.1).joined(separator: ",")
+    }
+
+    private static func render(_ value: JSONValue) -> String {
+        if case .array(let items) = value {
+            return items.isEmpty ? "none" : items.map(render).joined(separator: "; ")
+        }
+        if case .string(let text) = value { return text }
+        return value.rendered()
     }
 }

@@ -44,9 +44,9 @@ enum Record {
         let config = scenario.lanes[laneIndex].laneConfig
         var frames = LaneFrames(scenario: scenario, laneIndex: laneIndex, seed: seed, durationS: duration)
         var writer = FrameFileWriter(header: FrameFileHeader(config: config, frameRateHz: sensor.frameRateHz))
-        var board: EmulatedBoard<SplitMix64>
+        var board: EmulatedBoard
         do {
-            board = try EmulatedBoard(config: config, frameRateHz: sensor.frameRateHz, random: SplitMix64(seed: seed))
+            board = try EmulatedBoard(config: writer.header.deviceConfig, seed: seed)
         } catch {
             Terminal.fail(program, "the device did not boot: \(error)")
         }
@@ -56,7 +56,7 @@ enum Record {
         while !interruptRequested.load(ordering: .relaxed), let header = frames.next(into: &zones) {
             writer.append(header: header, zones: zones.span)
             do {
-                try board.deliver(header: header, zones: zones.span)
+                try board.deliver(lane: 0, header: header, zones: zones.span)
             } catch {
                 Terminal.fail(program, "emulated flash failed: \(error)")
             }
@@ -70,13 +70,13 @@ enum Record {
         }
         if arguments.flag("json") {
             let extra: [(String, JSONValue)] = [
-                ("scenario", .string(scenario.name)), ("lane", .string(scenario.lanes[laneIndex].name)),
-                ("seed", .integer(Int64(seed))), ("out", .string(outPath)),
+                ("scenario", .string(scenario.name)), ("scenario_lane", .string(scenario.lanes[laneIndex].name)),
+                ("seed", .integer(Int64(seed))), ("out", .string(outPath)), ("frames", .integer(Int64(writer.frames))),
             ]
-            print(DeviceTotals.json(board, frames: writer.frames, extra: extra).rendered())
+            print(DeviceTotals.json(board, extra: extra).rendered())
         } else {
-            print("recorded \(scenario.name), lane \(scenario.lanes[laneIndex].name), seed \(seed) to \(outPath)\n")
-            print(DeviceTotals.table(board, frames: writer.frames))
+            print("recorded \(scenario.name), lane \(scenario.lanes[laneIndex].name), seed \(seed): \(writer.frames) frames to \(outPath)\n")
+            print(DeviceTotals.table(board))
         }
         exitIfInterrupted()
     }

@@ -1,29 +1,32 @@
 import CheckpointCLI
 import CrossingCore
 import CrossingEmulation
+import CrossingFirmware
 import CrossingSimulation
 import Foundation
 
 /// `checkpoint-emu replay`: a frame file through the emulated device.
 enum Replay {
     static let help = """
-        usage: checkpoint-emu replay --frames FILE [--json]
+        usage: checkpoint-emu replay --frames FILE [--config FILE] [--json]
 
-        Runs the emulated device on a recorded frame file (Hardware/frame-format.md), the lane
-        set up as the file's header describes it, and prints its totals. A truncated or
-        corrupt record stops the replay with an error naming its byte offset (exit 1); the
-        frames before it are counted and printed.
+        Runs the emulated device on a recorded frame file (Hardware/frame-format.md) and prints
+        its totals. A truncated or corrupt record stops the replay with an error naming its byte
+        offset (exit 1); the frames before it are counted and printed.
 
           --frames FILE   frame file, as 'checkpoint-emu record' writes it
+          --config FILE   device config (docs/device-config.md); the frames go to its first
+                          lane, which must be a depth sensor of the file's grid. Default: one
+                          lane set up as the file's header describes it
           --json          the totals as one JSON object
         """
 
     static func main(_ argumentList: [String]) {
-        let (arguments, path) = Command.parse(
-            argumentList, program: program, help: help, valueOptions: ["frames"], flagOptions: ["json"]
+        let (arguments, (path, configPath)) = Command.parse(
+            argumentList, program: program, help: help, valueOptions: ["frames", "config"], flagOptions: ["json"]
         ) { arguments throws(UsageError) in
             guard let frames = arguments.value("frames") else { throw UsageError("--frames FILE is required") }
-            return frames
+            return (frames, arguments.value("config"))
         }
         guard let data = FileManager.default.contents(atPath: path) else { Terminal.fail(program, "\(path): cannot read") }
         var reader: FrameFileReader
@@ -32,10 +35,16 @@ enum Replay {
         } catch {
             Terminal.fail(program, "\(path): \(error)")
         }
-        let rateHz = Double(reader.header.frameRateMilliHz) / 1000
-        var board: EmulatedBoard<SplitMix64>
+        var config = reader.header.deviceConfig
+        if let configPath {
+            config = RunConfig.load(configPath)
+            guard case .depth(let lane, _) = config.lane(0).sensor, lane.side == reader.header.side else {
+                Terminal.fail(program, "\(configPath): lanes[0] must be a depth sensor with grid \(reader.header.side), as the frames are", usage: true)
+            }
+        }
+        var board: EmulatedBoard
         do {
-            board = try EmulatedBoard(config: reader.header.laneConfig, frameRateHz: rateHz, random: SplitMix64(seed: 1))
+            board = try EmulatedBoard(config: config)
         } catch {
             Terminal.fail(program, "the device did not boot: \(error)")
         }
@@ -47,7 +56,7 @@ enum Replay {
         do throws(FrameFileError) {
             while !interruptRequested.load(ordering: .relaxed), let header = try reader.next(into: &zones) {
                 do {
-                    try board.deliver(header: header, zones: zones.span)
+                    try board.deliver(lane: 0, header: header, zones: zones.span)
                 } catch {
                     Terminal.fail(program, "emulated flash failed: \(error)")
                 }
@@ -59,9 +68,11 @@ enum Replay {
         }
         progress.finish()
         if arguments.flag("json") {
-            print(DeviceTotals.json(board, frames: frames, extra: [("frames_file", .string(path))]).rendered())
+            let extra: [(String, JSONValue)] = [("frames_file", .string(path)), ("frames", .integer(Int64(frames)))]
+            print(DeviceTotals.json(board, extra: extra).rendered())
         } else {
-            print(DeviceTotals.table(board, frames: frames))
+            print("replayed \(frames) frames from \(path)\n")
+            print(DeviceTotals.table(board))
         }
         if let failure { Terminal.fail(program, failure) }
         exitIfInterrupted()

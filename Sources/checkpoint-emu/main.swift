@@ -9,6 +9,7 @@ let help = """
 
     commands:
       demo     simulate Verkhny Lars for an hour, count it, print counted against truth
+      run      run the firmware on the emulated board, its sensors fed by a scenario
       score    simulate a scenario file, count it, report accuracy (and a baseline)
       suite    score every suite scenario over several seeds against its accuracy floor
       record   write a scenario's depth frames to a frame file, counting them on the device
@@ -19,6 +20,7 @@ let help = """
 
 Command.dispatch(program: program, help: help, subcommands: [
     "demo": Demo.main,
+    "run": Run.main,
     "score": Score.main,
     "suite": Suite.main,
     "record": Record.main,

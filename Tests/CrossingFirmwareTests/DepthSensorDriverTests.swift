@@ -20,7 +20,7 @@ struct DepthSensorDriverTests {
     struct Outcome {
         var totals: [UInt64] = []
         var driver = DriverHealth()
-        var injected = EmulatedRegisterBank<SplitMix64>.Injected()
+        var injected = EmulatedRegisterBank.Injected()
         var presented = 0
         var rejected: UInt64 = 0
         var gaps: UInt64 = 0
@@ -31,8 +31,8 @@ struct DepthSensorDriverTests {
     static func run(faultRate: Double, seed: UInt64) throws -> Outcome {
         let scenario = try Scenario.parse(data: Data(Self.scenario.utf8))
         var frames = LaneFrames(scenario: scenario, laneIndex: 0, seed: 3, durationS: 900)
-        var sensor = EmulatedDepthSensor(faultRate: faultRate, random: SplitMix64(seed: seed))
-        var driver = DepthSensorDriver()
+        var sensor = EmulatedDepthSensor(address: 0x29, faultRate: faultRate, random: SplitMix64(seed: seed))
+        var driver = DepthSensorDriver(address: 0x29)
         var lane = try DepthLaneCounter(config: scenario.lanes[0].laneConfig)
         var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 0), count: 64)
         var read = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))

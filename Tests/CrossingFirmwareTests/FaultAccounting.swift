@@ -6,7 +6,7 @@ import Testing
 /// Checks that a driver on a faulty bus accounted for every injected fault and handed on
 /// every frame at most once.
 func expectFaultsAccounted(
-    driver: DriverHealth, injected: EmulatedRegisterBank<SplitMix64>.Injected, presented: Int, gaps: UInt64,
+    driver: DriverHealth, injected: EmulatedRegisterBank.Injected, presented: Int, gaps: UInt64,
     rejected: UInt64, sourceLocation: SourceLocation = #_sourceLocation
 ) {
     #expect(driver.busErrors == UInt64(injected.readNacks + injected.writeNacks), sourceLocation: sourceLocation)

@@ -13,29 +13,29 @@ struct FrameFileTests {
         let config = scenario.lanes[0].laneConfig
         var frames = LaneFrames(scenario: scenario, laneIndex: 0, seed: 3, durationS: 300)
         var writer = FrameFileWriter(header: FrameFileHeader(config: config, frameRateHz: 15))
-        var board = try EmulatedBoard(config: config, frameRateHz: 15, random: SplitMix64(seed: 1))
+        var board = try EmulatedBoard(config: writer.header.deviceConfig)
         var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 0), count: 64)
         while let header = frames.next(into: &zones) {
             writer.append(header: header, zones: zones.span)
-            try board.deliver(header: header, zones: zones.span)
+            try board.deliver(lane: 0, header: header, zones: zones.span)
         }
         return (writer.bytes, totals(board), writer.frames)
     }
 
-    static func totals(_ board: EmulatedBoard<SplitMix64>) -> [UInt64] {
-        ScoreReport.classes.flatMap { crossingClass in ScoreReport.directions.map { board.total(crossingClass, $0) } }
+    static func totals(_ board: EmulatedBoard) -> [UInt64] {
+        ScoreReport.classes.flatMap { crossingClass in ScoreReport.directions.map { board.total(lane: 0, crossingClass, $0) } }
     }
 
     /// Replays a file on a fresh board: its totals, the frames read, and the error that
     /// stopped it, if one did.
     static func replay(_ bytes: [UInt8]) throws -> (totals: [UInt64], frames: Int, error: FrameFileError?) {
         var reader = try FrameFileReader(bytes: bytes)
-        var board = try EmulatedBoard(config: reader.header.laneConfig, frameRateHz: 15, random: SplitMix64(seed: 1))
+        var board = try EmulatedBoard(config: reader.header.deviceConfig)
         var zones: [ZoneReading] = []
         var frames = 0
         do {
             while let header = try reader.next(into: &zones) {
-                try board.deliver(header: header, zones: zones.span)
+                try board.deliver(lane: 0, header: header, zones: zones.span)
                 frames += 1
             }
         } catch let error as FrameFileError {

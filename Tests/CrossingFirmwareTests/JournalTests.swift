@@ -34,7 +34,7 @@ struct JournalTests {
 
     static func restored(_ flash: EmulatedFlash) throws -> Snapshot? {
         var journal = try Journal(flash: flash, firstSector: 0, sectors: 3)
-        var payload = InlineArray<120, UInt8>(repeating: 0)
+        var payload = InlineArray<440, UInt8>(repeating: 0)
         guard let length = try journal.restore(into: &payload) else { return nil }
         #expect(length == 100)
         var snapshot = Snapshot()
@@ -49,7 +49,7 @@ struct JournalTests {
     /// Returns the journal's flash and how many commits returned.
     static func commit(_ snapshots: [Snapshot], on flash: EmulatedFlash) throws -> (EmulatedFlash, Int) {
         var journal = try Journal(flash: flash, firstSector: 0, sectors: 3)
-        var payload = InlineArray<120, UInt8>(repeating: 0)
+        var payload = InlineArray<440, UInt8>(repeating: 0)
         _ = try journal.restore(into: &payload)
         var done = 0
         for snapshot in snapshots {
@@ -67,21 +67,21 @@ struct JournalTests {
 
     @Test("A blank part holds nothing; the newest snapshot survives reboots and the ring wrapping twice")
     func restoresNewest() throws {
-        #expect(try Self.restored(EmulatedFlash(sectorSizeBytes: 1024, sectorCount: 3)) == nil)
-        let (flash, done) = try Self.commit(Self.run, on: EmulatedFlash(sectorSizeBytes: 1024, sectorCount: 3))
+        #expect(try Self.restored(EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 3)) == nil)
+        let (flash, done) = try Self.commit(Self.run, on: EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 3))
         #expect(done == 50)
         #expect(try Self.restored(flash) == Self.run.last)
-        // 7 slots a sector, 3 sectors: 50 commits erase each sector 2 or 3 times.
+        // 8 slots a sector, 3 sectors: 50 commits erase each sector 2 or 3 times.
         #expect(flash.erases.allSatisfy { $0 >= 2 && $0 <= 3 })
     }
 
     @Test("A power cut at every program and erase of 1,000 crossings, atomic or torn: the last commit survives, never more or less")
     func powerCutEverywhere() throws {
-        let (whole, _) = try Self.commit(Self.run, on: EmulatedFlash(sectorSizeBytes: 1024, sectorCount: 3))
+        let (whole, _) = try Self.commit(Self.run, on: EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 3))
         var cuts = 0
         for operation in 1...whole.operations {
             for cut in [EmulatedFlash.Cut.atomic, .torn(quarters: 1), .torn(quarters: 2), .torn(quarters: 3)] {
-                var flash = EmulatedFlash(sectorSizeBytes: 1024, sectorCount: 3)
+                var flash = EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 3)
                 flash.cutPower(atOperation: operation, cut)
                 let (cutFlash, done) = try Self.commit(Self.run, on: flash)
                 #expect(done < Self.run.count, "the cut at operation \(operation) fell inside the run")
@@ -96,23 +96,24 @@ struct JournalTests {
                 cuts += 1
             }
         }
-        #expect(whole.operations == 158 && cuts == 4 * 158)
+        // Four programs per commit, and an erase on entering each of 7 sectors.
+        #expect(whole.operations == 207 && cuts == 4 * 207)
     }
 
     @Test("A committed slot whose bytes rot is passed over for the snapshot before it")
     func corruptSlotFallsBack() throws {
-        let (flash, _) = try Self.commit(Array(Self.run.prefix(3)), on: EmulatedFlash(sectorSizeBytes: 1024, sectorCount: 3))
+        let (flash, _) = try Self.commit(Array(Self.run.prefix(3)), on: EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 3))
         // The third slot's first payload byte: clearing bits is all a program can do.
         var rotten = flash
         try [UInt8(0x00)].withUnsafeBufferPointer { buffer throws(FlashError) in
-            try rotten.program(offset: 2 * 136 + 8, bytes: Span(_unsafeElements: buffer))
+            try rotten.program(offset: 2 * 456 + 8, bytes: Span(_unsafeElements: buffer))
         }
         #expect(try Self.restored(rotten) == Self.run[1])
     }
 
     @Test("A journal refuses a layout that cannot work")
     func refusesBadLayout() {
-        let flash = EmulatedFlash(sectorSizeBytes: 1024, sectorCount: 3)
+        let flash = EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 3)
         #expect(throws: JournalError.tooFewSectors) { try Journal(flash: flash, firstSector: 0, sectors: 1) }
         #expect(throws: JournalError.sectorsOutsideFlash) { try Journal(flash: flash, firstSector: 2, sectors: 2) }
         #expect(throws: JournalError.sectorSmallerThanSlot) {

@@ -19,7 +19,7 @@ struct LoopFrontEndDriverTests {
     struct Outcome {
         var totals: [UInt64] = []
         var driver = DriverHealth()
-        var injected = EmulatedRegisterBank<SplitMix64>.Injected()
+        var injected = EmulatedRegisterBank.Injected()
         var presented = 0
         var rejected: UInt64 = 0
         var gaps: UInt64 = 0
@@ -31,8 +31,8 @@ struct LoopFrontEndDriverTests {
     static func run(faultRate: Double, seed: UInt64) throws -> Outcome {
         let scenario = try Scenario.parse(data: Data(Self.scenario.utf8))
         var samples = LoopSamples(scenario: scenario, laneIndex: 0, seed: 2, durationS: 600)
-        var frontEnd = EmulatedLoopFrontEnd(faultRate: faultRate, random: SplitMix64(seed: seed))
-        var driver = LoopFrontEndDriver()
+        var frontEnd = EmulatedLoopFrontEnd(address: 0x30, faultRate: faultRate, random: SplitMix64(seed: seed))
+        var driver = LoopFrontEndDriver(address: 0x30)
         var detector = try LoopPairDetector(config: scenario.lanes[0].loopConfig)
         var outcome = Outcome()
         while let scan = samples.next() {

@@ -1,19 +1,19 @@
 import CrossingDevice
 import CrossingFirmware
 
-/// Flash in RAM: three 512-byte sectors.
+/// Flash in RAM: four 1 KiB sectors.
 struct ProbeFlash: Flash {
-    var bytes = InlineArray<1536, UInt8>(repeating: 0xFF)
-    var sectorSizeBytes: Int { 512 }
-    var sectorCount: Int { 3 }
+    var bytes = InlineArray<4096, UInt8>(repeating: 0xFF)
+    var sectorSizeBytes: Int { 1024 }
+    var sectorCount: Int { 4 }
 
     mutating func erase(sector: Int) throws(FlashError) {
-        guard sector >= 0 && sector < sectorCount else { throw .outOfRange(offset: sector * 512) }
-        for index in 0..<512 { bytes[sector * 512 + index] = 0xFF }
+        guard sector >= 0 && sector < sectorCount else { throw .outOfRange(offset: sector * 1024) }
+        for index in 0..<1024 { bytes[sector * 1024 + index] = 0xFF }
     }
 
     mutating func program(offset: Int, bytes new: Span<UInt8>) throws(FlashError) {
-        guard offset >= 0 && offset + new.count <= 1536 else { throw .outOfRange(offset: offset) }
+        guard offset >= 0 && offset + new.count <= 4096 else { throw .outOfRange(offset: offset) }
         for index in new.indices {
             if bytes[offset + index] & new[index] != new[index] { throw .notErased(offset: offset + index) }
             bytes[offset + index] = new[index]
@@ -21,7 +21,7 @@ struct ProbeFlash: Flash {
     }
 
     func read(offset: Int) throws(FlashError) -> UInt8 {
-        guard offset >= 0 && offset < 1536 else { throw .outOfRange(offset: offset) }
+        guard offset >= 0 && offset < 4096 else { throw .outOfRange(offset: offset) }
         return bytes[offset]
     }
 }
@@ -29,15 +29,15 @@ struct ProbeFlash: Flash {
 extension Probe {
     /// Commits 20 snapshots through the ring, then restores the newest: its sequence number.
     static func journal() -> UInt64 {
-        guard var journal = try? Journal(flash: ProbeFlash(), firstSector: 0, sectors: 3) else { return 1 }
-        var payload = InlineArray<120, UInt8>(repeating: 0)
+        guard var journal = try? Journal(flash: ProbeFlash(), firstSector: 1, sectors: 3) else { return 1 }
+        var payload = InlineArray<440, UInt8>(repeating: 0)
         guard (try? journal.restore(into: &payload)) != nil else { return 2 }
         for round in 0..<20 {
             payload[0] = UInt8(round)
             guard (try? journal.commit(payload.span.extracting(0..<100))) != nil else { return 3 }
         }
         // A reboot: a new journal over the same bytes.
-        guard var again = try? Journal(flash: journal.flash, firstSector: 0, sectors: 3),
+        guard var again = try? Journal(flash: journal.flash, firstSector: 1, sectors: 3),
             let length = (try? again.restore(into: &payload)) ?? nil
         else { return 4 }
         return payload[0] == 19 && length == 100 ? UInt64(again.sequence) : 5

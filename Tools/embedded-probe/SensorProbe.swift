@@ -1,7 +1,7 @@
 import CrossingCore
 import CrossingDevice
 
-/// The depth sensor's registers in RAM, holding one frame with data-ready set.
+/// The depth sensor's registers in RAM at bus address 0x29, holding one frame with data-ready set.
 struct ProbeSensorBus: SensorBus {
     var registers = InlineArray<0x94, UInt8>(repeating: 0)
 
@@ -17,8 +17,8 @@ struct ProbeSensorBus: SensorBus {
         updateCRC()
     }
 
-    mutating func read(register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
-        guard Int(register) + bytes.count <= 0x94 else { throw .nack(register: register) }
+    mutating func read(address: UInt8, register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
+        guard address == 0x29, Int(register) + bytes.count <= 0x94 else { throw .nack(address: address, register: register) }
         for index in 0..<bytes.count { bytes[index] = registers[Int(register) + index] }
     }
 
@@ -28,8 +28,8 @@ struct ProbeSensorBus: SensorBus {
         updateCRC()
     }
 
-    mutating func write(register: UInt8, value: UInt8) throws(BusError) {
-        guard register == DepthSensorRegisters.status else { throw .nack(register: register) }
+    mutating func write(address: UInt8, register: UInt8, value: UInt8) throws(BusError) {
+        guard address == 0x29, register == DepthSensorRegisters.status else { throw .nack(address: address, register: register) }
         registers[Int(register)] = value
         updateCRC()
     }
@@ -44,7 +44,7 @@ struct ProbeSensorBus: SensorBus {
 extension Probe {
     /// Reads a frame through the driver, then the same frame again (stale, not handed on).
     static func sensor() -> UInt64 {
-        var driver = DepthSensorDriver()
+        var driver = DepthSensorDriver(address: 0x29)
         var bus = ProbeSensorBus(sequence: 7)
         var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
         guard let header = driver.poll(&bus, zones: &zones), header.sequence == 7 else { return 1 }
@@ -69,20 +69,20 @@ struct ProbeLoopBus: SensorBus {
         for index in 0..<4 { registers[Int(LoopFrontEndRegisters.crc) + index] = UInt8(truncatingIfNeeded: crc.value >> (8 * index)) }
     }
 
-    mutating func read(register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
-        guard Int(register) + bytes.count <= 0x24 else { throw .nack(register: register) }
+    mutating func read(address: UInt8, register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {
+        guard Int(register) + bytes.count <= 0x24 else { throw .nack(address: address, register: register) }
         for index in 0..<bytes.count { bytes[index] = registers[Int(register) + index] }
     }
 
-    mutating func write(register: UInt8, value: UInt8) throws(BusError) {
-        throw .nack(register: register)
+    mutating func write(address: UInt8, register: UInt8, value: UInt8) throws(BusError) {
+        throw .nack(address: address, register: register)
     }
 }
 
 extension Probe {
     /// Reads one scan through the loop driver: loop B reports open.
     static func loopFrontEnd() -> UInt64 {
-        var driver = LoopFrontEndDriver()
+        var driver = LoopFrontEndDriver(address: 0x30)
         var bus = ProbeLoopBus()
         guard let scan = driver.poll(&bus), scan.b.status == .open, scan.a.shiftPpm == 200 else { return 1 }
         return UInt64(scan.header.sequence) &+ driver.health.busErrors

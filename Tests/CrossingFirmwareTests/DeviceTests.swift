@@ -6,8 +6,8 @@ import CrossingSimulation
 import Foundation
 import Testing
 
-@Suite("Depth device")
-struct DepthDeviceTests {
+@Suite("Device")
+struct DeviceTests {
     static let scenario = """
         {"name": "busy walkway", "site": "test", "duration_s": 3600, "lanes": [{
           "name": "walkway", "kind": "walkway", "width_m": 3.0, "length_m": 14,
@@ -22,24 +22,28 @@ struct DepthDeviceTests {
     /// it was before any step and go on from there.
     struct World {
         var frames: LaneFrames
-        var board: EmulatedBoard<SplitMix64>
+        var board: EmulatedBoard
         var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 0), count: 64)
-        var device: EmulatedBoard<SplitMix64>.Device {
+        var device: EmulatedBoard.Device {
             get { board.device }
             set { board.device = newValue }
         }
 
         init() throws {
-            let scenario = try Scenario.parse(data: Data(DepthDeviceTests.scenario.utf8))
+            let scenario = try Scenario.parse(data: Data(DeviceTests.scenario.utf8))
             frames = LaneFrames(scenario: scenario, laneIndex: 0, seed: 5, durationS: 3600)
-            board = try EmulatedBoard(config: scenario.lanes[0].laneConfig, frameRateHz: 15, random: SplitMix64(seed: 1))
+            var config = try DeviceConfigFile.derived(from: scenario, file: "test")
+            // Commit often, for many commits to cut.
+            config.persistIntervalS = 10
+            // A config sector and a three-sector journal: reboots scan fewer slots.
+            board = try EmulatedBoard(config: config, flash: EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 4))
         }
 
         /// The next frame reaches the board; false at the end of the scene.
         mutating func step() throws -> Bool {
             guard let header = frames.next(into: &zones) else { return false }
             let latched = zones
-            try board.deliver(header: header, zones: latched.span)
+            try board.deliver(lane: 0, header: header, zones: latched.span)
             return true
         }
 
@@ -59,17 +63,17 @@ struct DepthDeviceTests {
         var world = try World()
         var writes: [(before: World, committed: Committed?, operations: Int)] = []
         var committed: Committed?
-        while world.device.lane.grandTotal < 1000 {
+        while world.device.grandTotal(lane: 0) < 1000 {
             let before = world
             let operations = world.device.flash.operations
             guard try world.step() else { break }
             let done = world.device.flash.operations - operations
             if done > 0 {
                 writes.append((before, committed, done))
-                committed = Committed(total: world.device.lane.grandTotal, lastFrame: world.device.lastCounted)
+                committed = Committed(total: world.device.grandTotal(lane: 0), lastFrame: world.device.lastCounted(lane: 0))
             }
         }
-        #expect(world.device.lane.grandTotal >= 1000)
+        #expect(world.device.grandTotal(lane: 0) >= 1000)
         #expect(writes.count > 100)
         var reboots = 0
         for write in writes {
@@ -80,21 +84,22 @@ struct DepthDeviceTests {
                     #expect(throws: FlashError.powerLost) { _ = try trial.step() }
                     try trial.reboot()
                     reboots += 1
-                    let restored = Committed(total: trial.device.lane.grandTotal, lastFrame: trial.device.lastCounted)
+                    let restored = Committed(total: trial.device.grandTotal(lane: 0), lastFrame: trial.device.lastCounted(lane: 0))
                     #expect(restored == (write.committed ?? Committed(total: 0, lastFrame: 0)), "cut at \(operation), \(cut)")
                     // The sensor offers the last committed frame again (its flag stuck across the
                     // reset): it is not counted twice.
                     if restored.lastFrame > 0 {
                         let header = FrameHeader(sequence: restored.lastFrame, timestampUs: 1, side: 8)
                         let latched = trial.zones
-                        trial.device.bus.present(header: header, zones: latched.span)
-                        try trial.device.tick(nowUs: 1)
-                        #expect(trial.device.driver.health.frames == 0 && trial.device.driver.health.staleFrames == 1)
+                        trial.device.bus.present(lane: 0, header: header, zones: latched.span)
+                        try trial.device.tick()
+                        let health = trial.device.driverHealth(lane: 0)
+                        #expect(health.frames == 0 && health.staleFrames == 1)
                     }
                     // Counting goes on from the first frame after the last one committed.
                     for _ in 0..<2 { _ = try trial.step() }
                     #expect(trial.device.health.framesRejected == 0)
-                    #expect(trial.device.driver.health.frames == 0 || trial.device.lastCounted > restored.lastFrame)
+                    #expect(trial.device.driverHealth(lane: 0).frames == 0 || trial.device.lastCounted(lane: 0) > restored.lastFrame)
                 }
             }
         }
@@ -104,22 +109,22 @@ struct DepthDeviceTests {
     @Test("A hung main loop is reset by the watchdog, and the device resumes with its totals")
     func watchdogResetsAHang() throws {
         var world = try World()
-        while world.device.lane.grandTotal < 100 { _ = try world.step() }
-        try world.device.persist(nowUs: 0)
-        let kept = world.device.lane.grandTotal
+        while world.device.grandTotal(lane: 0) < 100 { _ = try world.step() }
+        try world.device.persist()
+        let kept = world.device.grandTotal(lane: 0)
         // The loop hangs: frames keep coming, nothing kicks the watchdog.
         var resetAtUs: UInt64?
         var zones = world.zones
         while resetAtUs == nil, let header = world.frames.next(into: &zones) {
-            world.device.bus.present(header: header, zones: zones.span)
+            world.device.bus.present(lane: 0, header: header, zones: zones.span)
             if world.device.watchdog.fires(atUs: header.timestampUs) { resetAtUs = header.timestampUs }
         }
         #expect(resetAtUs != nil)
         try world.reboot()
-        #expect(world.device.health.restored)
-        #expect(world.device.lane.grandTotal == kept)
+        #expect(world.device.health.lanesRestored == 1)
+        #expect(world.device.grandTotal(lane: 0) == kept)
         for _ in 0..<(15 * 120) { _ = try world.step() }
-        #expect(world.device.lane.grandTotal > kept)
+        #expect(world.device.grandTotal(lane: 0) > kept)
         #expect(world.device.health.framesRejected == 0)
     }
 }

@@ -1,0 +1,4 @@
+/// A monotonic clock: microseconds since boot, never going back. Used only through generics.
+public protocol Clock {
+    mutating func nowUs() -> UInt64
+}

@@ -1,0 +1,274 @@
+import CrossingCore
+import CrossingDevice
+
+/// A depth lane: the sensor's driver and the counting core behind it.
+struct DepthLane {
+    var driver: DepthSensorDriver
+    var counter: DepthLaneCounter
+}
+
+/// A loop lane: the front end's driver and the loop-pair detector behind it.
+struct LoopLane {
+    var driver: LoopFrontEndDriver
+    var detector: LoopPairDetector
+}
+
+/// The counting device: up to four lanes, each a sensor on the bus with its counting core,
+/// run by a main loop that calls `tick`, with totals kept in a journal.
+///
+/// Flash holds the config record in sector `configSector` and the journal in every sector
+/// after it. Boot reads the config, restores each lane's totals and last frame counted from
+/// the journal, and counts on after that frame: after a power cut the totals are those of the
+/// last commit, and no frame already in them is counted again. Counts made after the last
+/// commit are lost with the power; `DeviceConfig.persistIntervalS` bounds how many.
+public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time: Clock, Light: Indicator> {
+    public static var configSector: Int { 0 }
+    /// A sensor silent this long is flagged in health and on the indicator.
+    public static var silentAfterUs: UInt64 { 2_000_000 }
+
+    public let config: DeviceConfig
+    public private(set) var journal: Journal<Storage>
+    public var bus: Bus
+    public var watchdog: Dog
+    public var clock: Time
+    public var indicator: Light
+    public private(set) var health = DeviceHealth()
+    /// The journal's flash, for an emulator to cut the power or carry the bytes over a reboot.
+    public var flash: Storage {
+        get { journal.flash }
+        set { journal.flash = newValue }
+    }
+
+    private var depthLanes = InlineArray<2, DepthLane?>(repeating: nil)
+    private var loopLanes = InlineArray<4, LoopLane?>(repeating: nil)
+    /// Per lane: its place in `depthLanes` or `loopLanes`, the last frame counted, and when a
+    /// frame last came.
+    private var pool = InlineArray<4, Int>(repeating: 0)
+    private var lastCounted = InlineArray<4, UInt32>(repeating: 0)
+    private var lastFrameUs = InlineArray<4, UInt64>(repeating: 0)
+    private var lastPersistUs: UInt64 = 0
+    private var unpersisted = false
+    private var shown = IndicatorPattern.off
+    private var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
+    private var payload = InlineArray<440, UInt8>(repeating: 0xFF)
+
+    /// Boots: reads the config record, lays out the journal, restores what it holds, and
+    /// starts counting after the last frame it kept of each lane.
+    public init(flash: Storage, bus: Bus, watchdog: Dog, clock: Time, indicator: Light) throws(BootError) {
+        do throws(RecordError) {
+            config = try ConfigRecord.read(from: flash, sector: Self.configSector)
+        } catch {
+            throw .config(error)
+        }
+        do throws(JournalError) {
+            journal = try Journal(
+                flash: flash, firstSector: Self.configSector + 1, sectors: flash.sectorCount - Self.configSector - 1)
+        } catch {
+            throw .journal(error)
+        }
+        self.bus = bus
+        self.watchdog = watchdog
+        self.clock = clock
+        self.indicator = indicator
+        var snapshot = DeviceSnapshot()
+        do throws(FlashError) {
+            if let length = try journal.restore(into: &payload) {
+                snapshot = DeviceSnapshot(payload: payload, length: length) ?? DeviceSnapshot()
+            }
+        } catch {
+            throw .flash(error)
+        }
+        var depthUsed = 0
+        var loopsUsed = 0
+        for lane in 0..<config.laneCount {
+            let spec = config.lane(lane)
+            let kept = Self.find(spec, in: snapshot)
+            let lastSequence = kept.map { snapshot.lanes[$0].lastSequence }
+            // validate() has accepted these configs, so the cores accept them too.
+            if let laneConfig = config.depthConfig(lane) {
+                guard var counter = try? DepthLaneCounter(config: laneConfig) else { preconditionFailure("lane config") }
+                if let kept { Self.restore(snapshot.lanes[kept]) { counter.restore(total: $0, $1, $2) } }
+                depthLanes[depthUsed] = DepthLane(
+                    driver: DepthSensorDriver(address: spec.address, lastSequence: lastSequence), counter: counter)
+                pool[lane] = depthUsed
+                depthUsed += 1
+            } else if let loopConfig = config.loopConfig(lane) {
+                guard var detector = try? LoopPairDetector(config: loopConfig) else { preconditionFailure("loop config") }
+                if let kept { Self.restore(snapshot.lanes[kept]) { detector.restore(total: $0, $1, $2) } }
+                loopLanes[loopsUsed] = LoopLane(
+                    driver: LoopFrontEndDriver(address: spec.address, lastSequence: lastSequence), detector: detector)
+                pool[lane] = loopsUsed
+                loopsUsed += 1
+            }
+            if let lastSequence {
+                lastCounted[lane] = lastSequence
+                health.lanesRestored += 1
+            }
+        }
+        let nowUs = self.clock.nowUs()
+        lastPersistUs = nowUs
+        for lane in 0..<config.laneCount { lastFrameUs[lane] = nowUs }
+    }
+
+    /// One turn of the main loop: kick the watchdog, poll each lane's sensor once and count
+    /// what it delivered, and commit a snapshot when a bin closed or the persist interval has
+    /// passed with counts not yet committed. At most one frame per lane and one commit per
+    /// tick. A `.powerLost` error means the device is down until it boots again.
+    public mutating func tick() throws(FlashError) {
+        watchdog.kick()
+        health.ticks &+= 1
+        let nowUs = clock.nowUs()
+        var binClosed = false
+        for lane in 0..<config.laneCount {
+            if poll(lane: lane) {
+                lastFrameUs[lane] = nowUs
+                unpersisted = true
+            }
+            binClosed = drainClosedBins(lane: lane) || binClosed
+        }
+        updateHealth(nowUs: nowUs)
+        if unpersisted && (binClosed || nowUs &- lastPersistUs >= UInt64(config.persistIntervalS) * 1_000_000) {
+            try persist()
+        }
+    }
+
+    /// Commits every lane's totals and last frame counted now.
+    public mutating func persist() throws(FlashError) {
+        var snapshot = DeviceSnapshot()
+        snapshot.laneCount = config.laneCount
+        for lane in 0..<config.laneCount {
+            snapshot.lanes[lane].nameCRC = Self.nameCRC(config.lane(lane))
+            snapshot.lanes[lane].kind = Self.kind(config.lane(lane))
+            snapshot.lanes[lane].lastSequence = lastCounted[lane]
+            for c in 0..<4 {
+                for d in 0..<3 {
+                    snapshot.lanes[lane].totals[c * 3 + d] =
+                        total(lane: lane, DeviceSnapshot.classes[c], DeviceSnapshot.directions[d])
+                }
+            }
+        }
+        let length = snapshot.encode(into: &payload)
+        try journal.commit(payload.span.extracting(0..<length))
+        health.commits &+= 1
+        lastPersistUs = clock.nowUs()
+        unpersisted = false
+    }
+
+    /// Lifetime count of one class in one direction on `lane`.
+    public func total(lane: Int, _ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+        if let depth = depthLanes[pool[lane]], isDepth(lane) { return depth.counter.total(crossingClass, direction) }
+        guard let loops = loopLanes[pool[lane]] else { preconditionFailure("lane \(lane) has no sensor") }
+        return loops.detector.total(crossingClass, direction)
+    }
+
+    /// Lifetime count of every class and direction on `lane`.
+    public func grandTotal(lane: Int) -> UInt64 {
+        if let depth = depthLanes[pool[lane]], isDepth(lane) { return depth.counter.grandTotal }
+        guard let loops = loopLanes[pool[lane]] else { preconditionFailure("lane \(lane) has no sensor") }
+        return loops.detector.grandTotal
+    }
+
+    /// What the driver of `lane`'s sensor saw go wrong.
+    public func driverHealth(lane: Int) -> DriverHealth {
+        if let depth = depthLanes[pool[lane]], isDepth(lane) { return depth.driver.health }
+        guard let loops = loopLanes[pool[lane]] else { preconditionFailure("lane \(lane) has no sensor") }
+        return loops.driver.health
+    }
+
+    /// The sequence number of the last frame counted on `lane`, 0 before the first.
+    public func lastCounted(lane: Int) -> UInt32 { lastCounted[lane] }
+
+    /// The faults of a loop lane's two loops; none for a depth lane.
+    public func loopFaults(lane: Int) -> (a: LoopFault, b: LoopFault) {
+        guard !isDepth(lane), let loops = loopLanes[pool[lane]] else { return ([], []) }
+        return loops.detector.faults
+    }
+
+    private func isDepth(_ lane: Int) -> Bool {
+        if case .depth = config.lane(lane).sensor { return true }
+        return false
+    }
+
+    /// Polls `lane`'s sensor once and counts the frame it delivered, if any.
+    private mutating func poll(lane: Int) -> Bool {
+        let index = pool[lane]
+        if isDepth(lane) {
+            guard let header = depthLanes[index]!.driver.poll(&bus, zones: &zones) else { return false }
+            let count = Int(header.side) * Int(header.side)
+            do throws(FrameError) {
+                _ = try depthLanes[index]!.counter.process(header: header, zones: zones.span.extracting(0..<count))
+                lastCounted[lane] = header.sequence
+                return true
+            } catch {
+                health.framesRejected &+= 1
+                return false
+            }
+        }
+        guard let scan = loopLanes[index]!.driver.poll(&bus) else { return false }
+        do throws(FrameError) {
+            _ = try loopLanes[index]!.detector.process(header: scan.header, a: scan.a, b: scan.b)
+            lastCounted[lane] = scan.header.sequence
+            return true
+        } catch {
+            health.framesRejected &+= 1
+            return false
+        }
+    }
+
+    /// Closed bins go to the export outbox once there is one (the export issue); until then
+    /// the journal keeps the totals, and a bin closing is a moment to commit them.
+    private mutating func drainClosedBins(lane: Int) -> Bool {
+        let index = pool[lane]
+        var closed = false
+        if isDepth(lane) {
+            while depthLanes[index]!.counter.popClosedBin() != nil { closed = true }
+        } else {
+            while loopLanes[index]!.detector.popClosedBin() != nil { closed = true }
+        }
+        return closed
+    }
+
+    /// Flags silent sensors and shows on the indicator whether every lane is well.
+    private mutating func updateHealth(nowUs: UInt64) {
+        var silent: UInt8 = 0
+        var faulty = false
+        for lane in 0..<config.laneCount {
+            if nowUs &- lastFrameUs[lane] > Self.silentAfterUs { silent |= 1 << UInt8(lane) }
+            let faults = loopFaults(lane: lane)
+            if !faults.a.intersection(.failed).isEmpty || !faults.b.intersection(.failed).isEmpty { faulty = true }
+            if isDepth(lane), let depth = depthLanes[pool[lane]], depth.counter.stuckZoneMask != 0 { faulty = true }
+        }
+        health.silentLanes = silent
+        let pattern: IndicatorPattern = silent != 0 || faulty ? .fault : .counting
+        if pattern != shown {
+            indicator.show(pattern)
+            shown = pattern
+        }
+    }
+
+    private static func nameCRC(_ spec: DeviceLane) -> UInt32 {
+        var crc = CRC32()
+        spec.name.update(&crc)
+        return crc.value
+    }
+
+    private static func kind(_ spec: DeviceLane) -> UInt8 {
+        if case .depth = spec.sensor { return 1 }
+        return 2
+    }
+
+    /// The snapshot's entry for the lane of the same name and sensor kind, if any.
+    private static func find(_ spec: DeviceLane, in snapshot: DeviceSnapshot) -> Int? {
+        for index in 0..<snapshot.laneCount
+        where snapshot.lanes[index].nameCRC == nameCRC(spec) && snapshot.lanes[index].kind == kind(spec) {
+            return index
+        }
+        return nil
+    }
+
+    private static func restore(_ kept: DeviceSnapshot.Lane, into set: (UInt64, CrossingClass, Direction) -> Void) {
+        for c in 0..<4 {
+            for d in 0..<3 { set(kept.totals[c * 3 + d], DeviceSnapshot.classes[c], DeviceSnapshot.directions[d]) }
+        }
+    }
+}

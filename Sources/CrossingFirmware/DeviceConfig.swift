@@ -1,0 +1,138 @@
+import CrossingCore
+
+/// The sensor over a lane, with what the firmware needs to count it.
+public enum LaneSensor: Equatable, Sendable {
+    /// An overhead multizone depth sensor delivering frames at `frameRateMilliHz`.
+    case depth(LaneConfig, frameRateMilliHz: UInt32)
+    /// A pair of inductive loops read by a loop front end.
+    case loops(LoopConfig)
+}
+
+/// One lane a device counts: its name (the `lane` tag of its lines), the bus address of its
+/// sensor, and the sensor.
+public struct DeviceLane: Equatable, Sendable {
+    public var name: ShortText
+    public var address: UInt8
+    public var sensor: LaneSensor
+
+    public init(name: ShortText, address: UInt8, sensor: LaneSensor) {
+        self.name = name
+        self.address = address
+        self.sensor = sensor
+    }
+}
+
+/// What a device is and what it counts: the config record it reads from flash at boot
+/// (`ConfigRecord`). Documented as JSON in docs/device-config.md.
+///
+/// RAM bounds the lanes: at most `lanesMax`, of which at most `depthLanesMax` depth sensors
+/// (8 KiB of state each) and `loopLanesMax` loop pairs (4.3 KiB each).
+public struct DeviceConfig: Equatable, Sendable {
+    public static var lanesMax: Int { 4 }
+    public static var depthLanesMax: Int { 2 }
+    public static var loopLanesMax: Int { 4 }
+    /// The `device` tag: unique in a fleet.
+    public var device = ShortText()
+    /// The `site` tag: the checkpoint.
+    public var site = ShortText()
+    /// Length of an interval bin, every lane alike.
+    public var binIntervalS: UInt32 = 60
+    /// Longest time counts wait in RAM before the journal commits them; a power cut loses at
+    /// most this much.
+    public var persistIntervalS: UInt32 = 60
+    /// Where the counts go, `tcp://host:port` or `http://host:port/...`; empty for nowhere.
+    public var export = ShortText()
+    /// The HMAC-SHA256 key the export signs with, when `keyPresent`.
+    public var key = InlineArray<32, UInt8>(repeating: 0)
+    public var keyPresent = false
+    public private(set) var laneCount = 0
+    private var laneStorage = InlineArray<4, DeviceLane>(
+        repeating: DeviceLane(name: ShortText(), address: 0, sensor: .loops(LoopConfig())))
+
+    public init() {}
+
+    /// Adds a lane; false when `lanesMax` are already there.
+    public mutating func append(_ lane: DeviceLane) -> Bool {
+        guard laneCount < Self.lanesMax else { return false }
+        laneStorage[laneCount] = lane
+        laneCount += 1
+        return true
+    }
+
+    public static func == (lhs: DeviceConfig, rhs: DeviceConfig) -> Bool {
+        guard lhs.device == rhs.device, lhs.site == rhs.site, lhs.binIntervalS == rhs.binIntervalS,
+            lhs.persistIntervalS == rhs.persistIntervalS, lhs.export == rhs.export, lhs.keyPresent == rhs.keyPresent,
+            lhs.laneCount == rhs.laneCount
+        else { return false }
+        for index in 0..<32 where lhs.key[index] != rhs.key[index] { return false }
+        for index in 0..<lhs.laneCount where lhs.laneStorage[index] != rhs.laneStorage[index] { return false }
+        return true
+    }
+
+    public func lane(_ index: Int) -> DeviceLane {
+        precondition(index >= 0 && index < laneCount)
+        return laneStorage[index]
+    }
+
+    /// The lane's core configuration with the device's bin interval.
+    func depthConfig(_ index: Int) -> LaneConfig? {
+        guard case .depth(var config, _) = lane(index).sensor else { return nil }
+        config.binIntervalMs = binIntervalS &* 1000
+        return config
+    }
+
+    func loopConfig(_ index: Int) -> LoopConfig? {
+        guard case .loops(var config) = lane(index).sensor else { return nil }
+        config.binIntervalMs = binIntervalS &* 1000
+        return config
+    }
+
+    /// The first field that is wrong, or nil when a device can run on this configuration.
+    public func validate() -> ConfigError? {
+        if device.isEmpty { return ConfigError(field: "device", reason: "must not be empty") }
+        if site.isEmpty { return ConfigError(field: "site", reason: "must not be empty") }
+        if binIntervalS < 1 || binIntervalS > 86_400 {
+            return ConfigError(field: "bin_interval_s", reason: "must be 1...86400")
+        }
+        if persistIntervalS < 1 || persistIntervalS > 3600 {
+            return ConfigError(field: "persist_interval_s", reason: "must be 1...3600")
+        }
+        if !export.isEmpty && !export.hasPrefix("tcp://") && !export.hasPrefix("http://") {
+            return ConfigError(field: "export", reason: "must start with tcp:// or http://")
+        }
+        if laneCount == 0 { return ConfigError(field: "lanes", reason: "must hold at least one lane") }
+        var depthLanes = 0
+        for index in 0..<laneCount {
+            let spec = laneStorage[index]
+            if spec.name.isEmpty { return ConfigError(field: "lanes.name", reason: "must not be empty") }
+            if spec.address < 0x08 || spec.address > 0x77 {
+                return ConfigError(field: "lanes.address", reason: "must be a 7-bit bus address, 8...119")
+            }
+            for other in 0..<index {
+                if laneStorage[other].name == spec.name {
+                    return ConfigError(field: "lanes.name", reason: "must be unique on the device")
+                }
+                if laneStorage[other].address == spec.address {
+                    return ConfigError(field: "lanes.address", reason: "must be unique on the bus")
+                }
+            }
+            switch spec.sensor {
+            case .depth(_, let frameRateMilliHz):
+                depthLanes += 1
+                if frameRateMilliHz < 1000 || frameRateMilliHz > 60_000 {
+                    return ConfigError(field: "lanes.sensor.frame_rate_hz", reason: "must be 1...60")
+                }
+                if let error = depthConfig(index)?.validate() { return error }
+            case .loops:
+                if let error = loopConfig(index)?.validate() { return error }
+            }
+        }
+        if depthLanes > Self.depthLanesMax {
+            return ConfigError(field: "lanes", reason: "may hold at most 2 depth sensors")
+        }
+        if laneCount - depthLanes > Self.loopLanesMax {
+            return ConfigError(field: "lanes", reason: "may hold at most 4 loop pairs")
+        }
+        return nil
+    }
+}

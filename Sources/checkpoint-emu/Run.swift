@@ -1,0 +1,170 @@
+import CheckpointCLI
+import CrossingCore
+import CrossingEmulation
+import CrossingFirmware
+import CrossingSimulation
+import Foundation
+
+/// `checkpoint-emu run`: the firmware on the emulated board, its sensors fed by a scenario.
+enum Run {
+    static let help = """
+        usage: checkpoint-emu run --scenario FILE [--config FILE] [--flash FILE]
+                                  [--speed max|realtime|xN] [--duration SECONDS] [--seed N]
+                                  [--fault-rate R] [--json]
+
+        Runs the counting firmware on the emulated board: each lane of the device config reads
+        its sensor's registers, fed by the scenario lane of the same name. Prints the device's
+        totals and health at the end. SIGINT commits the totals to the journal, prints them,
+        and stops.
+
+          --scenario FILE     scenario JSON (docs/scenario.md)
+          --config FILE       device config JSON (docs/device-config.md). Default: derived from
+                              the scenario, one device lane per scenario lane
+          --flash FILE        keep the board's flash in FILE: a later run with the same file
+                              boots from it and carries the totals on. Default: a blank part
+          --speed S           max (default: as fast as the host goes), realtime, or xN (N times
+                              real time, e.g. x60)
+          --duration SECONDS  simulated time (default: the scenario's)
+          --seed N            seed of the scene and the bus faults (default 1)
+          --fault-rate R      fraction of bus transfers that fail, 0...0.5 (default 0)
+          --json              {"device", "site", "totals": [{"lane", "class", "direction",
+                              "count"}], "health": {...}} as one object
+        """
+
+    static func main(_ argumentList: [String]) {
+        let (arguments, options) = Command.parse(
+            argumentList, program: program, help: help,
+            valueOptions: ["scenario", "config", "flash", "speed", "duration", "seed", "fault-rate"], flagOptions: ["json"]
+        ) { arguments throws(UsageError) in
+            guard let scenario = arguments.value("scenario") else { throw UsageError("--scenario FILE is required") }
+            return (
+                scenario: scenario, speed: try speed(arguments.value("speed") ?? "max"),
+                durationS: try arguments.number("duration", in: 1...(31 * 86_400)), seed: try arguments.unsigned("seed") ?? 1,
+                faultRate: try arguments.number("fault-rate", in: 0...0.5) ?? 0
+            )
+        }
+        let scenario: Scenario
+        do throws(ScenarioError) {
+            scenario = try Scenario.load(path: options.scenario)
+        } catch {
+            Terminal.fail(program, error.description)
+        }
+        let config: DeviceConfig
+        if let path = arguments.value("config") {
+            config = RunConfig.load(path)
+        } else {
+            do throws(ScenarioError) {
+                config = try DeviceConfigFile.derived(from: scenario, file: options.scenario)
+            } catch {
+                Terminal.fail(program, "cannot derive a device config: \(error.description)", usage: true)
+            }
+        }
+        let durationS = options.durationS ?? scenario.durationS
+        var sources = laneSources(config: config, scenario: scenario, seed: options.seed, durationS: durationS)
+        var flash = EmulatedBoard.blankFlash()
+        if let path = arguments.value("flash") {
+            do throws(FlashFileError) {
+                flash = try EmulatedFlash(
+                    path: path, sectorSizeBytes: EmulatedBoard.flashSectorBytes, sectorCount: EmulatedBoard.flashSectors)
+            } catch {
+                Terminal.fail(program, error.description)
+            }
+        }
+        var board: EmulatedBoard
+        do {
+            board = try EmulatedBoard(config: config, flash: flash, faultRate: options.faultRate, seed: options.seed)
+        } catch {
+            Terminal.fail(program, "the device did not boot: \(error)")
+        }
+        installInterruptHandler()
+        let frames = drive(&board, sources: &sources, speed: options.speed, durationS: durationS)
+        do {
+            try board.device.persist()
+        } catch {
+            Terminal.fail(program, "emulated flash failed: \(error)")
+        }
+        if arguments.flag("json") {
+            let extra: [(String, JSONValue)] = [
+                ("scenario", .string(scenario.name)), ("seed", .integer(Int64(options.seed))),
+                ("simulated_s", .number((sources.map(\.timeS).max() ?? 0).rounded())), ("frames", .integer(Int64(frames))),
+            ]
+            print(DeviceTotals.json(board, extra: extra).rendered())
+        } else {
+            print(DeviceTotals.table(board))
+        }
+        exitIfInterrupted()
+    }
+
+    /// Delivers every lane's frames in time order until the scene ends or SIGINT, paced to
+    /// `speed` times real time (nil: as fast as possible). Returns the frames delivered.
+    private static func drive(_ board: inout EmulatedBoard, sources: inout [LaneSource], speed: Double?, durationS: Double) -> Int {
+        var progress = ProgressLine(total: durationS, unit: "sim-s")
+        let started = Date()
+        var frames = 0
+        while !interruptRequested.load(ordering: .relaxed) {
+            guard let next = sources.indices.filter({ sources[$0].nextUs != nil }).min(by: { sources[$0].nextUs! < sources[$1].nextUs! })
+            else { break }
+            let timeS = Double(sources[next].nextUs!) / 1_000_000
+            if let speed {
+                let ahead = timeS / speed - Date().timeIntervalSince(started)
+                if ahead > 0 { Thread.sleep(forTimeInterval: min(ahead, 0.2)) }
+                if ahead > 0.2 { continue }
+            }
+            do {
+                try sources[next].deliver(to: &board)
+            } catch {
+                Terminal.fail(program, "emulated flash failed: \(error)")
+            }
+            frames += 1
+            if frames % 256 == 0 {
+                let counted = (0..<board.device.config.laneCount).map { board.device.grandTotal(lane: $0) }.reduce(0, +)
+                let realS = max(Date().timeIntervalSince(started), 1e-3)
+                progress.update(
+                    done: min(timeS, durationS),
+                    detail: "sim \(clock(timeS))  \(frames) frames  \(counted) counted  x\(Int(timeS / realS)) real time")
+            }
+        }
+        progress.finish()
+        return frames
+    }
+
+    /// Each device lane fed by the scenario lane of its name, with a sensor of the same kind.
+    private static func laneSources(config: DeviceConfig, scenario: Scenario, seed: UInt64, durationS: Double) -> [LaneSource] {
+        (0..<config.laneCount).map { lane in
+            let spec = config.lane(lane)
+            let name = spec.name.string
+            guard let index = scenario.lanes.firstIndex(where: { $0.name == name }) else {
+                Terminal.fail(program, "device lane '\(name)' is not a lane of scenario \(scenario.name)", usage: true)
+            }
+            switch spec.sensor {
+            case .depth:
+                guard scenario.lanes[index].sensor != nil else {
+                    Terminal.fail(program, "device lane '\(name)' has a depth sensor; the scenario's has loops", usage: true)
+                }
+                return LaneSource(lane: lane, depth: LaneFrames(scenario: scenario, laneIndex: index, seed: seed, durationS: durationS))
+            case .loops:
+                guard scenario.lanes[index].loops != nil else {
+                    Terminal.fail(program, "device lane '\(name)' has loops; the scenario's has a depth sensor", usage: true)
+                }
+                return LaneSource(lane: lane, loops: LoopSamples(scenario: scenario, laneIndex: index, seed: seed, durationS: durationS))
+            }
+        }
+    }
+
+    private static func speed(_ text: String) throws(UsageError) -> Double? {
+        switch text {
+        case "max": return nil
+        case "realtime": return 1
+        default:
+            guard text.hasPrefix("x"), let factor = Double(text.dropFirst()), factor.isFinite, factor > 0 else {
+                throw UsageError("--speed must be max, realtime or xN with N > 0, got '\(text)'")
+            }
+            return factor
+        }
+    }
+
+    private static func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds)
+        return String(format: "%02d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
+    }
+}
