@@ -12,7 +12,8 @@ enum DeviceTotals {
     static let classes = ScoreReport.classes
     static let directions: [Direction] = [.outbound, .inbound, .unknown]
 
-    static func table(_ board: EmulatedBoard) -> String {
+    /// `scenesEnded`: lanes whose feed has ended, so that their sensors' silence is expected.
+    static func table(_ board: EmulatedBoard, scenesEnded: Set<Int> = []) -> String {
         let device = board.device
         var rows: [[String]] = []
         for lane in 0..<device.config.laneCount {
@@ -22,14 +23,14 @@ enum DeviceTotals {
                 rows.append(["\(device.config.lane(lane).name.string)", "\(crossingClass.name)"] + counts.map { "\($0)" })
             }
         }
-        let health = summary(board)
+        let health = summary(board, scenesEnded: scenesEnded)
         let lines = health.map { "\($0.0.replacingOccurrences(of: "_", with: " ")): \(render($0.1))" }
         return "device \(device.config.device.string) at \(device.config.site.string)\n\n"
             + renderTable(headers: ["lane", "class", "outbound", "inbound", "unknown"], rows: rows)
             + "\n\n" + lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ board: EmulatedBoard, extra: [(String, JSONValue)] = []) -> JSONValue {
+    static func json(_ board: EmulatedBoard, scenesEnded: Set<Int> = [], extra: [(String, JSONValue)] = []) -> JSONValue {
         let config = board.device.config
         var totals: [JSONValue] = []
         for lane in 0..<config.laneCount {
@@ -45,20 +46,22 @@ enum DeviceTotals {
         }
         let members: [(String, JSONValue)] = [
             ("device", .string(config.device.string)), ("site", .string(config.site.string)), ("totals", .array(totals)),
-            ("health", .object(summary(board))),
+            ("health", .object(summary(board, scenesEnded: scenesEnded))),
         ]
         return .object(members + extra)
     }
 
     /// Health over every lane, then each lane's faults.
-    static func summary(_ board: EmulatedBoard) -> [(String, JSONValue)] {
+    static func summary(_ board: EmulatedBoard, scenesEnded: Set<Int>) -> [(String, JSONValue)] {
         let device = board.device
         let lanes = (0..<device.config.laneCount).map { device.driverHealth(lane: $0) }
         func sum(_ field: (DriverHealth) -> UInt64) -> JSONValue { .integer(Int64(lanes.map(field).reduce(0, +))) }
         var faults: [JSONValue] = []
         for lane in 0..<device.config.laneCount {
             let name = device.config.lane(lane).name.string
-            if device.health.silentLanes & (1 << lane) != 0 { faults.append(.string("\(name): sensor silent")) }
+            if device.health.silentLanes & (1 << lane) != 0 {
+                faults.append(.string("\(name): sensor silent" + (scenesEnded.contains(lane) ? " (its scene ended)" : "")))
+            }
             let loops = device.loopFaults(lane: lane)
             for (loop, fault) in [("A", loops.a), ("B", loops.b)] where !fault.isEmpty {
                 faults.append(.string("\(name): loop \(loop) \(describe(fault))"))

@@ -60,7 +60,12 @@ enum Run {
             }
         }
         let durationS = options.durationS ?? scenario.durationS
-        var sources = laneSources(config: config, scenario: scenario, seed: options.seed, durationS: durationS)
+        var feed: ScenarioFeed
+        do throws(ScenarioFeed.Mismatch) {
+            feed = try ScenarioFeed(config: config, scenario: scenario, seed: options.seed, durationS: durationS)
+        } catch {
+            Terminal.fail(program, error.description, usage: true)
+        }
         var flash = EmulatedBoard.blankFlash()
         if let path = arguments.value("flash") {
             do throws(FlashFileError) {
@@ -77,78 +82,51 @@ enum Run {
             Terminal.fail(program, "the device did not boot: \(error)")
         }
         installInterruptHandler()
-        let frames = drive(&board, sources: &sources, speed: options.speed, durationS: durationS)
+        drive(&board, feed: &feed, speed: options.speed, durationS: durationS)
         do {
             try board.device.persist()
         } catch {
             Terminal.fail(program, "emulated flash failed: \(error)")
         }
+        let ended = feed.endedLanes
         if arguments.flag("json") {
             let extra: [(String, JSONValue)] = [
                 ("scenario", .string(scenario.name)), ("seed", .integer(Int64(options.seed))),
-                ("simulated_s", .number((sources.map(\.timeS).max() ?? 0).rounded())), ("frames", .integer(Int64(frames))),
+                ("simulated_s", .number(feed.timeS.rounded())), ("frames", .integer(Int64(feed.delivered))),
             ]
-            print(DeviceTotals.json(board, extra: extra).rendered())
+            print(DeviceTotals.json(board, scenesEnded: ended, extra: extra).rendered())
         } else {
-            print(DeviceTotals.table(board))
+            print(DeviceTotals.table(board, scenesEnded: ended))
         }
         exitIfInterrupted()
     }
 
     /// Delivers every lane's frames in time order until the scene ends or SIGINT, paced to
-    /// `speed` times real time (nil: as fast as possible). Returns the frames delivered.
-    private static func drive(_ board: inout EmulatedBoard, sources: inout [LaneSource], speed: Double?, durationS: Double) -> Int {
+    /// `speed` times real time (nil: as fast as possible).
+    private static func drive(_ board: inout EmulatedBoard, feed: inout ScenarioFeed, speed: Double?, durationS: Double) {
         var progress = ProgressLine(total: durationS, unit: "sim-s")
         let started = Date()
-        var frames = 0
-        while !interruptRequested.load(ordering: .relaxed) {
-            guard let next = sources.indices.filter({ sources[$0].nextUs != nil }).min(by: { sources[$0].nextUs! < sources[$1].nextUs! })
-            else { break }
-            let timeS = Double(sources[next].nextUs!) / 1_000_000
+        while !interruptRequested.load(ordering: .relaxed), let nextUs = feed.nextUs {
+            let timeS = Double(nextUs) / 1_000_000
             if let speed {
-                let ahead = timeS / speed - Date().timeIntervalSince(started)
-                if ahead > 0 { Thread.sleep(forTimeInterval: min(ahead, 0.2)) }
-                if ahead > 0.2 { continue }
+                let aheadS = timeS / speed - Date().timeIntervalSince(started)
+                if aheadS > 0 { Thread.sleep(forTimeInterval: min(aheadS, 0.2)) }
+                if aheadS > 0.2 { continue }
             }
             do {
-                try sources[next].deliver(to: &board)
+                _ = try feed.deliverNext(to: &board)
             } catch {
                 Terminal.fail(program, "emulated flash failed: \(error)")
             }
-            frames += 1
-            if frames % 256 == 0 {
+            if feed.delivered % 256 == 0 {
                 let counted = (0..<board.device.config.laneCount).map { board.device.grandTotal(lane: $0) }.reduce(0, +)
                 let realS = max(Date().timeIntervalSince(started), 1e-3)
                 progress.update(
                     done: min(timeS, durationS),
-                    detail: "sim \(clock(timeS))  \(frames) frames  \(counted) counted  x\(Int(timeS / realS)) real time")
+                    detail: "sim \(clock(timeS))  \(feed.delivered) frames  \(counted) counted  x\(Int(timeS / realS)) real time")
             }
         }
         progress.finish()
-        return frames
-    }
-
-    /// Each device lane fed by the scenario lane of its name, with a sensor of the same kind.
-    private static func laneSources(config: DeviceConfig, scenario: Scenario, seed: UInt64, durationS: Double) -> [LaneSource] {
-        (0..<config.laneCount).map { lane in
-            let spec = config.lane(lane)
-            let name = spec.name.string
-            guard let index = scenario.lanes.firstIndex(where: { $0.name == name }) else {
-                Terminal.fail(program, "device lane '\(name)' is not a lane of scenario \(scenario.name)", usage: true)
-            }
-            switch spec.sensor {
-            case .depth:
-                guard scenario.lanes[index].sensor != nil else {
-                    Terminal.fail(program, "device lane '\(name)' has a depth sensor; the scenario's has loops", usage: true)
-                }
-                return LaneSource(lane: lane, depth: LaneFrames(scenario: scenario, laneIndex: index, seed: seed, durationS: durationS))
-            case .loops:
-                guard scenario.lanes[index].loops != nil else {
-                    Terminal.fail(program, "device lane '\(name)' has loops; the scenario's has a depth sensor", usage: true)
-                }
-                return LaneSource(lane: lane, loops: LoopSamples(scenario: scenario, laneIndex: index, seed: seed, durationS: durationS))
-            }
-        }
     }
 
     private static func speed(_ text: String) throws(UsageError) -> Double? {
