@@ -7,10 +7,7 @@ import Foundation
 public enum DeviceConfigFile {
     /// Reads a device config file. Every error names the file, the field and the reason.
     public static func load(path: String) throws(ScenarioError) -> DeviceConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ScenarioError(file: path, field: "", reason: "cannot read the file")
-        }
-        return try parse(data: data, file: path)
+        try parse(data: JSONReader.contents(of: path), file: path)
     }
 
     public static func parse(data: Data, file: String = "<input>") throws(ScenarioError) -> DeviceConfig {

@@ -111,8 +111,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     }
 
     /// One turn of the main loop: kick the watchdog, poll each lane's sensor once and count
-    /// what it delivered, and commit a snapshot when a bin closed or the persist interval has
-    /// passed with counts not yet committed. At most one frame per lane and one commit per
+    /// what it delivered, and commit a snapshot, with counts not yet committed, when a bin
+    /// closed at least half a bin after the last commit, or when the persist interval has
+    /// passed. At most one frame per lane and one commit per
     /// tick. A `.powerLost` error means the device is down until it boots again.
     public mutating func tick() throws(FlashError) {
         watchdog.kick()
@@ -127,7 +128,11 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             binClosed = drainClosedBins(lane: lane) || binClosed
         }
         updateHealth(nowUs: nowUs)
-        if unpersisted && (binClosed || nowUs &- lastPersistUs >= UInt64(config.persistIntervalS) * 1_000_000) {
+        // Lanes close the same bin a few frames apart: one commit covers them all, not one
+        // each, which would wear the flash four times as fast.
+        let sinceUs = nowUs &- lastPersistUs
+        let binDue = binClosed && sinceUs >= UInt64(config.binIntervalS) * 500_000
+        if unpersisted && (binDue || sinceUs >= UInt64(config.persistIntervalS) * 1_000_000) {
             try persist()
         }
     }

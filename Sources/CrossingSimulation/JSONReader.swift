@@ -36,6 +36,14 @@ package struct JSONReader {
         self.object = object
     }
 
+    /// The bytes of the file at `path`, or an error naming it.
+    package static func contents(of path: String) throws(ScenarioError) -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError(file: path, field: "", reason: "cannot be read")
+        }
+        return data
+    }
+
     package static func parse(data: Data, file: String) throws(ScenarioError) -> JSONReader {
         let value: Any
         do {

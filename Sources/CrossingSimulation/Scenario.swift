@@ -137,10 +137,7 @@ public struct GateSpec: Sendable {
 extension Scenario {
     /// Loads and validates a scenario file. Every error names the file, the field and the reason.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ScenarioError(file: path, field: "", reason: "cannot be read")
-        }
-        return try parse(data: data, file: path)
+        try parse(data: JSONReader.contents(of: path), file: path)
     }
 
     public static func parse(data: Data, file: String = "<input>") throws(ScenarioError) -> Scenario {
