@@ -46,6 +46,34 @@ struct AllocationTests {
         #expect(lane.grandTotal - countedBefore <= 2 * cycles + 2)
     }
 
+    @Test("Encoding 100,000 lines allocates nothing")
+    func encoderZeroAllocations() throws {
+        let lane = ShortText(Array("walk way,1".utf8).span)!
+        var buffer = LineBuffer<4096>()
+        var sent = 0
+        // A sender empties the buffer before a line could fail to fit (a debug build boxes a
+        // thrown error; the release bench counts the full path, refusals included).
+        func encode(_ lines: Int) {
+            for index in 0..<lines {
+                if buffer.committedCount > 4096 - 128 {
+                    sent += buffer.committedCount
+                    buffer.removeAll()
+                }
+                buffer.begin("crossings")
+                buffer.tag("lane", lane)
+                buffer.field("count", Int64(index))
+                buffer.field("note", lane)
+                try? buffer.end(timestampNs: Int64(index) * 60_000_000_000)
+            }
+        }
+        encode(100)
+        let before = allocation_counter_thread_allocations()
+        encode(100_000)
+        let allocations = allocation_counter_thread_allocations() - before
+        #expect(allocations == 0)
+        #expect(sent + buffer.committedCount > 100_000 * 40)
+    }
+
     @Test("The whole state of one lane fits in 8 KiB")
     func laneStateBound() {
         Limits.check()

@@ -1,0 +1,179 @@
+/// Why a line was not added to a `LineBuffer`. The buffer is left as it was.
+public enum LineError: Error, Equatable, Sendable {
+    /// The whole line does not fit in the space left: send what the buffer holds, then retry.
+    case doesNotFit
+    /// A tag value is empty, or holds a byte the line protocol cannot carry in a tag: a
+    /// newline or other control byte, or a backslash (InfluxDB 1.x and VictoriaMetrics read
+    /// it differently).
+    case unrepresentable
+}
+
+/// InfluxDB line protocol written into a fixed buffer the caller owns, one whole line at a
+/// time and never a part of one: no allocation, `i` integers, nanosecond timestamps, `\n`
+/// line ends (docs/line-protocol.md).
+///
+/// A line is `begin`, then its tags, then its fields, then `end`. A piece that does not fit
+/// or cannot be written marks the line; `end` then throws and takes the whole line back out.
+///
+///     var buffer = LineBuffer<512>()
+///     buffer.begin("crossings")
+///     buffer.tag("site", site)
+///     buffer.field("count", 3)
+///     try buffer.end(timestampNs: 1_663_750_800_000_000_000)
+public struct LineBuffer<let capacity: Int> {
+    private var storage = InlineArray<capacity, UInt8>(repeating: 0)
+    /// Bytes of whole lines, plus those of the line being written.
+    public private(set) var count = 0
+    private var lineStart = 0
+    private var fields = 0
+    private var open = false
+    private var failure: LineError?
+
+    public init() {}
+
+    /// Bytes of whole lines held.
+    public var committedCount: Int { open ? lineStart : count }
+
+    public subscript(index: Int) -> UInt8 {
+        precondition(index >= 0 && index < committedCount)
+        return storage[index]
+    }
+
+    /// The whole lines held, to send.
+    public func withBytes<Result, E: Error>(_ body: (Span<UInt8>) throws(E) -> Result) throws(E) -> Result {
+        try body(storage.span.extracting(0..<committedCount))
+    }
+
+    /// Forgets the first `bytes` bytes (sent), keeping the rest in order.
+    public mutating func removeFirst(_ bytes: Int) {
+        precondition(!open && bytes >= 0 && bytes <= count)
+        for index in bytes..<count { storage[index - bytes] = storage[index] }
+        count -= bytes
+    }
+
+    public mutating func removeAll() {
+        precondition(!open)
+        count = 0
+    }
+
+    /// Starts a line with its measurement.
+    public mutating func begin(_ measurement: StaticString) {
+        precondition(!open, "end the line before beginning another")
+        open = true
+        lineStart = count
+        fields = 0
+        failure = nil
+        measurement.withUTF8Buffer { name in
+            for byte in name { putEscaped(byte, alsoEquals: false) }
+        }
+    }
+
+    /// Adds a tag. Tags come before fields.
+    public mutating func tag(_ key: StaticString, _ value: ShortText) {
+        precondition(open && fields == 0, "tags come before fields")
+        guard !value.isEmpty else { return fail(.unrepresentable) }
+        put(0x2C)
+        putKey(key)
+        put(0x3D)
+        for index in 0..<value.count {
+            let byte = value[index]
+            guard byte >= 0x20 && byte != 0x7F && byte != 0x5C else { return fail(.unrepresentable) }
+            putEscaped(byte, alsoEquals: true)
+        }
+    }
+
+    /// Adds an integer field, as `key=valuei`.
+    public mutating func field(_ key: StaticString, _ value: Int64) {
+        beginField(key)
+        putDecimal(value)
+        put(0x69)
+    }
+
+    /// Adds a boolean field.
+    public mutating func field(_ key: StaticString, _ value: Bool) {
+        beginField(key)
+        if value { put(0x74) } else { put(0x66) }
+    }
+
+    /// Adds a string field, quoted, with `"` and `\` escaped. Any other byte, a newline too,
+    /// is carried as it is.
+    public mutating func field(_ key: StaticString, _ value: ShortText) {
+        beginField(key)
+        put(0x22)
+        for index in 0..<value.count {
+            let byte = value[index]
+            if byte == 0x22 || byte == 0x5C { put(0x5C) }
+            put(byte)
+        }
+        put(0x22)
+    }
+
+    /// Adds a string field from a static string.
+    public mutating func field(_ key: StaticString, _ value: StaticString) {
+        var text = ShortText()
+        value.withUTF8Buffer { bytes in
+            var copy = InlineArray<64, UInt8>(repeating: 0)
+            let length = min(bytes.count, 64)
+            for index in 0..<length { copy[index] = bytes[index] }
+            text = ShortText(copy.span.extracting(0..<length)) ?? ShortText()
+        }
+        field(key, text)
+    }
+
+    /// Ends the line with its timestamp in nanoseconds. On failure the line is taken back out.
+    public mutating func end(timestampNs: Int64) throws(LineError) {
+        precondition(open && fields > 0, "a line needs at least one field")
+        put(0x20)
+        putDecimal(timestampNs)
+        put(0x0A)
+        open = false
+        if let failure {
+            count = lineStart
+            throw failure
+        }
+    }
+
+    private mutating func beginField(_ key: StaticString) {
+        precondition(open)
+        put(fields == 0 ? 0x20 : 0x2C)
+        putKey(key)
+        put(0x3D)
+        fields += 1
+    }
+
+    private mutating func putKey(_ key: StaticString) {
+        key.withUTF8Buffer { bytes in
+            for byte in bytes { putEscaped(byte, alsoEquals: true) }
+        }
+    }
+
+    /// Commas and spaces are escaped everywhere outside strings; equals signs in keys and tag
+    /// values.
+    private mutating func putEscaped(_ byte: UInt8, alsoEquals: Bool) {
+        if byte == 0x2C || byte == 0x20 || (alsoEquals && byte == 0x3D) { put(0x5C) }
+        put(byte)
+    }
+
+    private mutating func putDecimal(_ value: Int64) {
+        if value < 0 { put(0x2D) }
+        var magnitude = value.magnitude
+        var digits = InlineArray<20, UInt8>(repeating: 0)
+        var digitCount = 0
+        repeat {
+            digits[digitCount] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+            digitCount += 1
+            magnitude /= 10
+        } while magnitude > 0
+        for index in stride(from: digitCount - 1, through: 0, by: -1) { put(digits[index]) }
+    }
+
+    private mutating func put(_ byte: UInt8) {
+        guard count < capacity else { return fail(.doesNotFit) }
+        storage[count] = byte
+        count += 1
+    }
+
+    private mutating func fail(_ error: LineError) {
+        if failure == nil { failure = error }
+    }
+}
