@@ -1,0 +1,159 @@
+/// A closed bin of one lane on its way to the export target, with its device-wide sequence
+/// number and, once the device knows wall time, its wall-clock start.
+public struct OutboxRecord: Sendable, Equatable {
+    /// One more than the record pushed before it, device-wide; never reused, so a receiver can
+    /// drop a record it has stored already. A merged record keeps the first one's number.
+    public var seq: UInt32
+    public var lane: UInt8
+    public var bin: IntervalBin
+    /// Wall-clock start of the bin, ns since 1970; nil until the device learns wall time.
+    public var wallStartNs: Int64?
+    /// Closed bins this record holds: more than one once the outbox has merged it.
+    public var binsMerged: UInt16 = 1
+
+    public init(seq: UInt32, lane: UInt8, bin: IntervalBin) {
+        self.seq = seq
+        self.lane = lane
+        self.bin = bin
+    }
+}
+
+/// The records not yet acknowledged by the export target, oldest first, in fixed memory.
+///
+/// Counting never waits for the link: when the outbox is full, the oldest unsent record is
+/// merged with the next unsent record of the same lane into one coarser bin (counts and frames
+/// summed, the interval spanning both), so every total stays exact and only time resolution is
+/// lost, oldest first. `binsMergedAway` counts the bins that lost their own row.
+///
+/// Records are sent oldest first; `sentCount` of them wait for an acknowledgement, which
+/// removes them. A lost connection sends them again: the receiver drops sequence numbers it
+/// has, so nothing is counted twice.
+public struct Outbox<let capacity: Int> {
+    private var records = InlineArray<capacity, OutboxRecord>(repeating: OutboxRecord(seq: 0, lane: 0, bin: IntervalBin()))
+    public private(set) var count = 0
+    /// Records at the front sent and awaiting an acknowledgement; never merged.
+    public private(set) var sentCount = 0
+    /// The sequence number the next record gets.
+    public private(set) var nextSeq: UInt32 = 1
+    /// Bins that were merged into an older record of their lane to make room.
+    public private(set) var binsMergedAway: UInt64 = 0
+    /// The last wall-clock start stamped for each lane, so a lane's stamps only ever rise.
+    private var lastStampNs = InlineArray<8, Int64>(repeating: Int64.min)
+
+    /// An outbox that numbers its records from `nextSeq` (after a reboot: one past the
+    /// last number the journal saw handed out).
+    public init(nextSeq: UInt32 = 1) {
+        precondition(capacity >= 16, "an outbox needs room to merge")
+        self.nextSeq = nextSeq
+    }
+
+    public subscript(index: Int) -> OutboxRecord {
+        precondition(index >= 0 && index < count)
+        return records[index]
+    }
+
+    /// Adds a closed bin of `lane` and returns its sequence number. When full, merges first.
+    @discardableResult
+    public mutating func push(lane: UInt8, bin: IntervalBin) -> UInt32 {
+        precondition(lane < 8)
+        if count == capacity { mergeOldest() }
+        let seq = nextSeq
+        nextSeq &+= 1
+        records[count] = OutboxRecord(seq: seq, lane: lane, bin: bin)
+        count += 1
+        return seq
+    }
+
+    /// Puts back a record kept in the journal, after a reboot, in sequence order.
+    public mutating func restore(_ record: OutboxRecord) {
+        precondition(count == 0 || record.seq > records[count - 1].seq)
+        if count == capacity { mergeOldest() }
+        records[count] = record
+        count += 1
+        if record.seq &- nextSeq < 0x8000_0000 { nextSeq = record.seq &+ 1 }
+        if let stamp = record.wallStartNs { lastStampNs[Int(record.lane)] = max(lastStampNs[Int(record.lane)], stamp) }
+    }
+
+    /// Stamps every record without a wall-clock start, given wall time = monotonic time +
+    /// `offsetNs`. Stamps of a lane only ever rise: after the wall clock steps back, a bin
+    /// starts 1 ns after the last one stamped, rather than on top of it, where a time-series
+    /// store would let it overwrite the other.
+    public mutating func stamp(offsetNs: Int64) {
+        for index in 0..<count where records[index].wallStartNs == nil {
+            let lane = Int(records[index].lane)
+            let wall = Int64(truncatingIfNeeded: records[index].bin.startUs &* 1000) &+ offsetNs
+            let stamp = lastStampNs[lane] == Int64.min ? wall : max(wall, lastStampNs[lane] &+ 1)
+            records[index].wallStartNs = stamp
+            lastStampNs[lane] = stamp
+        }
+    }
+
+    /// Records ready to send: unsent, and stamped.
+    public var sendableCount: Int {
+        var ready = 0
+        while sentCount + ready < count && records[sentCount + ready].wallStartNs != nil { ready += 1 }
+        return ready
+    }
+
+    /// The first `sent` of the sendable records have gone out.
+    public mutating func markSent(_ sent: Int) {
+        precondition(sent >= 0 && sent <= sendableCount)
+        sentCount += sent
+    }
+
+    /// The target has stored every sent record up to `seq`: they leave the outbox. Returns
+    /// how many left.
+    @discardableResult
+    public mutating func acknowledge(throughSeq seq: UInt32) -> Int {
+        var done = 0
+        while done < sentCount && seq &- records[done].seq < 0x8000_0000 { done += 1 }
+        remove(first: done)
+        sentCount -= done
+        return done
+    }
+
+    /// The connection broke: every sent record goes again.
+    public mutating func resendAll() {
+        sentCount = 0
+    }
+
+    /// Drops the sent records as refused (the target answered that it will never take them).
+    public mutating func dropSent() -> Int {
+        let dropped = sentCount
+        remove(first: dropped)
+        sentCount = 0
+        return dropped
+    }
+
+    /// Merges into the oldest unsent record the next unsent record of its lane; when that lane
+    /// has no other, tries the next oldest record.
+    private mutating func mergeOldest() {
+        for first in sentCount..<count {
+            for second in (first + 1)..<count where records[second].lane == records[first].lane {
+                merge(second, into: first)
+                return
+            }
+        }
+        preconditionFailure("an outbox full of sent records or single records per lane cannot merge")
+    }
+
+    private mutating func merge(_ second: Int, into first: Int) {
+        let later = records[second]
+        var earlier = records[first]
+        for cell in 0..<12 { earlier.bin.counts[cell] &+= later.bin.counts[cell] }
+        earlier.bin.frames &+= later.bin.frames
+        let endUs = later.bin.startUs &+ UInt64(later.bin.intervalMs) * 1000
+        earlier.bin.intervalMs = UInt32(clamping: (endUs &- earlier.bin.startUs) / 1000)
+        earlier.binsMerged &+= later.binsMerged
+        records[first] = earlier
+        for index in second..<(count - 1) { records[index] = records[index + 1] }
+        count -= 1
+        binsMergedAway &+= UInt64(later.binsMerged)
+    }
+
+    private mutating func remove(first removed: Int) {
+        guard removed > 0 else { return }
+        for index in removed..<count { records[index - removed] = records[index] }
+        count -= removed
+    }
+}
