@@ -51,6 +51,13 @@ public struct LineBuffer<let capacity: Int> {
         count -= bytes
     }
 
+    /// Takes back every whole line after the first `bytes`, as when a group of lines must go
+    /// together or not at all.
+    public mutating func truncate(to bytes: Int) {
+        precondition(!open && bytes >= 0 && bytes <= count)
+        count = bytes
+    }
+
     public mutating func removeAll() {
         precondition(!open)
         count = 0
@@ -71,15 +78,16 @@ public struct LineBuffer<let capacity: Int> {
     /// Adds a tag. Tags come before fields.
     public mutating func tag(_ key: StaticString, _ value: ShortText) {
         precondition(open && fields == 0, "tags come before fields")
-        guard !value.isEmpty else { return fail(.unrepresentable) }
+        guard value.isTagSafe else { return fail(.unrepresentable) }
         put(0x2C)
         putKey(key)
         put(0x3D)
-        for index in 0..<value.count {
-            let byte = value[index]
-            guard byte >= 0x20 && byte != 0x7F && byte != 0x5C else { return fail(.unrepresentable) }
-            putEscaped(byte, alsoEquals: true)
-        }
+        for index in 0..<value.count { putEscaped(value[index], alsoEquals: true) }
+    }
+
+    /// Adds a tag whose value is fixed in the firmware (a class or direction name).
+    public mutating func tag(_ key: StaticString, _ value: StaticString) {
+        tag(key, ShortText(static: value))
     }
 
     /// Adds an integer field, as `key=valuei`.
@@ -110,14 +118,7 @@ public struct LineBuffer<let capacity: Int> {
 
     /// Adds a string field from a static string.
     public mutating func field(_ key: StaticString, _ value: StaticString) {
-        var text = ShortText()
-        value.withUTF8Buffer { bytes in
-            var copy = InlineArray<64, UInt8>(repeating: 0)
-            let length = min(bytes.count, 64)
-            for index in 0..<length { copy[index] = bytes[index] }
-            text = ShortText(copy.span.extracting(0..<length)) ?? ShortText()
-        }
-        field(key, text)
+        field(key, ShortText(static: value))
     }
 
     /// Ends the line with its timestamp in nanoseconds. On failure the line is taken back out.

@@ -16,11 +16,30 @@ public struct ShortText: Equatable, Sendable {
         count = span.count
     }
 
+    /// The bytes of a static string, cut at `capacity`.
+    public init(static text: StaticString) {
+        text.withUTF8Buffer { bytes in
+            count = min(bytes.count, Self.capacity)
+            for index in 0..<count { storage[index] = bytes[index] }
+        }
+    }
+
     public var isEmpty: Bool { count == 0 }
 
     public subscript(index: Int) -> UInt8 {
         precondition(index >= 0 && index < count)
         return storage[index]
+    }
+
+    /// Whether every peer reads the text back the same as a line-protocol tag value: not
+    /// empty, no control byte (a newline would end the line), no backslash (InfluxDB 1.x keeps
+    /// it doubled, VictoriaMetrics collapses it).
+    public var isTagSafe: Bool {
+        guard count > 0 else { return false }
+        for index in 0..<count where storage[index] < 0x20 || storage[index] == 0x7F || storage[index] == 0x5C {
+            return false
+        }
+        return true
     }
 
     /// Whether the text begins with the bytes of `prefix`.

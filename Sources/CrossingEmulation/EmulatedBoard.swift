@@ -8,7 +8,7 @@ import CrossingSimulation
 /// frames at the sensors' pace, and the main loop turns twice per frame delivered.
 public struct EmulatedBoard {
     public typealias Device = CountingDevice<
-        EmulatedFlash, EmulatedSensorBus, EmulatedWatchdog, VirtualClock, EmulatedIndicator
+        EmulatedFlash, EmulatedSensorBus, EmulatedWatchdog, VirtualClock, EmulatedIndicator, BoardLink
     >
 
     /// The part the board carries: a sector for the config record and eight for the journal.
@@ -27,9 +27,12 @@ public struct EmulatedBoard {
     }
 
     /// Provisions `flash` with `config` (unless it holds that config already, so the totals
-    /// of an earlier run carry on), fits a sensor per lane whose transfers fail at `faultRate`,
-    /// and boots.
-    public init(config: DeviceConfig, flash: EmulatedFlash = blankFlash(), faultRate: Double = 0, seed: UInt64 = 1) throws(BootError) {
+    /// of an earlier run carry on), fits a sensor per lane whose transfers fail at `faultRate`
+    /// and the network `link`, and boots.
+    public init(
+        config: DeviceConfig, flash: EmulatedFlash = blankFlash(), faultRate: Double = 0, seed: UInt64 = 1,
+        link: BoardLink = .none
+    ) throws(BootError) {
         var flash = flash
         if (try? ConfigRecord.read(from: flash, sector: Device.configSector)) != config {
             do throws(RecordError) {
@@ -49,7 +52,7 @@ public struct EmulatedBoard {
         }
         device = try Device(
             flash: flash, bus: EmulatedSensorBus(sensors: sensors), watchdog: EmulatedWatchdog(timeoutMs: Self.watchdogTimeoutMs),
-            clock: VirtualClock(), indicator: EmulatedIndicator())
+            clock: VirtualClock(), indicator: EmulatedIndicator(), link: link)
     }
 
     /// `lane`'s depth sensor latches a frame, and the main loop turns twice.
@@ -78,7 +81,21 @@ public struct EmulatedBoard {
         flash.powerOn()
         device = try Device(
             flash: flash, bus: device.bus, watchdog: EmulatedWatchdog(timeoutMs: Self.watchdogTimeoutMs),
-            clock: device.clock, indicator: EmulatedIndicator())
+            clock: device.clock, indicator: EmulatedIndicator(), link: device.link)
+    }
+
+    /// Lets `body` change the in-memory peer on the link (its clock, whether it is down).
+    public mutating func withPeer(_ body: (inout EmulatedHTTPPeer) -> Void) {
+        guard case .peer(var peer) = device.link else { preconditionFailure("the board's link is no in-memory peer") }
+        body(&peer)
+        device.link = .peer(peer)
+    }
+
+    /// Turns the main loop at `nowUs` with no frame: the export goes on while the sensors are
+    /// quiet.
+    public mutating func idle(atUs nowUs: UInt64) throws(FlashError) {
+        device.clock.us = max(device.clock.us, nowUs)
+        try device.tick()
     }
 
     /// Lifetime totals of `lane`, per class and direction.

@@ -21,7 +21,7 @@ struct LoopLane {
 /// the journal, and counts on after that frame: after a power cut the totals are those of the
 /// last commit, and no frame already in them is counted again. Counts made after the last
 /// commit are lost with the power; `DeviceConfig.persistIntervalS` bounds how many.
-public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time: Clock, Light: Indicator> {
+public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time: Clock, Light: Indicator, Net: Link> {
     public static var configSector: Int { 0 }
     /// A sensor silent this long is flagged in health and on the indicator.
     public static var silentAfterUs: UInt64 { 2_000_000 }
@@ -32,7 +32,15 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public var watchdog: Dog
     public var clock: Time
     public var indicator: Light
+    /// The link to the export target.
+    public var link: Net
     public private(set) var health = DeviceHealth()
+    /// Closed bins not yet acknowledged by the export target.
+    public private(set) var outbox = Outbox<64>()
+    /// The export over HTTP, when the config names an `http://` target.
+    public private(set) var exporter: HTTPExporter?
+    public private(set) var wallTime = WallTime()
+    private var bootUs: UInt64 = 0
     /// The journal's flash, for an emulator to cut the power or carry the bytes over a reboot.
     public var flash: Storage {
         get { journal.flash }
@@ -54,7 +62,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
 
     /// Boots: reads the config record, lays out the journal, restores what it holds, and
     /// starts counting after the last frame it kept of each lane.
-    public init(flash: Storage, bus: Bus, watchdog: Dog, clock: Time, indicator: Light) throws(BootError) {
+    public init(flash: Storage, bus: Bus, watchdog: Dog, clock: Time, indicator: Light, link: Net) throws(BootError) {
         do throws(RecordError) {
             config = try ConfigRecord.read(from: flash, sector: Self.configSector)
         } catch {
@@ -70,6 +78,10 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         self.watchdog = watchdog
         self.clock = clock
         self.indicator = indicator
+        self.link = link
+        var seed = CRC32()
+        config.device.update(&seed)
+        exporter = HTTPExporter(target: config.export, seed: seed.value)
         var snapshot = DeviceSnapshot()
         do throws(FlashError) {
             if let length = try journal.restore(into: &payload) {
@@ -106,6 +118,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             }
         }
         let nowUs = self.clock.nowUs()
+        bootUs = nowUs
         lastPersistUs = nowUs
         for lane in 0..<config.laneCount { lastFrameUs[lane] = nowUs }
     }
@@ -135,6 +148,25 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         if unpersisted && (binDue || sinceUs >= UInt64(config.persistIntervalS) * 1_000_000) {
             try persist()
         }
+        if let offsetNs = wallTime.offsetNs { outbox.stamp(offsetNs: offsetNs) }
+        if exporter != nil {
+            let figures = figures(nowUs: nowUs)
+            exporter!.step(link: &link, outbox: &outbox, wall: &wallTime, config: config, figures: figures, nowUs: nowUs)
+        }
+    }
+
+    private func figures(nowUs: UInt64) -> HealthFigures {
+        var figures = HealthFigures()
+        figures.uptimeS = Int64((nowUs &- bootUs) / 1_000_000)
+        for lane in 0..<config.laneCount {
+            let driver = driverHealth(lane: lane)
+            figures.frames &+= Int64(truncatingIfNeeded: driver.frames)
+            figures.busErrors &+= Int64(truncatingIfNeeded: driver.busErrors)
+        }
+        figures.framesRejected = Int64(truncatingIfNeeded: health.framesRejected)
+        figures.journalCommits = Int64(truncatingIfNeeded: health.commits)
+        figures.silentLanes = Int64(health.silentLanes)
+        return figures
     }
 
     /// Commits every lane's totals and last frame counted now.
@@ -157,6 +189,19 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         health.commits &+= 1
         lastPersistUs = clock.nowUs()
         unpersisted = false
+    }
+
+    /// Closes every lane's open bin early and hands it to the outbox, for a clean shutdown:
+    /// then the export carries every count made.
+    public mutating func closeBins() {
+        for lane in 0..<config.laneCount {
+            if isDepth(lane) {
+                depthLanes[pool[lane]]!.counter.closeOpenBin()
+            } else {
+                loopLanes[pool[lane]]!.detector.closeOpenBin()
+            }
+            _ = drainClosedBins(lane: lane)
+        }
     }
 
     /// Lifetime count of one class in one direction on `lane`.
@@ -220,17 +265,16 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         }
     }
 
-    /// Closed bins go to the export outbox once there is one (the export issue); until then
-    /// the journal keeps the totals, and a bin closing is a moment to commit them.
+    /// Moves `lane`'s closed bins to the outbox; a bin closing is also a moment to commit.
     private mutating func drainClosedBins(lane: Int) -> Bool {
         let index = pool[lane]
         var closed = false
-        if isDepth(lane) {
-            while depthLanes[index]!.counter.popClosedBin() != nil { closed = true }
-        } else {
-            while loopLanes[index]!.detector.popClosedBin() != nil { closed = true }
+        while true {
+            let bin = isDepth(lane) ? depthLanes[index]!.counter.popClosedBin() : loopLanes[index]!.detector.popClosedBin()
+            guard let bin else { return closed }
+            outbox.push(lane: UInt8(lane), bin: bin)
+            closed = true
         }
-        return closed
     }
 
     /// Flags silent sensors and shows on the indicator whether every lane is well.

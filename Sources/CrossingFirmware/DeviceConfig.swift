@@ -89,8 +89,12 @@ public struct DeviceConfig: Equatable, Sendable {
 
     /// The first field that is wrong, or nil when a device can run on this configuration.
     public func validate() -> ConfigError? {
-        if device.isEmpty { return ConfigError(field: "device", reason: "must not be empty") }
-        if site.isEmpty { return ConfigError(field: "site", reason: "must not be empty") }
+        if !device.isTagSafe {
+            return ConfigError(field: "device", reason: "must not be empty, nor hold a control byte or a backslash")
+        }
+        if !site.isTagSafe {
+            return ConfigError(field: "site", reason: "must not be empty, nor hold a control byte or a backslash")
+        }
         if binIntervalS < 1 || binIntervalS > 86_400 {
             return ConfigError(field: "bin_interval_s", reason: "must be 1...86400")
         }
@@ -104,7 +108,9 @@ public struct DeviceConfig: Equatable, Sendable {
         var depthLanes = 0
         for index in 0..<laneCount {
             let spec = laneStorage[index]
-            if spec.name.isEmpty { return ConfigError(field: "lanes.name", reason: "must not be empty") }
+            if !spec.name.isTagSafe {
+                return ConfigError(field: "lanes.name", reason: "must not be empty, nor hold a control byte or a backslash")
+            }
             if spec.address < 0x08 || spec.address > 0x77 {
                 return ConfigError(field: "lanes.address", reason: "must be a 7-bit bus address, 8...119")
             }

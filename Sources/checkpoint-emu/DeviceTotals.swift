@@ -67,6 +67,20 @@ enum DeviceTotals {
                 faults.append(.string("\(name): loop \(loop) \(describe(fault))"))
             }
         }
+        var export: [(String, JSONValue)] = []
+        if let health = device.exporter?.health {
+            export = [
+                ("export_requests", .integer(Int64(health.requests))),
+                ("export_records_acknowledged", .integer(Int64(health.recordsAcknowledged))),
+                ("export_records_refused", .integer(Int64(health.recordsRefused))),
+                ("export_failures", .integer(Int64(health.connectFailures + health.resets + health.serverErrors))),
+                ("export_last_status", .integer(Int64(health.lastStatus))),
+                ("outbox_records", .integer(Int64(device.outbox.count))),
+                ("bins_merged", .integer(Int64(device.outbox.binsMergedAway))),
+                ("wall_time_known", .bool(device.wallTime.offsetNs != nil)),
+            ]
+            if !health.lastRefusal.isEmpty { export.append(("export_last_refusal", .string(health.lastRefusal.string))) }
+        }
         return [
             ("frames_counted", sum(\.frames)), ("bus_errors", sum(\.busErrors)), ("corrupt_frames", sum(\.corruptFrames)),
             ("stale_frames", sum(\.staleFrames)), ("overruns", sum(\.overruns)),
@@ -74,7 +88,7 @@ enum DeviceTotals {
             ("journal_commits", .integer(Int64(device.health.commits))),
             ("lanes_restored", .integer(Int64(device.health.lanesRestored))),
             ("indicator", .string("\(device.indicator.pattern)")), ("faults", .array(faults)),
-        ]
+        ] + export
     }
 
     private static func describe(_ fault: LoopFault) -> String {

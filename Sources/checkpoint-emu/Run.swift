@@ -1,5 +1,6 @@
 import CheckpointCLI
 import CrossingCore
+import CrossingDevice
 import CrossingEmulation
 import CrossingFirmware
 import CrossingSimulation
@@ -10,7 +11,7 @@ enum Run {
     static let help = """
         usage: checkpoint-emu run --scenario FILE [--config FILE] [--flash FILE]
                                   [--speed max|realtime|xN] [--duration SECONDS] [--seed N]
-                                  [--fault-rate R] [--json]
+                                  [--export URL] [--fault-rate R] [--json]
 
         Runs the counting firmware on the emulated board: each lane of the device config reads
         its sensor's registers, fed by the scenario lane of the same name. Prints the device's
@@ -26,6 +27,10 @@ enum Run {
                               real time, e.g. x60)
           --duration SECONDS  simulated time (default: the scenario's)
           --seed N            seed of the scene and the bus faults (default 1)
+          --export URL        export the counts to http://HOST:PORT/write?db=NAME (InfluxDB 1.x
+                              or VictoriaMetrics), over a real TCP connection; overrides the
+                              config's export. At the end the run waits, up to 60 s, for the
+                              target to acknowledge everything (docs/line-protocol.md)
           --fault-rate R      fraction of bus transfers that fail, 0...0.5 (default 0)
           --json              {"device", "site", "totals": [{"lane", "class", "direction",
                               "count"}], "health": {...}} as one object
@@ -34,7 +39,8 @@ enum Run {
     static func main(_ argumentList: [String]) {
         let (arguments, options) = Command.parse(
             argumentList, program: program, help: help,
-            valueOptions: ["scenario", "config", "flash", "speed", "duration", "seed", "fault-rate"], flagOptions: ["json"]
+            valueOptions: ["scenario", "config", "flash", "speed", "duration", "seed", "export", "fault-rate"],
+            flagOptions: ["json"]
         ) { arguments throws(UsageError) in
             guard let scenario = arguments.value("scenario") else { throw UsageError("--scenario FILE is required") }
             return (
@@ -49,7 +55,7 @@ enum Run {
         } catch {
             Terminal.fail(program, error.description)
         }
-        let config: DeviceConfig
+        var config: DeviceConfig
         if let path = arguments.value("config") {
             config = RunConfig.load(path)
         } else {
@@ -58,6 +64,19 @@ enum Run {
             } catch {
                 Terminal.fail(program, "cannot derive a device config: \(error.description)", usage: true)
             }
+        }
+        var link = BoardLink.none
+        if let export = arguments.value("export") {
+            guard export.hasPrefix("http://"), let target = ShortText(text: export), let tcp = tcpLink(forHTTP: export) else {
+                Terminal.fail(program, "--export must be http://HOST:PORT/PATH, up to 64 bytes, got '\(export)'", usage: true)
+            }
+            config.export = target
+            link = .tcp(tcp)
+        } else if config.export.hasPrefix("http://") {
+            guard let tcp = tcpLink(forHTTP: config.export.string) else {
+                Terminal.fail(program, "the config's export '\(config.export.string)' names no host and port", usage: true)
+            }
+            link = .tcp(tcp)
         }
         let durationS = options.durationS ?? scenario.durationS
         var feed: ScenarioFeed
@@ -77,7 +96,7 @@ enum Run {
         }
         var board: EmulatedBoard
         do {
-            board = try EmulatedBoard(config: config, flash: flash, faultRate: options.faultRate, seed: options.seed)
+            board = try EmulatedBoard(config: config, flash: flash, faultRate: options.faultRate, seed: options.seed, link: link)
         } catch {
             Terminal.fail(program, "the device did not boot: \(error)")
         }
@@ -85,6 +104,11 @@ enum Run {
         drive(&board, feed: &feed, speed: options.speed, durationS: durationS)
         do {
             try board.device.persist()
+            if board.device.exporter != nil && !interruptRequested.load(ordering: .relaxed),
+                try !board.drainExport(timeoutS: 60, shouldStop: { interruptRequested.load(ordering: .relaxed) })
+            {
+                Terminal.error("\(program): \(board.device.outbox.count) records not acknowledged by the export target")
+            }
         } catch {
             Terminal.fail(program, "emulated flash failed: \(error)")
         }
@@ -101,32 +125,32 @@ enum Run {
         exitIfInterrupted()
     }
 
-    /// Delivers every lane's frames in time order until the scene ends or SIGINT, paced to
-    /// `speed` times real time (nil: as fast as possible).
+    /// Drives the board with a progress line, until the scene ends or SIGINT.
     private static func drive(_ board: inout EmulatedBoard, feed: inout ScenarioFeed, speed: Double?, durationS: Double) {
         var progress = ProgressLine(total: durationS, unit: "sim-s")
         let started = Date()
-        while !interruptRequested.load(ordering: .relaxed), let nextUs = feed.nextUs {
-            let timeS = Double(nextUs) / 1_000_000
-            if let speed {
-                let aheadS = timeS / speed - Date().timeIntervalSince(started)
-                if aheadS > 0 { Thread.sleep(forTimeInterval: min(aheadS, 0.2)) }
-                if aheadS > 0.2 { continue }
-            }
-            do {
-                _ = try feed.deliverNext(to: &board)
-            } catch {
-                Terminal.fail(program, "emulated flash failed: \(error)")
-            }
-            if feed.delivered % 256 == 0 {
-                let counted = (0..<board.device.config.laneCount).map { board.device.grandTotal(lane: $0) }.reduce(0, +)
+        do {
+            try feed.drive(&board, speed: speed, shouldStop: { interruptRequested.load(ordering: .relaxed) }) { timeS, delivered, counted in
                 let realS = max(Date().timeIntervalSince(started), 1e-3)
                 progress.update(
                     done: min(timeS, durationS),
-                    detail: "sim \(clock(timeS))  \(feed.delivered) frames  \(counted) counted  x\(Int(timeS / realS)) real time")
+                    detail: "sim \(clock(timeS))  \(delivered) frames  \(counted) counted  x\(Int(timeS / realS)) real time")
             }
+        } catch {
+            Terminal.fail(program, "emulated flash failed: \(error)")
         }
         progress.finish()
+    }
+
+    /// The TCP link to the host and port of an `http://` URL (port 80 when not given).
+    private static func tcpLink(forHTTP url: String) -> TCPLink? {
+        let authority = url.dropFirst("http://".count).prefix { $0 != "/" }
+        guard !authority.isEmpty else { return nil }
+        if let colon = authority.lastIndex(of: ":") {
+            guard let port = UInt16(authority[authority.index(after: colon)...]), colon > authority.startIndex else { return nil }
+            return TCPLink(host: String(authority[..<colon]), port: port)
+        }
+        return TCPLink(host: String(authority), port: 80)
     }
 
     private static func speed(_ text: String) throws(UsageError) -> Double? {

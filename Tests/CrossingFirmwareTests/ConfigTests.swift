@@ -46,6 +46,7 @@ struct ConfigTests {
         arguments: [
             ("\"device\": \"vl-pole-3\"", "\"device\": \"\"", "device", "must be a non-empty string"),
             ("\"address\": 48", "\"address\": 200", "lanes[1].address", "must be in 8...119, got 200"),
+            ("\"name\": \"cars-in\"", "\"name\": \"cars\\\\in\"", "lanes[1].name", "must not be empty, nor hold a control byte or a backslash"),
             ("\"address\": 48", "\"address\": 41", "lanes[1].address", "must be unique on the bus"),
             ("\"name\": \"cars-in\"", "\"name\": \"walkway\"", "lanes[1].name", "must be unique on the device"),
             ("\"kind\": \"loops\"", "\"kind\": \"radar\"", "lanes[1].sensor.kind", "must be one of depth, loops, got 'radar'"),

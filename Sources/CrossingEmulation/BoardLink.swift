@@ -1,0 +1,63 @@
+import CrossingDevice
+
+/// The board's network link: none, a real TCP connection, or an in-memory peer.
+public enum BoardLink: Link {
+    /// No network: every connection is refused.
+    case none
+    case tcp(TCPLink)
+    case peer(EmulatedHTTPPeer)
+
+    /// The in-memory peer, when that is the link.
+    public var peer: EmulatedHTTPPeer? {
+        if case .peer(let peer) = self { return peer }
+        return nil
+    }
+
+    public mutating func connect() throws(LinkError) -> LinkState {
+        switch self {
+        case .none: throw .refused
+        case .tcp(var link):
+            defer { self = .tcp(link) }
+            return try link.connect()
+        case .peer(var peer):
+            defer { self = .peer(peer) }
+            return try peer.connect()
+        }
+    }
+
+    public mutating func send(_ bytes: Span<UInt8>) throws(LinkError) -> Int {
+        switch self {
+        case .none: throw .notConnected
+        case .tcp(var link):
+            defer { self = .tcp(link) }
+            return try link.send(bytes)
+        case .peer(var peer):
+            defer { self = .peer(peer) }
+            return try peer.send(bytes)
+        }
+    }
+
+    public mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
+        switch self {
+        case .none: throw .notConnected
+        case .tcp(var link):
+            defer { self = .tcp(link) }
+            return try link.receive(into: &bytes)
+        case .peer(var peer):
+            defer { self = .peer(peer) }
+            return try peer.receive(into: &bytes)
+        }
+    }
+
+    public mutating func close() {
+        switch self {
+        case .none: break
+        case .tcp(var link):
+            link.close()
+            self = .tcp(link)
+        case .peer(var peer):
+            peer.close()
+            self = .peer(peer)
+        }
+    }
+}
