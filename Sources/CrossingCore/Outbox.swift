@@ -10,11 +10,14 @@ public struct OutboxRecord: Sendable, Equatable {
     public var wallStartNs: Int64?
     /// Closed bins this record holds: more than one once the outbox has merged it.
     public var binsMerged: UInt16 = 1
+    /// The highest sequence number merged into this record: `seq` until it absorbs another.
+    public var lastSeq: UInt32
 
     public init(seq: UInt32, lane: UInt8, bin: IntervalBin) {
         self.seq = seq
         self.lane = lane
         self.bin = bin
+        lastSeq = seq
     }
 }
 
@@ -37,6 +40,11 @@ public struct Outbox<let capacity: Int> {
     public private(set) var nextSeq: UInt32 = 1
     /// Bins that were merged into an older record of their lane to make room.
     public private(set) var binsMergedAway: UInt64 = 0
+    /// Every record through this sequence number has left: acknowledged, or refused.
+    public private(set) var settledThroughSeq: UInt32 = 0
+    /// Index of the record the last merge changed, for the firmware to persist it; nil once
+    /// taken.
+    public private(set) var lastMerged: Int?
     /// The last wall-clock start stamped for each lane, so a lane's stamps only ever rise.
     private var lastStampNs = InlineArray<8, Int64>(repeating: Int64.min)
 
@@ -45,6 +53,13 @@ public struct Outbox<let capacity: Int> {
     public init(nextSeq: UInt32 = 1) {
         precondition(capacity >= 16, "an outbox needs room to merge")
         self.nextSeq = nextSeq
+        settledThroughSeq = nextSeq &- 1
+    }
+
+    /// Numbers the next record from `seq` on, unless it already numbers past it: after a
+    /// reboot, one past the last number handed out before, so none is used twice.
+    public mutating func numberFrom(_ seq: UInt32) {
+        if seq &- nextSeq < 0x8000_0000 { nextSeq = seq }
     }
 
     public subscript(index: Int) -> OutboxRecord {
@@ -64,13 +79,19 @@ public struct Outbox<let capacity: Int> {
         return seq
     }
 
+    /// The index of the record the last merge changed, once: the firmware writes it to flash.
+    public mutating func takeLastMerged() -> Int? {
+        defer { lastMerged = nil }
+        return lastMerged
+    }
+
     /// Puts back a record kept in the journal, after a reboot, in sequence order.
     public mutating func restore(_ record: OutboxRecord) {
         precondition(count == 0 || record.seq > records[count - 1].seq)
         if count == capacity { mergeOldest() }
         records[count] = record
         count += 1
-        if record.seq &- nextSeq < 0x8000_0000 { nextSeq = record.seq &+ 1 }
+        if record.lastSeq &- nextSeq < 0x8000_0000 { nextSeq = record.lastSeq &+ 1 }
         if let stamp = record.wallStartNs { lastStampNs[Int(record.lane)] = max(lastStampNs[Int(record.lane)], stamp) }
     }
 
@@ -78,14 +99,19 @@ public struct Outbox<let capacity: Int> {
     /// `offsetNs`. Stamps of a lane only ever rise: after the wall clock steps back, a bin
     /// starts 1 ns after the last one stamped, rather than on top of it, where a time-series
     /// store would let it overwrite the other.
-    public mutating func stamp(offsetNs: Int64) {
+    /// Returns the indices stamped now.
+    @discardableResult
+    public mutating func stamp(offsetNs: Int64) -> Range<Int> {
+        var first = count
         for index in 0..<count where records[index].wallStartNs == nil {
+            first = min(first, index)
             let lane = Int(records[index].lane)
             let wall = Int64(truncatingIfNeeded: records[index].bin.startUs &* 1000) &+ offsetNs
             let stamp = lastStampNs[lane] == Int64.min ? wall : max(wall, lastStampNs[lane] &+ 1)
             records[index].wallStartNs = stamp
             lastStampNs[lane] = stamp
         }
+        return first..<count
     }
 
     /// Records ready to send: unsent, and stamped.
@@ -107,6 +133,7 @@ public struct Outbox<let capacity: Int> {
     public mutating func acknowledge(throughSeq seq: UInt32) -> Int {
         var done = 0
         while done < sentCount && seq &- records[done].seq < 0x8000_0000 { done += 1 }
+        if done > 0 { settledThroughSeq = records[done - 1].lastSeq }
         remove(first: done)
         sentCount -= done
         return done
@@ -120,6 +147,7 @@ public struct Outbox<let capacity: Int> {
     /// Drops the sent records as refused (the target answered that it will never take them).
     public mutating func dropSent() -> Int {
         let dropped = sentCount
+        if dropped > 0 { settledThroughSeq = records[dropped - 1].lastSeq }
         remove(first: dropped)
         sentCount = 0
         return dropped
@@ -145,7 +173,9 @@ public struct Outbox<let capacity: Int> {
         let endUs = later.bin.startUs &+ UInt64(later.bin.intervalMs) * 1000
         earlier.bin.intervalMs = UInt32(clamping: (endUs &- earlier.bin.startUs) / 1000)
         earlier.binsMerged &+= later.binsMerged
+        earlier.lastSeq = later.lastSeq
         records[first] = earlier
+        lastMerged = first
         for index in second..<(count - 1) { records[index] = records[index + 1] }
         count -= 1
         binsMergedAway &+= UInt64(later.binsMerged)

@@ -39,7 +39,7 @@ extension EmulatedBoard {
     /// export target has acknowledged every record, or `timeoutS` passes. Returns whether the
     /// outbox emptied.
     public mutating func drainExport(timeoutS: Double, shouldStop: () -> Bool) throws(FlashError) -> Bool {
-        device.closeBins()
+        try device.closeBins()
         let started = Date()
         var timeUs = device.clock.us
         while device.outbox.count > 0 && Date().timeIntervalSince(started) < timeoutS && !shouldStop() {

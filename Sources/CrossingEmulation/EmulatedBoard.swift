@@ -11,9 +11,10 @@ public struct EmulatedBoard {
         EmulatedFlash, EmulatedSensorBus, EmulatedWatchdog, VirtualClock, EmulatedIndicator, BoardLink
     >
 
-    /// The part the board carries: a sector for the config record and eight for the journal.
+    /// The part the board carries: a sector for the config record, eight for the journal and
+    /// four for the outbox log.
     public static var flashSectorBytes: Int { 4096 }
-    public static var flashSectors: Int { 9 }
+    public static var flashSectors: Int { 13 }
     public static var watchdogTimeoutMs: UInt32 { 500 }
     /// When the main loop turns again after the turn that meets a frame: soon enough to read a
     /// frame whose first read failed before the sensor replaces it.

@@ -16,13 +16,14 @@ struct LoopLane {
 /// The counting device: up to four lanes, each a sensor on the bus with its counting core,
 /// run by a main loop that calls `tick`, with totals kept in a journal.
 ///
-/// Flash holds the config record in sector `configSector` and the journal in every sector
-/// after it. Boot reads the config, restores each lane's totals and last frame counted from
+/// Flash holds the config record in sector `configSector`, the outbox log in the last
+/// `outboxSectors`, and the journal in the sectors between. Boot reads the config, restores each lane's totals and last frame counted from
 /// the journal, and counts on after that frame: after a power cut the totals are those of the
 /// last commit, and no frame already in them is counted again. Counts made after the last
 /// commit are lost with the power; `DeviceConfig.persistIntervalS` bounds how many.
 public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time: Clock, Light: Indicator, Net: Link> {
     public static var configSector: Int { 0 }
+    public static var outboxSectors: Int { 4 }
     /// A sensor silent this long is flagged in health and on the indicator.
     public static var silentAfterUs: UInt64 { 2_000_000 }
 
@@ -40,6 +41,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     /// The export over HTTP, when the config names an `http://` target.
     public private(set) var exporter: HTTPExporter?
     public private(set) var wallTime = WallTime()
+    private var outboxLog: OutboxLog
+    /// The outbox's settled sequence number the log has recorded.
+    private var loggedSettledSeq: UInt32 = 0
     private var bootUs: UInt64 = 0
     /// The journal's flash, for an emulator to cut the power or carry the bytes over a reboot.
     public var flash: Storage {
@@ -70,7 +74,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         }
         do throws(JournalError) {
             journal = try Journal(
-                flash: flash, firstSector: Self.configSector + 1, sectors: flash.sectorCount - Self.configSector - 1)
+                flash: flash, firstSector: Self.configSector + 1,
+                sectors: flash.sectorCount - Self.configSector - 1 - Self.outboxSectors)
         } catch {
             throw .journal(error)
         }
@@ -79,6 +84,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         self.clock = clock
         self.indicator = indicator
         self.link = link
+        outboxLog = OutboxLog(
+            firstSector: flash.sectorCount - Self.outboxSectors, sectors: Self.outboxSectors,
+            sectorSizeBytes: flash.sectorSizeBytes)
         var seed = CRC32()
         config.device.update(&seed)
         exporter = HTTPExporter(target: config.export, seed: seed.value)
@@ -87,6 +95,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             if let length = try journal.restore(into: &payload) {
                 snapshot = DeviceSnapshot(payload: payload, length: length) ?? DeviceSnapshot()
             }
+            let highest = try outboxLog.restore(from: journal.flash, into: &outbox)
+            outbox.numberFrom(max(snapshot.nextRecordSeq, highest &+ 1))
+            loggedSettledSeq = outbox.settledThroughSeq
         } catch {
             throw .flash(error)
         }
@@ -138,7 +149,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
                 lastFrameUs[lane] = nowUs
                 unpersisted = true
             }
-            binClosed = drainClosedBins(lane: lane) || binClosed
+            binClosed = try drainClosedBins(lane: lane) || binClosed
         }
         updateHealth(nowUs: nowUs)
         // Lanes close the same bin a few frames apart: one commit covers them all, not one
@@ -148,10 +159,24 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         if unpersisted && (binDue || sinceUs >= UInt64(config.persistIntervalS) * 1_000_000) {
             try persist()
         }
-        if let offsetNs = wallTime.offsetNs { outbox.stamp(offsetNs: offsetNs) }
+        try stampRecords()
         if exporter != nil {
             let figures = figures(nowUs: nowUs)
             exporter!.step(link: &link, outbox: &outbox, wall: &wallTime, config: config, figures: figures, nowUs: nowUs)
+        }
+        if outbox.settledThroughSeq != loggedSettledSeq {
+            try outboxLog.appendAck(through: outbox.settledThroughSeq, flash: &journal.flash, outbox: outbox)
+            loggedSettledSeq = outbox.settledThroughSeq
+        }
+    }
+
+    /// Stamps the records closed before the device knew wall time, and logs them again with
+    /// their stamps: a resend after a reboot must carry the same timestamp, or a store would
+    /// keep both.
+    private mutating func stampRecords() throws(FlashError) {
+        guard let offsetNs = wallTime.offsetNs else { return }
+        for index in outbox.stamp(offsetNs: offsetNs) {
+            try outboxLog.append(outbox[index], flash: &journal.flash, outbox: outbox)
         }
     }
 
@@ -173,6 +198,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public mutating func persist() throws(FlashError) {
         var snapshot = DeviceSnapshot()
         snapshot.laneCount = config.laneCount
+        snapshot.nextRecordSeq = outbox.nextSeq
         for lane in 0..<config.laneCount {
             snapshot.lanes[lane].nameCRC = Self.nameCRC(config.lane(lane))
             snapshot.lanes[lane].kind = Self.kind(config.lane(lane))
@@ -193,14 +219,14 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
 
     /// Closes every lane's open bin early and hands it to the outbox, for a clean shutdown:
     /// then the export carries every count made.
-    public mutating func closeBins() {
+    public mutating func closeBins() throws(FlashError) {
         for lane in 0..<config.laneCount {
             if isDepth(lane) {
                 depthLanes[pool[lane]]!.counter.closeOpenBin()
             } else {
                 loopLanes[pool[lane]]!.detector.closeOpenBin()
             }
-            _ = drainClosedBins(lane: lane)
+            _ = try drainClosedBins(lane: lane)
         }
     }
 
@@ -265,14 +291,21 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         }
     }
 
-    /// Moves `lane`'s closed bins to the outbox; a bin closing is also a moment to commit.
-    private mutating func drainClosedBins(lane: Int) -> Bool {
+    /// Moves `lane`'s closed bins to the outbox and its log, stamped when wall time is known;
+    /// a record the outbox merged to make room is logged again. A bin closing is also a moment
+    /// to commit.
+    private mutating func drainClosedBins(lane: Int) throws(FlashError) -> Bool {
         let index = pool[lane]
         var closed = false
         while true {
             let bin = isDepth(lane) ? depthLanes[index]!.counter.popClosedBin() : loopLanes[index]!.detector.popClosedBin()
             guard let bin else { return closed }
             outbox.push(lane: UInt8(lane), bin: bin)
+            if let merged = outbox.takeLastMerged() {
+                try outboxLog.append(outbox[merged], flash: &journal.flash, outbox: outbox)
+            }
+            if let offsetNs = wallTime.offsetNs { outbox.stamp(offsetNs: offsetNs) }
+            try outboxLog.append(outbox[outbox.count - 1], flash: &journal.flash, outbox: outbox)
             closed = true
         }
     }

@@ -4,9 +4,9 @@ import CrossingCore
 /// number of the last frame counted into them, keyed by the lane's name and sensor kind so
 /// that a changed config never restores one lane's totals into another.
 ///
-/// Payload: a lane count byte, then per lane 105 bytes: CRC32 of the name, kind (1 depth,
-/// 2 loops), last sequence, 12 x UInt64 totals (class-major, directions outbound, inbound,
-/// unknown). All little-endian.
+/// Payload: a lane count byte, the outbox's next record number (4 bytes), then per lane 105
+/// bytes: CRC32 of the name, kind (1 depth, 2 loops), last sequence, 12 x UInt64 totals
+/// (class-major, directions outbound, inbound, unknown). All little-endian.
 struct DeviceSnapshot {
     static let laneBytes = 105
     static let classes: InlineArray<4, CrossingClass> = [.pedestrian, .bicycle, .car, .bus]
@@ -20,18 +20,21 @@ struct DeviceSnapshot {
     }
 
     var laneCount = 0
+    /// The number the outbox gives its next record, so that none is used twice across boots.
+    var nextRecordSeq: UInt32 = 1
     var lanes = InlineArray<4, Lane>(repeating: Lane())
 
     init() {}
 
-    static func bytes(lanes: Int) -> Int { 1 + lanes * laneBytes }
+    static func bytes(lanes: Int) -> Int { 5 + lanes * laneBytes }
 
     /// Reads a payload of `length` bytes; nil when it is not a snapshot.
     init?(payload: InlineArray<440, UInt8>, length: Int) {
         laneCount = Int(payload[0])
         guard laneCount <= 4, length == Self.bytes(lanes: laneCount) else { return nil }
+        nextRecordSeq = UInt32(truncatingIfNeeded: Self.word(payload, at: 1, bytes: 4))
         for lane in 0..<laneCount {
-            let base = 1 + lane * Self.laneBytes
+            let base = 5 + lane * Self.laneBytes
             lanes[lane].nameCRC = UInt32(truncatingIfNeeded: Self.word(payload, at: base, bytes: 4))
             lanes[lane].kind = payload[base + 4]
             lanes[lane].lastSequence = UInt32(truncatingIfNeeded: Self.word(payload, at: base + 5, bytes: 4))
@@ -42,8 +45,9 @@ struct DeviceSnapshot {
     /// Writes the payload to the front of `payload` and returns its length.
     func encode(into payload: inout InlineArray<440, UInt8>) -> Int {
         payload[0] = UInt8(laneCount)
+        Self.put(UInt64(nextRecordSeq), at: 1, bytes: 4, in: &payload)
         for lane in 0..<laneCount {
-            let base = 1 + lane * Self.laneBytes
+            let base = 5 + lane * Self.laneBytes
             Self.put(UInt64(lanes[lane].nameCRC), at: base, bytes: 4, in: &payload)
             payload[base + 4] = lanes[lane].kind
             Self.put(UInt64(lanes[lane].lastSequence), at: base + 5, bytes: 4, in: &payload)

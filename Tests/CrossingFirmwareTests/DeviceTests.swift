@@ -35,8 +35,8 @@ struct DeviceTests {
             var config = try DeviceConfigFile.derived(from: scenario, file: "test")
             // Commit often, for many commits to cut.
             config.persistIntervalS = 10
-            // A config sector and a three-sector journal: reboots scan fewer slots.
-            board = try EmulatedBoard(config: config, flash: EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 4))
+            // A config sector, a two-sector journal and the outbox log: reboots scan fewer slots.
+            board = try EmulatedBoard(config: config, flash: EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 7))
         }
 
         /// The next frame reaches the board; false at the end of the scene.

@@ -35,7 +35,7 @@ struct ExportTests {
             if down { mergedWhileDown = board.device.outbox.binsMergedAway }
         }
         #expect(mergedWhileDown > 0, "six hours of minute bins overflow the outbox, which merges")
-        board.device.closeBins()
+        try board.device.closeBins()
         var timeUs = board.device.clock.us
         for _ in 0..<600 where board.device.outbox.count > 0 {
             timeUs += 1_000_000
