@@ -40,7 +40,8 @@ public struct Outbox<let capacity: Int> {
     public private(set) var nextSeq: UInt32 = 1
     /// Bins that were merged into an older record of their lane to make room.
     public private(set) var binsMergedAway: UInt64 = 0
-    /// Every record through this sequence number has left: acknowledged, or refused.
+    /// Every record numbered up to this has left, acknowledged or refused (with the bins a
+    /// merged record among them absorbed; other lanes' later numbers may still be here).
     public private(set) var settledThroughSeq: UInt32 = 0
     /// Index of the record the last merge changed, for the firmware to persist it; nil once
     /// taken.
@@ -133,7 +134,7 @@ public struct Outbox<let capacity: Int> {
     public mutating func acknowledge(throughSeq seq: UInt32) -> Int {
         var done = 0
         while done < sentCount && seq &- records[done].seq < 0x8000_0000 { done += 1 }
-        if done > 0 { settledThroughSeq = records[done - 1].lastSeq }
+        if done > 0 { settledThroughSeq = records[done - 1].seq }
         remove(first: done)
         sentCount -= done
         return done
@@ -147,7 +148,7 @@ public struct Outbox<let capacity: Int> {
     /// Drops the sent records as refused (the target answered that it will never take them).
     public mutating func dropSent() -> Int {
         let dropped = sentCount
-        if dropped > 0 { settledThroughSeq = records[dropped - 1].lastSeq }
+        if dropped > 0 { settledThroughSeq = records[dropped - 1].seq }
         remove(first: dropped)
         sentCount = 0
         return dropped

@@ -37,6 +37,8 @@ struct OutboxLog {
         self.sectors = sectors
         entriesPerSector = sectorSizeBytes / Self.entryBytes
         precondition(sectors >= 3 && entriesPerSector >= 16, "the outbox log needs three sectors of 16 entries or more")
+        // Room for every live record, the sector being written and the one being emptied.
+        precondition(entriesPerSector * (sectors - 2) >= 64, "the outbox log must hold 64 live records besides two sectors")
         precondition(sectors * entriesPerSector <= Self.replayMax, "a replay holds at most 160 entries")
     }
 
@@ -63,8 +65,9 @@ struct OutboxLog {
         var count = 0
         var number = oldest
         while number &- oldest <= newest &- oldest {
+            // Settled records replay too: a merged one must still remove what it absorbed.
             if let entry = try read(slot: Int(number % UInt32(capacity)), from: flash), entry.number == number,
-                entry.kind == .record, entry.record.seq > acked
+                entry.kind == .record
             {
                 var index = 0
                 while index < count && records[index].seq < entry.record.seq { index += 1 }
@@ -73,17 +76,20 @@ struct OutboxLog {
                     count += 1
                 }
                 records[index] = entry.record
-                var absorbed = index + 1
-                while absorbed < count && records[absorbed].seq <= entry.record.lastSeq { absorbed += 1 }
-                let gone = absorbed - index - 1
-                if gone > 0 {
-                    for move in (index + 1)..<(count - gone) { records[move] = records[move + gone] }
-                    count -= gone
+                // A merged record absorbed its lane's records up to its last number; other
+                // lanes' records in that range are not its own.
+                var kept = index + 1
+                for scan in (index + 1)..<count {
+                    let record = records[scan]
+                    if record.lane == entry.record.lane && record.seq <= entry.record.lastSeq { continue }
+                    records[kept] = record
+                    kept += 1
                 }
+                count = kept
             }
             number &+= 1
         }
-        for index in 0..<count { outbox.restore(records[index]) }
+        for index in 0..<count where records[index].seq > acked { outbox.restore(records[index]) }
         return highest
     }
 

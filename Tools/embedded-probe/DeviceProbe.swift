@@ -15,6 +15,26 @@ struct ProbeClock: Clock {
     }
 }
 
+/// A link to an HTTP target that answers every request with 204 and a date.
+struct ProbeLink: Link {
+    var answered = false
+    mutating func connect() throws(LinkError) -> LinkState { .connected }
+    mutating func send(_ bytes: Span<UInt8>) throws(LinkError) -> Int {
+        answered = false
+        return bytes.count
+    }
+    mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
+        guard !answered else { return 0 }
+        answered = true
+        let answer: StaticString = "HTTP/1.1 204 No Content\r\nDate: Wed, 21 Sep 2022 06:00:00 GMT\r\n\r\n"
+        return answer.withUTF8Buffer { text in
+            for index in 0..<text.count { bytes[index] = text[index] }
+            return text.count
+        }
+    }
+    mutating func close() {}
+}
+
 struct ProbeIndicator: Indicator {
     var pattern = IndicatorPattern.off
     mutating func show(_ pattern: IndicatorPattern) { self.pattern = pattern }
@@ -29,6 +49,8 @@ extension Probe {
         guard let text = ShortText(name.span) else { return 1 }
         config.device = text
         config.site = text
+        let target: InlineArray<13, UInt8> = [0x68, 0x74, 0x74, 0x70, 0x3A, 0x2F, 0x2F, 0x68, 0x2F, 0x77, 0x72, 0x69, 0x74]
+        config.export = ShortText(target.span) ?? text
         guard config.append(DeviceLane(name: text, address: 0x29, sensor: .depth(LaneConfig(), frameRateMilliHz: 10_000)))
         else { return 1 }
         guard let other = ShortText(name.span.extracting(0..<3)),
@@ -37,16 +59,32 @@ extension Probe {
         guard (try? ConfigRecord.write(config, to: &flash, sector: 0)) != nil else { return 1 }
         guard var device = try? CountingDevice(
             flash: flash, bus: ProbeSensorBus(sequence: 3), watchdog: ProbeWatchdog(), clock: ProbeClock(),
-            indicator: ProbeIndicator())
+            indicator: ProbeIndicator(), link: ProbeLink())
         else { return 2 }
-        guard (try? device.tick()) != nil, (try? device.persist()) != nil else { return 3 }
+        for _ in 0..<4 { guard (try? device.tick()) != nil else { return 3 } }
+        guard (try? device.closeBins()) != nil, (try? device.tick()) != nil, (try? device.persist()) != nil else { return 3 }
         guard let again = try? CountingDevice(
-            flash: device.flash, bus: device.bus, watchdog: ProbeWatchdog(), clock: ProbeClock(), indicator: ProbeIndicator())
+            flash: device.flash, bus: device.bus, watchdog: ProbeWatchdog(), clock: ProbeClock(), indicator: ProbeIndicator(),
+            link: ProbeLink())
         else { return 4 }
-        return UInt64(again.lastCounted(lane: 0)) &+ again.health.commits &+ UInt64(device.watchdog.kicks)
-            &+ UInt64(again.health.lanesRestored) &+ again.health.framesRejected &+ again.grandTotal(lane: 1)
-            &+ again.total(lane: 0, .car, .inbound) &+ again.driverHealth(lane: 1).busErrors
-            &+ UInt64(again.loopFaults(lane: 1).a.rawValue) &+ UInt64(device.indicator.pattern.rawValue)
-            &+ UInt64(device.health.silentLanes)
+        var sum = UInt64(again.lastCounted(lane: 0)) &+ again.health.commits &+ UInt64(device.watchdog.kicks)
+        sum &+= UInt64(again.health.lanesRestored) &+ again.health.framesRejected &+ again.grandTotal(lane: 1)
+        sum &+= again.total(lane: 0, .car, .inbound) &+ again.driverHealth(lane: 1).busErrors
+        sum &+= UInt64(again.loopFaults(lane: 1).a.rawValue) &+ UInt64(device.indicator.pattern.rawValue)
+        sum &+= UInt64(device.health.silentLanes) &+ UInt64(again.outbox.count)
+        sum &+= (device.exporter?.health.requests ?? 0) &+ UInt64(device.wallTime.steps)
+        return sum &+ hash()
+    }
+}
+
+extension Probe {
+    /// HMAC-SHA256 of a short message: the key that signs export batches.
+    static func hash() -> UInt64 {
+        let key = InlineArray<4, UInt8>(repeating: 0x0B)
+        var mac = HMACSHA256(key: key.span)
+        mac.update(0x61)
+        var digest = InlineArray<32, UInt8>(repeating: 0)
+        mac.finish(into: &digest)
+        return UInt64(digest[0])
     }
 }

@@ -1,19 +1,20 @@
 import CrossingDevice
 import CrossingFirmware
 
-/// Flash in RAM: four 1 KiB sectors.
+/// Flash in RAM: seven 4 KiB sectors (the config, a two-sector journal, a four-sector outbox
+/// log).
 struct ProbeFlash: Flash {
-    var bytes = InlineArray<4096, UInt8>(repeating: 0xFF)
-    var sectorSizeBytes: Int { 1024 }
-    var sectorCount: Int { 4 }
+    var bytes = InlineArray<28672, UInt8>(repeating: 0xFF)
+    var sectorSizeBytes: Int { 4096 }
+    var sectorCount: Int { 7 }
 
     mutating func erase(sector: Int) throws(FlashError) {
-        guard sector >= 0 && sector < sectorCount else { throw .outOfRange(offset: sector * 1024) }
-        for index in 0..<1024 { bytes[sector * 1024 + index] = 0xFF }
+        guard sector >= 0 && sector < sectorCount else { throw .outOfRange(offset: sector * 4096) }
+        for index in 0..<4096 { bytes[sector * 4096 + index] = 0xFF }
     }
 
     mutating func program(offset: Int, bytes new: Span<UInt8>) throws(FlashError) {
-        guard offset >= 0 && offset + new.count <= 4096 else { throw .outOfRange(offset: offset) }
+        guard offset >= 0 && offset + new.count <= 28672 else { throw .outOfRange(offset: offset) }
         for index in new.indices {
             if bytes[offset + index] & new[index] != new[index] { throw .notErased(offset: offset + index) }
             bytes[offset + index] = new[index]
@@ -21,7 +22,7 @@ struct ProbeFlash: Flash {
     }
 
     func read(offset: Int) throws(FlashError) -> UInt8 {
-        guard offset >= 0 && offset < 4096 else { throw .outOfRange(offset: offset) }
+        guard offset >= 0 && offset < 28672 else { throw .outOfRange(offset: offset) }
         return bytes[offset]
     }
 }
