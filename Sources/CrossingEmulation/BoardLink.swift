@@ -6,6 +6,13 @@ public enum BoardLink: Link {
     case none
     case tcp(TCPLink)
     case peer(EmulatedHTTPPeer)
+    case collector(EmulatedCollector)
+
+    /// The in-memory collector, when that is the link.
+    public var collector: EmulatedCollector? {
+        if case .collector(let collector) = self { return collector }
+        return nil
+    }
 
     /// The in-memory peer, when that is the link.
     public var peer: EmulatedHTTPPeer? {
@@ -22,6 +29,9 @@ public enum BoardLink: Link {
         case .peer(var peer):
             defer { self = .peer(peer) }
             return try peer.connect()
+        case .collector(var collector):
+            defer { self = .collector(collector) }
+            return try collector.connect()
         }
     }
 
@@ -34,6 +44,9 @@ public enum BoardLink: Link {
         case .peer(var peer):
             defer { self = .peer(peer) }
             return try peer.send(bytes)
+        case .collector(var collector):
+            defer { self = .collector(collector) }
+            return try collector.send(bytes)
         }
     }
 
@@ -46,6 +59,9 @@ public enum BoardLink: Link {
         case .peer(var peer):
             defer { self = .peer(peer) }
             return try peer.receive(into: &bytes)
+        case .collector(var collector):
+            defer { self = .collector(collector) }
+            return try collector.receive(into: &bytes)
         }
     }
 
@@ -58,6 +74,9 @@ public enum BoardLink: Link {
         case .peer(var peer):
             peer.close()
             self = .peer(peer)
+        case .collector(var collector):
+            collector.close()
+            self = .collector(collector)
         }
     }
 }

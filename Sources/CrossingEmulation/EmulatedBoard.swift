@@ -92,6 +92,13 @@ public struct EmulatedBoard {
         device.link = .peer(peer)
     }
 
+    /// Lets `body` change the in-memory collector on the link.
+    public mutating func withCollector(_ body: (inout EmulatedCollector) -> Void) {
+        guard case .collector(var collector) = device.link else { preconditionFailure("the board's link is no in-memory collector") }
+        body(&collector)
+        device.link = .collector(collector)
+    }
+
     /// Turns the main loop at `nowUs` with no frame: the export goes on while the sensors are
     /// quiet.
     public mutating func idle(atUs nowUs: UInt64) throws(FlashError) {

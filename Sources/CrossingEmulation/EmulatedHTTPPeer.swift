@@ -6,22 +6,12 @@ import Foundation
 /// InfluxDB does, one per series and timestamp, a later write replacing an earlier one. It can
 /// be taken down (connections refused, the one open reset) and brought back.
 public struct EmulatedHTTPPeer: Link {
-    /// A stored point: measurement, tags in the order sent, integer fields, timestamp.
-    public struct Point: Equatable, Sendable {
-        public var measurement: String
-        public var tags: [String: String]
-        public var fields: [String: Int64]
-        public var timestampNs: Int64
-    }
-
     /// Wall time at the peer, seconds since 1970; the host moves it along.
     public var nowS: Int64
     /// While down, connections are refused and an open one breaks.
     public var down = false
-    /// Points by series key and timestamp.
-    public private(set) var points: [String: Point] = [:]
-    /// Writes that carried a point already stored (a resend the device could not know landed).
-    public private(set) var rewrites = 0
+    /// What was written, as InfluxDB keeps it.
+    public private(set) var store = PointStore()
     public private(set) var requests = 0
     private var connected = false
     private var inbound: [UInt8] = []
@@ -29,13 +19,6 @@ public struct EmulatedHTTPPeer: Link {
 
     public init(nowS: Int64) {
         self.nowS = nowS
-    }
-
-    /// The sum of `field` over the points of `measurement` whose tags match `tags`.
-    public func sum(_ measurement: String, _ field: String, where tags: [String: String]) -> Int64 {
-        points.values.filter { point in
-            point.measurement == measurement && tags.allSatisfy { point.tags[$0.key] == $0.value }
-        }.reduce(0) { $0 + ($1.fields[field] ?? 0) }
     }
 
     public mutating func connect() throws(LinkError) -> LinkState {
@@ -87,14 +70,17 @@ public struct EmulatedHTTPPeer: Link {
             let body = Array(inbound[(headEnd + 4)..<(headEnd + 4 + length)])
             inbound.removeFirst(headEnd + 4 + length)
             requests += 1
-            if lines.first?.hasPrefix("POST /write") == true { store(body) }
-            let date = Date(timeIntervalSince1970: TimeInterval(nowS))
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-            outbound += Array("HTTP/1.1 204 No Content\r\nDate: \(formatter.string(from: date))\r\n\r\n".utf8)
+            if lines.first?.hasPrefix("POST /write") == true { store.store(body) }
+            outbound += Array("HTTP/1.1 204 No Content\r\nDate: \(Self.httpDate(nowS))\r\n\r\n".utf8)
         }
+    }
+
+    static func httpDate(_ seconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     private func findHeadEnd() -> Int? {
@@ -104,27 +90,5 @@ public struct EmulatedHTTPPeer: Link {
             return index
         }
         return nil
-    }
-
-    /// Stores the lines of a body. Lines here carry no escapes: the tests' names are plain.
-    private mutating func store(_ body: [UInt8]) {
-        for line in String(decoding: body, as: UTF8.self).split(separator: "\n") {
-            let sections = line.split(separator: " ")
-            guard sections.count == 3, let timestampNs = Int64(sections[2]) else { continue }
-            let key = sections[0].split(separator: ",")
-            var tags: [String: String] = [:]
-            for tag in key.dropFirst() {
-                let pair = tag.split(separator: "=", maxSplits: 1)
-                if pair.count == 2 { tags[String(pair[0])] = String(pair[1]) }
-            }
-            var fields: [String: Int64] = [:]
-            for field in sections[1].split(separator: ",") {
-                let pair = field.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[1].hasSuffix("i"), let value = Int64(pair[1].dropLast()) { fields[String(pair[0])] = value }
-            }
-            let series = "\(sections[0]) \(timestampNs)"
-            if points[series] != nil { rewrites += 1 }
-            points[series] = Point(measurement: String(key[0]), tags: tags, fields: fields, timestampNs: timestampNs)
-        }
     }
 }

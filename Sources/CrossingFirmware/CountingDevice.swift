@@ -38,8 +38,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public private(set) var health = DeviceHealth()
     /// Closed bins not yet acknowledged by the export target.
     public private(set) var outbox = Outbox<64>()
-    /// The export over HTTP, when the config names an `http://` target.
-    public private(set) var exporter: HTTPExporter?
+    /// The export, when the config names an `http://` or `tcp://` target.
+    public private(set) var exporter: Exporter?
     public private(set) var wallTime = WallTime()
     private var outboxLog: OutboxLog
     /// The outbox's settled sequence number the log has recorded.
@@ -89,7 +89,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             sectorSizeBytes: flash.sectorSizeBytes)
         var seed = CRC32()
         config.device.update(&seed)
-        exporter = HTTPExporter(target: config.export, seed: seed.value)
+        exporter = Exporter(config: config, seed: seed.value)
         var snapshot = DeviceSnapshot()
         do throws(FlashError) {
             if let length = try journal.restore(into: &payload) {

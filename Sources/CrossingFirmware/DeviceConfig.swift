@@ -92,6 +92,9 @@ public struct DeviceConfig: Equatable, Sendable {
         if !device.isTagSafe {
             return ConfigError(field: "device", reason: "must not be empty, nor hold a control byte or a backslash")
         }
+        for index in 0..<device.count where device[index] == 0x20 || device[index] == 0x2C || device[index] == 0x3D {
+            return ConfigError(field: "device", reason: "must not hold a space, a comma or an equals sign")
+        }
         if !site.isTagSafe {
             return ConfigError(field: "site", reason: "must not be empty, nor hold a control byte or a backslash")
         }
@@ -103,6 +106,9 @@ public struct DeviceConfig: Equatable, Sendable {
         }
         if !export.isEmpty && !export.hasPrefix("tcp://") && !export.hasPrefix("http://") {
             return ConfigError(field: "export", reason: "must start with tcp:// or http://")
+        }
+        if export.hasPrefix("tcp://") && !keyPresent {
+            return ConfigError(field: "key", reason: "is required to export to tcp://, which signs every batch")
         }
         if laneCount == 0 { return ConfigError(field: "lanes", reason: "must hold at least one lane") }
         var depthLanes = 0

@@ -27,10 +27,12 @@ enum Run {
                               real time, e.g. x60)
           --duration SECONDS  simulated time (default: the scenario's)
           --seed N            seed of the scene and the bus faults (default 1)
-          --export URL        export the counts to http://HOST:PORT/write?db=NAME (InfluxDB 1.x
-                              or VictoriaMetrics), over a real TCP connection; overrides the
-                              config's export. At the end the run waits, up to 60 s, for the
-                              target to acknowledge everything (docs/line-protocol.md)
+          --export URL        export the counts over a real TCP connection, overriding the
+                              config's export: http://HOST:PORT/write?db=NAME to InfluxDB 1.x
+                              or VictoriaMetrics (docs/line-protocol.md), or tcp://HOST:PORT to
+                              our collector (docs/device-protocol.md; the config must hold the
+                              device's key). At the end the run waits, up to 60 s, for the
+                              target to acknowledge everything
           --fault-rate R      fraction of bus transfers that fail, 0...0.5 (default 0)
           --json              {"device", "site", "totals": [{"lane", "class", "direction",
                               "count"}], "health": {...}} as one object
@@ -65,16 +67,17 @@ enum Run {
                 Terminal.fail(program, "cannot derive a device config: \(error.description)", usage: true)
             }
         }
-        var link = BoardLink.none
         if let export = arguments.value("export") {
-            guard export.hasPrefix("http://"), let target = ShortText(text: export), let tcp = tcpLink(forHTTP: export) else {
-                Terminal.fail(program, "--export must be http://HOST:PORT/PATH, up to 64 bytes, got '\(export)'", usage: true)
+            guard let target = ShortText(text: export), tcpLink(for: export) != nil else {
+                Terminal.fail(program, "--export must be http://HOST:PORT/PATH or tcp://HOST:PORT, up to 64 bytes, got '\(export)'", usage: true)
             }
             config.export = target
-            link = .tcp(tcp)
-        } else if config.export.hasPrefix("http://") {
-            guard let tcp = tcpLink(forHTTP: config.export.string) else {
-                Terminal.fail(program, "the config's export '\(config.export.string)' names no host and port", usage: true)
+            if let error = config.validate() { Terminal.fail(program, "--export: \(error.field) \(error.reason)", usage: true) }
+        }
+        var link = BoardLink.none
+        if !config.export.isEmpty {
+            guard let tcp = tcpLink(for: config.export.string) else {
+                Terminal.fail(program, "the export '\(config.export.string)' names no host and port", usage: true)
             }
             link = .tcp(tcp)
         }
@@ -142,8 +145,11 @@ enum Run {
         progress.finish()
     }
 
-    /// The TCP link to the host and port of an `http://` URL (port 80 when not given).
-    private static func tcpLink(forHTTP url: String) -> TCPLink? {
+    /// The TCP link to the host and port of a `tcp://` URL, or of an `http://` one (port 80
+    /// when not given).
+    private static func tcpLink(for url: String) -> TCPLink? {
+        if url.hasPrefix("tcp://") { return TCPLink(url: url) }
+        guard url.hasPrefix("http://") else { return nil }
         let authority = url.dropFirst("http://".count).prefix { $0 != "/" }
         guard !authority.isEmpty else { return nil }
         if let colon = authority.lastIndex(of: ":") {

@@ -61,6 +61,16 @@ struct ConfigTests {
         #expect(throws: ScenarioError(file: "pole.json", field: field, reason: reason)) { try Self.parse(broken) }
     }
 
+    @Test("Export to our collector needs the key that signs its batches")
+    func tcpExportNeedsKey() throws {
+        var text = Self.document.replacingOccurrences(of: "tcp://127.0.0.1:8094", with: "tcp://127.0.0.1:8095")
+        #expect(try Self.parse(text).export.string == "tcp://127.0.0.1:8095")
+        text = text.replacingOccurrences(of: "\"key\": \"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\",", with: "")
+        #expect(throws: ScenarioError(file: "pole.json", field: "key", reason: "is required to export to tcp://, which signs every batch")) {
+            try Self.parse(text)
+        }
+    }
+
     @Test("A third depth sensor is refused at the lane that adds it")
     func refusesTooManyDepthLanes() throws {
         let lane = #"{"name": "N", "address": A, "sensor": {"kind": "depth", "mount_height_mm": 4000, "floor_span_mm": 4000}}"#

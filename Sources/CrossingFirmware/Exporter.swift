@@ -29,16 +29,28 @@ struct HealthFigures {
     var silentLanes: Int64 = 0
 }
 
-/// Sends the outbox to InfluxDB or VictoriaMetrics as `POST /write` requests, written here
-/// over any non-blocking `Link`, one step per main-loop tick and never waiting.
+/// Sends the outbox over any non-blocking `Link`, one step per main-loop tick and never
+/// waiting, in one of two framings:
 ///
-/// A request carries the oldest stamped records that fit in `bodyBytesMax`. 2xx acknowledges
-/// them, and its `Date` header teaches the device wall time. 4xx refuses them for good: they
-/// are dropped and counted, and the status and the body's start kept in health. Anything else
-/// (no connection, a reset, a 5xx, no answer in `answerTimeoutUs`) closes the link and sends
-/// them again after a capped exponential backoff with jitter. Bytes in flight are bounded by
-/// the request buffers.
-public struct HTTPExporter {
+/// - `http://host:port/path`: `POST` requests to InfluxDB or VictoriaMetrics
+///   (docs/line-protocol.md). 2xx acknowledges, and its `Date` header teaches wall time; 4xx
+///   refuses the records for good: they are dropped and counted, the status and the body's
+///   start kept in health.
+/// - `tcp://host:port`: batches to our collector (docs/device-protocol.md): the lines, then a
+///   `# batch` trailer with the device id, the first and last record numbers and an
+///   HMAC-SHA256 under the device's key. The collector's `ack` line acknowledges and carries
+///   its time; a `nack` is retried like a failure, so a wrong key never loses counts.
+///
+/// A request or batch carries the oldest stamped records that fit in `bodyBytesMax`, and a
+/// `device_health` line. Anything that fails (no connection, a reset, a 5xx, no answer in
+/// `answerTimeoutUs`) closes the link and sends the same records again after a capped
+/// exponential backoff with jitter. Bytes in flight are bounded by the buffers.
+public struct Exporter {
+    enum Framing {
+        case http
+        case batch
+    }
+
     public static var bodyBytesMax: Int { 8192 }
     static var backoffMinMs: UInt32 { 1000 }
     static var backoffMaxMs: UInt32 { 300_000 }
@@ -52,8 +64,11 @@ public struct HTTPExporter {
     }
 
     public private(set) var health = ExportHealth()
+    private let framing: Framing
     private let host: ShortText
     private let path: ShortText
+    private let device: ShortText
+    private let key: InlineArray<32, UInt8>
     private var state = State.idle
     private var retryAtUs: UInt64 = 0
     private var backoffMs: UInt32 = 0
@@ -70,14 +85,25 @@ public struct HTTPExporter {
     /// Whether a request is under way: connecting, sending, or waiting for its answer.
     public var isBusy: Bool { state != .idle }
 
-    /// An exporter to `target`, `http://host[:port]/path?query`; nil when it is not one.
-    public init?(target: ShortText, seed: UInt32) {
-        guard target.hasPrefix("http://") else { return nil }
+    /// An exporter to the config's target, `http://host[:port]/path?query` or
+    /// `tcp://host:port`; nil when there is none.
+    public init?(config: DeviceConfig, seed: UInt32) {
+        let target = config.export
+        let schemeBytes: Int
+        if target.hasPrefix("http://") {
+            framing = .http
+            schemeBytes = 7
+        } else if target.hasPrefix("tcp://") {
+            framing = .batch
+            schemeBytes = 6
+        } else {
+            return nil
+        }
         var hostBytes = InlineArray<64, UInt8>(repeating: 0)
         var pathBytes = InlineArray<64, UInt8>(repeating: 0)
         var hostCount = 0
         var pathCount = 0
-        for index in 7..<target.count {
+        for index in schemeBytes..<target.count {
             if pathCount == 0 && target[index] != 0x2F {
                 hostBytes[hostCount] = target[index]
                 hostCount += 1
@@ -91,6 +117,8 @@ public struct HTTPExporter {
         else { return nil }
         self.host = host
         self.path = path.isEmpty ? ShortText(static: "/write") : path
+        device = config.device
+        key = config.key
         jitter = seed | 1
     }
 
@@ -140,9 +168,14 @@ public struct HTTPExporter {
         requestStartUs = nowUs
         health.requests &+= 1
         guard wall.offsetNs != nil else {
-            put("GET /ping HTTP/1.1\r\nHost: ")
-            put(host)
-            put("\r\n\r\n")
+            // Nothing can be stamped yet: ask the target for the time.
+            if framing == .batch {
+                putTrailer(first: 0, last: 0)
+            } else {
+                put("GET /ping HTTP/1.1\r\nHost: ")
+                put(host)
+                put("\r\n\r\n")
+            }
             return
         }
         let ready = outbox.sendableCount
@@ -172,6 +205,10 @@ public struct HTTPExporter {
             body.field("export_failures", Int64(truncatingIfNeeded: health.connectFailures &+ health.resets &+ health.serverErrors))
             try? body.end(timestampNs: nowNs)
         }
+        if framing == .batch {
+            putTrailer(first: outbox[outbox.sentCount - recordsInRequest].seq, last: outbox[outbox.sentCount - 1].seq)
+            return
+        }
         put("POST ")
         put(path)
         put(" HTTP/1.1\r\nHost: ")
@@ -181,14 +218,53 @@ public struct HTTPExporter {
         put("\r\n\r\n")
     }
 
+    /// The batch trailer, an ILP comment line an ordinary listener skips:
+    /// `# batch v=1 device=ID first=N last=N lines=N bytes=N hmac=HEX`, the MAC over the
+    /// batch's lines and the trailer up to ` hmac=`.
+    private mutating func putTrailer(first: UInt32, last: UInt32) {
+        var lines = 0
+        body.withBytes { bytes in
+            for index in bytes.indices where bytes[index] == 0x0A { lines += 1 }
+        }
+        put("# batch v=1 device=")
+        put(device)
+        put(" first=")
+        putDecimal(Int(first))
+        put(" last=")
+        putDecimal(Int(last))
+        put(" lines=")
+        putDecimal(lines)
+        put(" bytes=")
+        putDecimal(body.committedCount)
+        var mac = HMACSHA256(key: key.span)
+        body.withBytes { bytes in mac.update(bytes) }
+        mac.update(head.span.extracting(0..<headCount))
+        var digest = InlineArray<32, UInt8>(repeating: 0)
+        mac.finish(into: &digest)
+        put(" hmac=")
+        let hex: StaticString = "0123456789abcdef"
+        hex.withUTF8Buffer { digits in
+            for index in 0..<32 {
+                head[headCount] = digits[Int(digest[index] >> 4)]
+                head[headCount + 1] = digits[Int(digest[index] & 0xF)]
+                headCount += 2
+            }
+        }
+        put("\n")
+    }
+
     private mutating func send(_ link: inout some Link, nowUs: UInt64) throws(LinkError) {
+        // HTTP: head, then body. A batch: the lines, then the trailer.
+        let first = framing == .http ? headCount : body.committedCount
         let total = headCount + body.committedCount
         while sentBytes < total {
             let sent: Int
-            if sentBytes < headCount {
-                sent = try link.send(head.span.extracting(sentBytes..<headCount))
+            let headPart = framing == .http ? sentBytes < headCount : sentBytes >= body.committedCount
+            if headPart {
+                let from = framing == .http ? sentBytes : sentBytes - first
+                sent = try link.send(head.span.extracting(from..<headCount))
             } else {
-                let offset = sentBytes - headCount
+                let offset = framing == .http ? sentBytes - headCount : sentBytes
                 sent = try body.withBytes { (bytes: Span<UInt8>) throws(LinkError) -> Int in
                     try link.send(bytes.extracting(offset..<bytes.count))
                 }
@@ -197,7 +273,7 @@ public struct HTTPExporter {
             sentBytes += sent
         }
         state = .awaiting
-        responseCount = 0
+        if framing == .http { responseCount = 0 }
     }
 
     private mutating func receiveAnswer(_ link: inout some Link, outbox: inout Outbox<64>, wall: inout WallTime, nowUs: UInt64) throws(LinkError) {
@@ -211,6 +287,7 @@ public struct HTTPExporter {
             }
             responseCount += got
         }
+        if framing == .batch { return try receiveAck(&link, outbox: &outbox, wall: &wall, nowUs: nowUs) }
         guard let answer = HTTPAnswer(response.span.extracting(0..<responseCount), full: responseCount == response.count) else {
             return try checkTimeout(nowUs)
         }
@@ -225,9 +302,7 @@ public struct HTTPExporter {
                 return
             }
         case 200..<300:
-            let last = outbox[outbox.sentCount - 1].seq
-            health.recordsAcknowledged &+= UInt64(outbox.acknowledge(throughSeq: last))
-            backoffMs = 0
+            acknowledgeSent(outbox: &outbox)
         case 400..<500:
             health.recordsRefused &+= UInt64(outbox.dropSent())
             var refusal = InlineArray<64, UInt8>(repeating: 0)
@@ -243,6 +318,50 @@ public struct HTTPExporter {
         if answer.mustClose { link.close() }
     }
 
+    /// The collector's answer to a batch: `ack LAST TIME_NS`, or `nack REASON`.
+    private mutating func receiveAck(_ link: inout some Link, outbox: inout Outbox<64>, wall: inout WallTime, nowUs: UInt64) throws(LinkError) {
+        var end = -1
+        for index in 0..<responseCount where response[index] == 0x0A {
+            end = index
+            break
+        }
+        guard end >= 0 else {
+            if responseCount == response.count { throw .reset }
+            return try checkTimeout(nowUs)
+        }
+        var fields = InlineArray<3, Int64>(repeating: -1)
+        var field = -1
+        var isAck = end >= 4 && response[0] == 0x61 && response[1] == 0x63 && response[2] == 0x6B && response[3] == 0x20
+        for index in 3..<end where isAck {
+            let byte = response[index]
+            if byte == 0x20 {
+                field += 1
+                if field > 1 { isAck = false } else { fields[field] = 0 }
+            } else if byte >= 0x30 && byte <= 0x39 && field >= 0 {
+                fields[field] = fields[field] &* 10 &+ Int64(byte - 0x30)
+            } else {
+                isAck = false
+            }
+        }
+        let expected = recordsInRequest > 0 ? Int64(outbox[outbox.sentCount - 1].seq) : 0
+        guard isAck, fields[0] == expected, fields[1] > 0 else {
+            health.serverErrors &+= 1
+            fail(&link, outbox: &outbox, nowUs: nowUs)
+            return
+        }
+        wall.learn(wallNs: fields[1], nowUs: nowUs)
+        if recordsInRequest > 0 { acknowledgeSent(outbox: &outbox) }
+        for index in (end + 1)..<responseCount { response[index - end - 1] = response[index] }
+        responseCount -= end + 1
+        state = .idle
+    }
+
+    private mutating func acknowledgeSent(outbox: inout Outbox<64>) {
+        let last = outbox[outbox.sentCount - 1].seq
+        health.recordsAcknowledged &+= UInt64(outbox.acknowledge(throughSeq: last))
+        backoffMs = 0
+    }
+
     private mutating func checkTimeout(_ nowUs: UInt64) throws(LinkError) {
         if nowUs &- requestStartUs > Self.answerTimeoutUs { throw .reset }
     }
@@ -252,6 +371,7 @@ public struct HTTPExporter {
         link.close()
         outbox.resendAll()
         state = .idle
+        responseCount = 0
         backoffMs = backoffMs == 0 ? Self.backoffMinMs : min(Self.backoffMaxMs, backoffMs &* 2)
         jitter ^= jitter << 13
         jitter ^= jitter >> 17

@@ -1,0 +1,122 @@
+import CrossingCore
+import CrossingDevice
+import Foundation
+
+/// The collector's side of the device protocol (docs/device-protocol.md) in memory, as the
+/// device's link: it reads lines until a `# batch` trailer, checks the HMAC under the device's
+/// key, stores the batch unless it has stored its last record number already, and answers
+/// `ack LAST TIME_NS`, or `nack REASON` when the batch does not check. It can be taken down.
+public struct EmulatedCollector: Link {
+    /// Wall time at the collector, ns since 1970; the host moves it along.
+    public var nowNs: Int64
+    /// While down, connections are refused and an open one breaks.
+    public var down = false
+    public private(set) var store = PointStore()
+    public private(set) var batchesStored = 0
+    /// Batches whose last record number was stored before: acknowledged, not stored again.
+    public private(set) var batchesRepeated = 0
+    public private(set) var batchesRefused = 0
+    private let key: [UInt8]
+    private var highestStored: [String: Int] = [:]
+    private var connected = false
+    private var inbound: [UInt8] = []
+    private var pending: [UInt8] = []
+    private var outbound: [UInt8] = []
+
+    public init(key: [UInt8], nowNs: Int64) {
+        self.key = key
+        self.nowNs = nowNs
+    }
+
+    public mutating func connect() throws(LinkError) -> LinkState {
+        if down {
+            connected = false
+            throw .refused
+        }
+        connected = true
+        return .connected
+    }
+
+    public mutating func send(_ bytes: Span<UInt8>) throws(LinkError) -> Int {
+        guard connected else { throw .notConnected }
+        if down {
+            close()
+            throw .reset
+        }
+        for index in bytes.indices { inbound.append(bytes[index]) }
+        serve()
+        return bytes.count
+    }
+
+    public mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
+        guard connected else { throw .notConnected }
+        if down {
+            close()
+            throw .reset
+        }
+        let count = min(bytes.count, outbound.count)
+        for index in 0..<count { bytes[index] = outbound[index] }
+        outbound.removeFirst(count)
+        return count
+    }
+
+    public mutating func close() {
+        connected = false
+        inbound = []
+        pending = []
+        outbound = []
+    }
+
+    private mutating func serve() {
+        while let newline = inbound.firstIndex(of: 0x0A) {
+            let line = Array(inbound[...newline])
+            inbound.removeFirst(newline + 1)
+            guard line.first == 0x23 else {
+                pending += line
+                continue
+            }
+            answer(trailer: String(decoding: line.dropLast(), as: UTF8.self))
+            pending = []
+        }
+    }
+
+    private mutating func answer(trailer: String) {
+        var fields: [String: String] = [:]
+        for part in trailer.split(separator: " ").dropFirst(2) {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { fields[String(pair[0])] = String(pair[1]) }
+        }
+        guard let macStart = trailer.range(of: " hmac="), let device = fields["device"], let last = fields["last"].flatMap(Int.init),
+            fields["bytes"].flatMap(Int.init) == pending.count
+        else {
+            refuse("malformed")
+            return
+        }
+        var mac = HMACSHA256(key: key.span)
+        mac.update(pending.span)
+        let signed = Array(trailer[..<macStart.lowerBound].utf8)
+        mac.update(signed.span)
+        var digest = InlineArray<32, UInt8>(repeating: 0)
+        mac.finish(into: &digest)
+        let hex = (0..<32).map { String(format: "%02x", digest[$0]) }.joined()
+        guard fields["hmac"] == hex else {
+            refuse("bad-hmac")
+            return
+        }
+        if last > 0 {
+            if let stored = highestStored[device], last <= stored {
+                batchesRepeated += 1
+            } else {
+                store.store(pending)
+                highestStored[device] = last
+                batchesStored += 1
+            }
+        }
+        outbound += Array("ack \(last) \(nowNs)\n".utf8)
+    }
+
+    private mutating func refuse(_ reason: String) {
+        batchesRefused += 1
+        outbound += Array("nack \(reason)\n".utf8)
+    }
+}
