@@ -121,11 +121,14 @@ public struct LineBuffer<let capacity: Int> {
         field(key, ShortText(static: value))
     }
 
-    /// Ends the line with its timestamp in nanoseconds. On failure the line is taken back out.
-    public mutating func end(timestampNs: Int64) throws(LineError) {
+    /// Ends the line with its timestamp in nanoseconds, or with none, for the receiver to
+    /// stamp with its own time. On failure the line is taken back out.
+    public mutating func end(timestampNs: Int64?) throws(LineError) {
         precondition(open && fields > 0, "a line needs at least one field")
-        put(0x20)
-        putDecimal(timestampNs)
+        if let timestampNs {
+            put(0x20)
+            putDecimal(timestampNs)
+        }
         put(0x0A)
         open = false
         if let failure {

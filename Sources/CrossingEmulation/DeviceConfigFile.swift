@@ -45,10 +45,13 @@ public enum DeviceConfigFile {
     }
 
     /// The device a scenario implies: one lane per scenario lane, at bus addresses from 0x20,
-    /// with the scenario's geometry; device `<name>-emu`, site `<name>`, no export.
+    /// with the scenario's geometry; device `<name>-emu` (spaces, commas and equals signs made
+    /// `-`), site `<name>`, no export.
     public static func derived(from scenario: Scenario, file: String) throws(ScenarioError) -> DeviceConfig {
         var config = DeviceConfig()
-        guard let device = ShortText(text: "\(scenario.name)-emu"), let site = ShortText(text: scenario.name) else {
+        // A device id has no spaces, commas or equals signs (the batch trailer is split on them).
+        let id = String(scenario.name.map { " ,=".contains($0) ? "-" : $0 })
+        guard let device = ShortText(text: "\(id)-emu"), let site = ShortText(text: scenario.name) else {
             throw ScenarioError(file: file, field: "name", reason: "is longer than \(ShortText.capacity - 4) bytes")
         }
         config.device = device

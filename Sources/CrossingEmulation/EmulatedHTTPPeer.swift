@@ -10,6 +10,8 @@ public struct EmulatedHTTPPeer: Link {
     public var nowS: Int64
     /// While down, connections are refused and an open one breaks.
     public var down = false
+    /// Answers every write 400 with an InfluxDB error body, storing nothing.
+    public var refuseWrites = false
     /// What was written, as InfluxDB keeps it.
     public private(set) var store = PointStore()
     public private(set) var requests = 0
@@ -70,7 +72,14 @@ public struct EmulatedHTTPPeer: Link {
             let body = Array(inbound[(headEnd + 4)..<(headEnd + 4 + length)])
             inbound.removeFirst(headEnd + 4 + length)
             requests += 1
-            if lines.first?.hasPrefix("POST /write") == true { store.store(body) }
+            let write = lines.first?.hasPrefix("POST /write") == true
+            if write && refuseWrites {
+                let error = #"{"error":"partial write: field type conflict"}"#
+                outbound += Array(
+                    "HTTP/1.1 400 Bad Request\r\nDate: \(Self.httpDate(nowS))\r\nContent-Length: \(error.utf8.count)\r\n\r\n\(error)".utf8)
+                continue
+            }
+            if write { store.store(body) }
             outbound += Array("HTTP/1.1 204 No Content\r\nDate: \(Self.httpDate(nowS))\r\n\r\n".utf8)
         }
     }

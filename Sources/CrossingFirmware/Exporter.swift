@@ -81,6 +81,7 @@ public struct Exporter {
     private var responseCount = 0
     private var requestStartUs: UInt64 = 0
     private var recordsInRequest = 0
+    private var lastHealthStampNs = Int64.min
 
     /// Whether a request is under way: connecting, sending, or waiting for its answer.
     public var isBusy: Bool { state != .idle }
@@ -130,7 +131,7 @@ public struct Exporter {
         do throws(LinkError) {
             switch state {
             case .idle:
-                // Records wait for wall time, and a ping's `Date` answer brings it.
+                // Records wait for wall time; the answer to a lone health line brings it.
                 let due = outbox.sendableCount > 0 || (outbox.count > 0 && wall.offsetNs == nil)
                 guard nowUs >= retryAtUs, due else { return }
                 state = .connecting
@@ -158,8 +159,8 @@ public struct Exporter {
         try send(&link, nowUs: nowUs)
     }
 
-    /// The oldest stamped records that fit, then the health line, then the head; or, while the
-    /// device does not know wall time, `GET /ping`, to learn it from the answer's `Date`.
+    /// The oldest stamped records that fit, then the health line, then the HTTP head or the
+    /// batch trailer. Before the device knows wall time, the health line alone.
     private mutating func build(outbox: inout Outbox<64>, wall: WallTime, config: DeviceConfig, figures: HealthFigures, nowUs: UInt64) {
         body.removeAll()
         recordsInRequest = 0
@@ -167,46 +168,48 @@ public struct Exporter {
         sentBytes = 0
         requestStartUs = nowUs
         health.requests &+= 1
-        guard wall.offsetNs != nil else {
-            // Nothing can be stamped yet: ask the target for the time.
-            if framing == .batch {
+        if wall.offsetNs != nil {
+            let ready = outbox.sendableCount
+            while recordsInRequest < ready {
+                do throws(LineError) {
+                    try ExportLines.write(outbox[outbox.sentCount + recordsInRequest], config: config, into: &body)
+                    recordsInRequest += 1
+                } catch {
+                    break
+                }
+            }
+            precondition(recordsInRequest > 0, "a record's lines always fit an empty body")
+            outbox.markSent(recordsInRequest)
+        }
+        // The health line rides along; before the device knows wall time it goes alone, without
+        // a timestamp (the receiver stamps it), saying so, and the answer teaches the time.
+        body.begin("device_health")
+        body.tag("site", config.site)
+        body.tag("device", config.device)
+        body.field("uptime_s", figures.uptimeS)
+        body.field("frames", figures.frames)
+        body.field("bus_errors", figures.busErrors)
+        body.field("frames_rejected", figures.framesRejected)
+        body.field("journal_commits", figures.journalCommits)
+        body.field("silent_lanes", figures.silentLanes)
+        body.field("outbox_records", Int64(outbox.count))
+        body.field("bins_merged", Int64(truncatingIfNeeded: outbox.binsMergedAway))
+        body.field("records_refused", Int64(truncatingIfNeeded: health.recordsRefused))
+        body.field("export_failures", Int64(truncatingIfNeeded: health.connectFailures &+ health.resets &+ health.serverErrors))
+        body.field("time_known", wall.offsetNs != nil)
+        // Like the bins', health stamps only rise: after a step back they must not overwrite.
+        var stampNs = wall.wallNs(atUs: nowUs)
+        if let now = stampNs {
+            stampNs = max(now, lastHealthStampNs &+ 1)
+            lastHealthStampNs = stampNs!
+        }
+        try? body.end(timestampNs: stampNs)
+        if framing == .batch {
+            if recordsInRequest == 0 {
                 putTrailer(first: 0, last: 0)
             } else {
-                put("GET /ping HTTP/1.1\r\nHost: ")
-                put(host)
-                put("\r\n\r\n")
+                putTrailer(first: outbox[outbox.sentCount - recordsInRequest].seq, last: outbox[outbox.sentCount - 1].seq)
             }
-            return
-        }
-        let ready = outbox.sendableCount
-        while recordsInRequest < ready {
-            do throws(LineError) {
-                try ExportLines.write(outbox[outbox.sentCount + recordsInRequest], config: config, into: &body)
-                recordsInRequest += 1
-            } catch {
-                break
-            }
-        }
-        precondition(recordsInRequest > 0, "a record's lines always fit an empty body")
-        outbox.markSent(recordsInRequest)
-        if let nowNs = wall.wallNs(atUs: nowUs) {
-            body.begin("device_health")
-            body.tag("site", config.site)
-            body.tag("device", config.device)
-            body.field("uptime_s", figures.uptimeS)
-            body.field("frames", figures.frames)
-            body.field("bus_errors", figures.busErrors)
-            body.field("frames_rejected", figures.framesRejected)
-            body.field("journal_commits", figures.journalCommits)
-            body.field("silent_lanes", figures.silentLanes)
-            body.field("outbox_records", Int64(outbox.count))
-            body.field("bins_merged", Int64(truncatingIfNeeded: outbox.binsMergedAway))
-            body.field("records_refused", Int64(truncatingIfNeeded: health.recordsRefused))
-            body.field("export_failures", Int64(truncatingIfNeeded: health.connectFailures &+ health.resets &+ health.serverErrors))
-            try? body.end(timestampNs: nowNs)
-        }
-        if framing == .batch {
-            putTrailer(first: outbox[outbox.sentCount - recordsInRequest].seq, last: outbox[outbox.sentCount - 1].seq)
             return
         }
         put("POST ")
@@ -293,14 +296,15 @@ public struct Exporter {
         }
         health.lastStatus = answer.status
         if let dateS = answer.dateS { wall.learn(wallNs: dateS &* 1_000_000_000 &+ 500_000_000, nowUs: nowUs) }
+        // The health line alone must teach the time, or go again after the backoff.
+        if recordsInRequest == 0 && wall.offsetNs == nil {
+            health.serverErrors &+= 1
+            fail(&link, outbox: &outbox, nowUs: nowUs)
+            return
+        }
         switch answer.status {
         case _ where recordsInRequest == 0:
-            // A ping: it either taught the time or must be tried again later.
-            if wall.offsetNs == nil {
-                health.serverErrors &+= 1
-                fail(&link, outbox: &outbox, nowUs: nowUs)
-                return
-            }
+            break
         case 200..<300:
             acknowledgeSent(outbox: &outbox)
         case 400..<500:

@@ -119,4 +119,47 @@ struct ExportTests {
         #expect(pushed == board.device.grandTotal(lane: 0))
         #expect(board.device.exporter?.health.recordsRefused == 0)
     }
+
+    @Test("A 4xx refuses records for good: they are dropped and counted, the status and body kept, not resent forever")
+    func refusedRecordsAreDropped() throws {
+        var (board, config, scenario) = try Self.board(.influxDB)
+        board.withPeer { $0.refuseWrites = true }
+        var feed = try ScenarioFeed(config: config, scenario: scenario, seed: 2, durationS: 1800)
+        while let nextUs = feed.nextUs {
+            Self.set(&board, .influxDB, nowUs: nextUs, down: false)
+            _ = try feed.deliverNext(to: &board)
+        }
+        let health = try #require(board.device.exporter?.health)
+        #expect(health.lastStatus == 400)
+        #expect(health.lastRefusal.string == #"{"error":"partial write: field type conflict"}"#)
+        #expect(health.recordsRefused >= 25 && health.recordsAcknowledged == 0)
+        #expect(board.device.outbox.count <= 1, "refused records leave; only the newest may wait")
+        let peer = try #require(board.device.link.peer)
+        #expect(peer.requests < 2 * 31, "each record is offered once, not resent")
+        #expect(peer.store.points.isEmpty)
+    }
+
+    @Test("The target's clock stepping back an hour mid-run moves, loses and doubles no count")
+    func clockStepBack() throws {
+        var (board, config, scenario) = try Self.board(.influxDB)
+        var feed = try ScenarioFeed(config: config, scenario: scenario, seed: 5, durationS: 7200)
+        while let nextUs = feed.nextUs {
+            // At one simulated hour the peer's clock is found an hour fast and set back.
+            let stepS: UInt64 = nextUs > 3600 * 1_000_000 ? 3600 : 0
+            Self.set(&board, .influxDB, nowUs: nextUs - stepS * 1_000_000, down: false)
+            _ = try feed.deliverNext(to: &board)
+        }
+        try board.device.closeBins()
+        var timeUs = board.device.clock.us
+        for _ in 0..<120 where board.device.outbox.count > 0 {
+            timeUs += 1_000_000
+            Self.set(&board, .influxDB, nowUs: timeUs - 3600 * 1_000_000, down: false)
+            try board.idle(atUs: timeUs)
+        }
+        #expect(board.device.wallTime.steps >= 1)
+        let peer = try #require(board.device.link.peer)
+        #expect(peer.store.rewrites == 0, "no bin landed on another's timestamp")
+        #expect(peer.store.sum("crossings", "count", where: [:]) == Int64(board.device.grandTotal(lane: 0)))
+        #expect(board.device.grandTotal(lane: 0) > 100)
+    }
 }
