@@ -10,7 +10,10 @@ public struct EmulatedCollector: Link {
     /// Wall time at the collector, ns since 1970; the host moves it along.
     public var nowNs: Int64
     /// While down, connections are refused and an open one breaks.
-    public var down = false
+    public var down: Bool {
+        get { connection.down }
+        set { connection.down = newValue }
+    }
     public private(set) var store = PointStore()
     public private(set) var batchesStored = 0
     /// Batches whose last record number was stored before: acknowledged, not stored again.
@@ -18,10 +21,8 @@ public struct EmulatedCollector: Link {
     public private(set) var batchesRefused = 0
     private let key: [UInt8]
     private var highestStored: [String: Int] = [:]
-    private var connected = false
-    private var inbound: [UInt8] = []
+    private var connection = PeerConnection()
     private var pending: [UInt8] = []
-    private var outbound: [UInt8] = []
 
     public init(key: [UInt8], nowNs: Int64) {
         self.key = key
@@ -29,48 +30,33 @@ public struct EmulatedCollector: Link {
     }
 
     public mutating func connect() throws(LinkError) -> LinkState {
-        if down {
-            connected = false
-            throw .refused
-        }
-        connected = true
-        return .connected
+        try connection.connect()
     }
 
     public mutating func send(_ bytes: Span<UInt8>) throws(LinkError) -> Int {
-        guard connected else { throw .notConnected }
-        if down {
-            close()
-            throw .reset
+        do throws(LinkError) {
+            try connection.take(bytes)
+        } catch {
+            pending = []
+            throw error
         }
-        for index in bytes.indices { inbound.append(bytes[index]) }
         serve()
         return bytes.count
     }
 
     public mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
-        guard connected else { throw .notConnected }
-        if down {
-            close()
-            throw .reset
-        }
-        let count = min(bytes.count, outbound.count)
-        for index in 0..<count { bytes[index] = outbound[index] }
-        outbound.removeFirst(count)
-        return count
+        try connection.receive(into: &bytes)
     }
 
     public mutating func close() {
-        connected = false
-        inbound = []
+        connection.close()
         pending = []
-        outbound = []
     }
 
     private mutating func serve() {
-        while let newline = inbound.firstIndex(of: 0x0A) {
-            let line = Array(inbound[...newline])
-            inbound.removeFirst(newline + 1)
+        while let newline = connection.inbound.firstIndex(of: 0x0A) {
+            let line = Array(connection.inbound[...newline])
+            connection.inbound.removeFirst(newline + 1)
             guard line.first == 0x23 else {
                 pending += line
                 continue
@@ -112,11 +98,11 @@ public struct EmulatedCollector: Link {
                 batchesStored += 1
             }
         }
-        outbound += Array("ack \(last) \(nowNs)\n".utf8)
+        connection.outbound += Array("ack \(last) \(nowNs)\n".utf8)
     }
 
     private mutating func refuse(_ reason: String) {
         batchesRefused += 1
-        outbound += Array("nack \(reason)\n".utf8)
+        connection.outbound += Array("nack \(reason)\n".utf8)
     }
 }

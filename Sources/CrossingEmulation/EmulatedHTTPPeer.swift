@@ -9,78 +9,59 @@ public struct EmulatedHTTPPeer: Link {
     /// Wall time at the peer, seconds since 1970; the host moves it along.
     public var nowS: Int64
     /// While down, connections are refused and an open one breaks.
-    public var down = false
+    public var down: Bool {
+        get { connection.down }
+        set { connection.down = newValue }
+    }
     /// Answers every write 400 with an InfluxDB error body, storing nothing.
     public var refuseWrites = false
     /// What was written, as InfluxDB keeps it.
     public private(set) var store = PointStore()
     public private(set) var requests = 0
-    private var connected = false
-    private var inbound: [UInt8] = []
-    private var outbound: [UInt8] = []
+    private var connection = PeerConnection()
 
     public init(nowS: Int64) {
         self.nowS = nowS
     }
 
     public mutating func connect() throws(LinkError) -> LinkState {
-        if down {
-            connected = false
-            throw .refused
-        }
-        connected = true
-        return .connected
+        try connection.connect()
     }
 
     public mutating func send(_ bytes: Span<UInt8>) throws(LinkError) -> Int {
-        guard connected else { throw .notConnected }
-        if down {
-            close()
-            throw .reset
-        }
-        for index in bytes.indices { inbound.append(bytes[index]) }
+        try connection.take(bytes)
         serve()
         return bytes.count
     }
 
     public mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
-        guard connected else { throw .notConnected }
-        if down {
-            close()
-            throw .reset
-        }
-        let count = min(bytes.count, outbound.count)
-        for index in 0..<count { bytes[index] = outbound[index] }
-        outbound.removeFirst(count)
-        return count
+        try connection.receive(into: &bytes)
     }
 
     public mutating func close() {
-        connected = false
-        inbound = []
-        outbound = []
+        connection.close()
     }
 
     /// Answers every whole request that has arrived.
     private mutating func serve() {
         while let headEnd = findHeadEnd() {
-            let head = String(decoding: inbound[..<headEnd], as: UTF8.self)
+            let head = String(decoding: connection.inbound[..<headEnd], as: UTF8.self)
             let lines = head.components(separatedBy: "\r\n")
             let length = lines.first { $0.lowercased().hasPrefix("content-length:") }
                 .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-            guard inbound.count >= headEnd + 4 + length else { return }
-            let body = Array(inbound[(headEnd + 4)..<(headEnd + 4 + length)])
-            inbound.removeFirst(headEnd + 4 + length)
+            guard connection.inbound.count >= headEnd + 4 + length else { return }
+            let body = Array(connection.inbound[(headEnd + 4)..<(headEnd + 4 + length)])
+            connection.inbound.removeFirst(headEnd + 4 + length)
             requests += 1
             let write = lines.first?.hasPrefix("POST /write") == true
             if write && refuseWrites {
                 let error = #"{"error":"partial write: field type conflict"}"#
-                outbound += Array(
+                connection.outbound += Array(
                     "HTTP/1.1 400 Bad Request\r\nDate: \(Self.httpDate(nowS))\r\nContent-Length: \(error.utf8.count)\r\n\r\n\(error)".utf8)
                 continue
             }
             if write { store.store(body) }
-            outbound += Array("HTTP/1.1 204 No Content\r\nDate: \(Self.httpDate(nowS))\r\n\r\n".utf8)
+            connection.outbound += Array("HTTP/1.1 204 No Content\r\nDate: \(Self.httpDate(nowS))\r\n\r\n".utf8)
         }
     }
 
@@ -93,9 +74,9 @@ public struct EmulatedHTTPPeer: Link {
     }
 
     private func findHeadEnd() -> Int? {
-        guard inbound.count >= 4 else { return nil }
-        for index in 0..<(inbound.count - 3)
-        where inbound[index] == 13 && inbound[index + 1] == 10 && inbound[index + 2] == 13 && inbound[index + 3] == 10 {
+        guard connection.inbound.count >= 4 else { return nil }
+        for index in 0..<(connection.inbound.count - 3)
+        where connection.inbound[index] == 13 && connection.inbound[index + 1] == 10 && connection.inbound[index + 2] == 13 && connection.inbound[index + 3] == 10 {
             return index
         }
         return nil

@@ -14,9 +14,23 @@ public enum ConfigRecord {
     static var loopsKind: UInt8 { 2 }
 
     /// Erases `sector` and writes `config` to it, then reads it back to prove it. A config
-    /// that does not validate is refused before the flash is touched.
+    /// that does not validate is refused before the flash is touched. Only the fields the
+    /// record holds are kept (docs/device-config.md); every other lane setting boots at its
+    /// default.
     public static func write(_ config: DeviceConfig, to flash: inout some Flash, sector: Int) throws(RecordError) {
         if let error = config.validate() { throw .invalid(error) }
+        let record = encode(config)
+        do throws(FlashError) {
+            try flash.erase(sector: sector)
+            try flash.program(offset: sector * flash.sectorSizeBytes, bytes: record.bytes.span.extracting(0..<record.count))
+        } catch {
+            throw .flash(error)
+        }
+        let readBack = encode(try read(from: flash, sector: sector))
+        precondition(readBack.count == record.count && readBack.crc == record.crc, "the config record does not read back as written")
+    }
+
+    private static func encode(_ config: DeviceConfig) -> RecordWriter<640> {
         var record = RecordWriter<640>()
         record.put(magic)
         record.put(version)
@@ -54,14 +68,7 @@ public enum ConfigRecord {
         record.bytes[5] = UInt8(truncatingIfNeeded: bodyBytes)
         record.bytes[6] = UInt8(truncatingIfNeeded: bodyBytes >> 8)
         record.put(record.crc)
-        do throws(FlashError) {
-            try flash.erase(sector: sector)
-            try flash.program(offset: sector * flash.sectorSizeBytes, bytes: record.bytes.span.extracting(0..<record.count))
-        } catch {
-            throw .flash(error)
-        }
-        let readBack = try read(from: flash, sector: sector)
-        precondition(readBack == config, "the config record does not read back as written")
+        return record
     }
 
     /// The configuration held in `sector`, checked whole and validated.
