@@ -12,8 +12,10 @@ let package = Package(
         .library(name: "CrossingFirmware", targets: ["CrossingFirmware"]),
         .library(name: "CrossingEmulation", targets: ["CrossingEmulation"]),
         .library(name: "CrossingSimulation", targets: ["CrossingSimulation"]),
+        .library(name: "CrossingCollector", targets: ["CrossingCollector"]),
         .executable(name: "checkpoint-emu", targets: ["checkpoint-emu"]),
         .executable(name: "checkpoint-bench", targets: ["checkpoint-bench"]),
+        .executable(name: "checkpoint-collector", targets: ["checkpoint-collector"]),
     ],
     targets: [
         .target(name: "CrossingCore"),
@@ -26,6 +28,8 @@ let package = Package(
             dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingSimulation"]
         ),
         .target(name: "CrossingSimulation", dependencies: ["CrossingCore"]),
+        // The host collector: line-protocol parser (so far).
+        .target(name: "CrossingCollector", dependencies: ["CrossingCore"]),
         // Shared by the command-line tools: options, progress line, tables, JSON, SIGINT.
         .target(name: "CheckpointCLI"),
         // Replaces malloc in the process that links it, to count allocations (tests, bench).
@@ -35,6 +39,10 @@ let package = Package(
             dependencies: [
                 "CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation", "CrossingSimulation", "CheckpointCLI",
             ]
+        ),
+        .executableTarget(
+            name: "checkpoint-collector",
+            dependencies: ["CrossingCollector", "CheckpointCLI"]
         ),
         .executableTarget(
             name: "checkpoint-bench",
@@ -47,6 +55,10 @@ let package = Package(
         .testTarget(
             name: "CrossingFirmwareTests",
             dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation", "CrossingSimulation"]
+        ),
+        .testTarget(
+            name: "CrossingCollectorTests",
+            dependencies: ["CrossingCore", "CrossingCollector"]
         ),
         .testTarget(
             name: "CrossingSimulationTests",

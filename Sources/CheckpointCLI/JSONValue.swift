@@ -6,6 +6,7 @@ public indirect enum JSONValue: Equatable {
     case array([JSONValue])
     case string(String)
     case integer(Int64)
+    case unsigned(UInt64)
     case number(Double)
     case bool(Bool)
     case null
@@ -24,6 +25,8 @@ public indirect enum JSONValue: Equatable {
         case .string(let text):
             return JSONValue.quote(text)
         case .integer(let value):
+            return String(value)
+        case .unsigned(let value):
             return String(value)
         case .number(let value):
             guard value.isFinite else { return "null" }

@@ -22,49 +22,16 @@ struct LineBufferTests {
             == "crossings,class=car,device=vl-pole-3,direction=outbound,lane=cars\\ out\\ 1,site=verkhny-lars count=17i,seq=4021i 1663750860000000000\n")
     }
 
-    @Test("Hostile bytes in every tag and string round-trip through a parser; tags that cannot be carried are refused whole")
-    func hostileRoundTrip() throws {
-        var random = SeededRandom(state: 0xC0FFEE)
-        let alphabet: [UInt8] = Array(" ,=\"\\\n\tabcXYZ019-_.:/é".utf8) + [0xD0, 0x9F, 0x7F, 0x01]
-        var buffer = LineBuffer<4096>()
-        var expected: [ParsedLine] = []
-        var refused = 0
-        for round in 0..<2000 {
-            func hostile(_ maxCount: Int) -> [UInt8] {
-                (0..<Int.random(in: 1...maxCount, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
-            }
-            let tagValue = hostile(20)
-            let stringValue = hostile(60)
-            let integer = Int64.random(in: Int64.min...Int64.max, using: &random)
-            let timestamp = Int64.random(in: -1_000...Int64.max, using: &random)
-            let before = buffer.committedCount
-            buffer.begin("crossings, =health")
-            buffer.tag("lane, =key", Self.text(tagValue))
-            buffer.tag("site", Self.text(Array("s".utf8)))
-            buffer.field("count", integer)
-            buffer.field("note, =\"", Self.text(stringValue))
-            buffer.field("ok", round % 2 == 0)
-            let representable = tagValue.allSatisfy { $0 >= 0x20 && $0 != 0x7F && $0 != 0x5C }
-            do {
-                try buffer.end(timestampNs: timestamp)
-                #expect(representable)
-                expected.append(ParsedLine(
-                    measurement: Array("crossings, =health".utf8), tags: [(Array("lane, =key".utf8), tagValue), (Array("site".utf8), Array("s".utf8))],
-                    fields: [(Array("count".utf8), .integer(integer)), (Array("note, =\"".utf8), .string(stringValue)), (Array("ok".utf8), .bool(round % 2 == 0))],
-                    timestamp: timestamp))
-            } catch {
-                #expect(error == .unrepresentable && !representable)
-                #expect(buffer.committedCount == before, "a refused line leaves nothing behind")
-                refused += 1
-            }
-            if buffer.committedCount > 3000 {
-                let bytes = buffer.withBytes { span in (0..<span.count).map { span[$0] } }
-                #expect(ParsedLine.parseAll(bytes) == expected)
-                buffer.removeAll()
-                expected = []
-            }
+    @Test("A tag value no peer reads back the same is refused whole, leaving the buffer as it was")
+    func refusesUnrepresentableTags() throws {
+        var buffer = LineBuffer<256>()
+        for value in ["", "a\nb", "tab\there", #"back\slash"#] {
+            buffer.begin("crossings")
+            buffer.tag("lane", ShortText(Array(value.utf8).span)!)
+            buffer.field("count", 1)
+            #expect(throws: LineError.unrepresentable) { try buffer.end(timestampNs: 1) }
+            #expect(buffer.committedCount == 0)
         }
-        #expect(refused > 100 && refused < 1900)
     }
 
     @Test("A line that does not fit is refused whole, and fits once the buffer is sent")
@@ -83,19 +50,5 @@ struct LineBufferTests {
         buffer.removeFirst(first)
         try write()
         #expect(buffer.committedCount == first)
-    }
-}
-
-/// SplitMix64, so that the property tests draw the same cases every run without depending on
-/// the simulator.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,0 +1,258 @@
+/// A parser for the whole InfluxDB line protocol, written from the spec and from InfluxDB
+/// 1.x's `models/points.go` (docs/line-protocol.md has the rules that matter here).
+///
+/// A body splits into lines at `\n`, except inside a quoted string field. Blank lines and
+/// lines starting with `#` are skipped. Each remaining line is a point or an error naming its
+/// line, column and reason; the good lines of a body are kept whatever the bad ones do, as in
+/// InfluxDB's partial write.
+public enum LineParser {
+    /// Series key plus field key, at most, as InfluxDB limits them.
+    public static let keyBytesMax = 65_535
+
+    /// One parsed line of the input.
+    public struct Line: Sendable {
+        /// 1-based line number in the input (counting every `\n` outside a string).
+        public var number: Int
+        public var result: Result<ParsedPoint, LineProtocolError>
+    }
+
+    /// Parses every line of `body`, skipping blank and comment lines.
+    public static func parse(_ body: [UInt8], precision: Precision = .ns) -> [Line] {
+        var lines: [Line] = []
+        var start = 0
+        var number = 1
+        while start <= body.count {
+            let end = lineEnd(body, from: start)
+            let text = body[start..<end]
+            let first = text.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? text.endIndex
+            if first < text.endIndex && text[first] != 0x23 {
+                lines.append(Line(number: number, result: parse(line: text, number: number, precision: precision)))
+            }
+            number += 1 + text.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            start = end + 1
+        }
+        return lines
+    }
+
+    /// The index of the `\n` that ends the line starting at `start` (or the end of `body`). A
+    /// quote opens a string only in the fields, after an `=` that no `,` has followed, as
+    /// InfluxDB's scanner decides it.
+    static func lineEnd(_ body: [UInt8], from start: Int) -> Int {
+        var index = start
+        var quoted = false
+        var inFields = false
+        var equals = 0
+        var commas = 0
+        while index < body.count {
+            let byte = body[index]
+            if byte == 0x5C && index + 2 < body.count {
+                index += 2
+                continue
+            }
+            if byte == 0x20 { inFields = true }
+            if inFields {
+                if !quoted && byte == 0x3D {
+                    equals += 1
+                } else if !quoted && byte == 0x2C {
+                    commas += 1
+                } else if byte == 0x22 && equals > commas {
+                    quoted.toggle()
+                }
+            }
+            if byte == 0x0A && !quoted { return index }
+            index += 1
+        }
+        return body.count
+    }
+
+    /// Parses one line (without its `\n`).
+    public static func parse(line: ArraySlice<UInt8>, number: Int, precision: Precision) -> Result<ParsedPoint, LineProtocolError> {
+        var cursor = Cursor(bytes: Array(line), number: number)
+        do throws(LineProtocolError) {
+            return .success(try cursor.point(precision: precision))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// Walks one line byte by byte.
+private struct Cursor {
+    let bytes: [UInt8]
+    let number: Int
+    var index = 0
+
+    init(bytes: [UInt8], number: Int) {
+        self.bytes = bytes
+        self.number = number
+    }
+
+    var atEnd: Bool { index >= bytes.count }
+
+    func fail(_ reason: String, at position: Int? = nil) -> LineProtocolError {
+        LineProtocolError(line: number, column: (position ?? index) + 1, reason: reason)
+    }
+
+    mutating func point(precision: Precision) throws(LineProtocolError) -> ParsedPoint {
+        while !atEnd && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
+        let measurementStart = index
+        let measurement = token(stops: [0x2C, 0x20], escapable: [0x2C, 0x20])
+        if measurement.isEmpty { throw fail("missing measurement", at: measurementStart) }
+        var tags: [(key: String, value: String)] = []
+        while !atEnd && bytes[index] == 0x2C {
+            index += 1
+            let keyStart = index
+            let key = token(stops: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            guard !atEnd, bytes[index] == 0x3D else { throw fail("missing tag value") }
+            if key.isEmpty { throw fail("missing tag key", at: keyStart) }
+            index += 1
+            let valueStart = index
+            let value = token(stops: [0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            if value.isEmpty { throw fail("missing tag value", at: valueStart) }
+            let keyText = text(key)
+            if keyText == "time" { throw fail("cannot use reserved tag key 'time'", at: keyStart) }
+            if tags.contains(where: { $0.key == keyText }) { throw fail("duplicate tags", at: keyStart) }
+            tags.append((keyText, text(value)))
+        }
+        try separator(missing: "missing fields")
+        var fields: [(key: String, value: FieldValue)] = []
+        while true {
+            let keyStart = index
+            let key = token(stops: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            guard !atEnd, bytes[index] == 0x3D else { throw fail("missing field value", at: keyStart) }
+            if key.isEmpty { throw fail("missing field key", at: keyStart) }
+            index += 1
+            let value = try fieldValue()
+            let keyText = text(key)
+            if let existing = fields.firstIndex(where: { $0.key == keyText }) {
+                if fields[existing].value.typeName != value.typeName {
+                    throw fail("field type conflict: '\(keyText)' is \(fields[existing].value.typeName) and \(value.typeName)", at: keyStart)
+                }
+                fields[existing].value = value
+            } else {
+                fields.append((keyText, value))
+            }
+            guard !atEnd, bytes[index] == 0x2C else { break }
+            index += 1
+        }
+        var timestampNs: Int64?
+        while !atEnd && bytes[index] == 0x20 { index += 1 }
+        if !atEnd { timestampNs = try timestamp(precision: precision) }
+        // A field named `time` is dropped; a point left with no field is refused.
+        fields.removeAll { $0.key == "time" }
+        if fields.isEmpty { throw fail("missing fields", at: 0) }
+        let seriesBytes = measurement.count + tags.reduce(0) { $0 + 2 + $1.key.utf8.count + $1.value.utf8.count }
+        if let longest = fields.map({ $0.key.utf8.count }).max(), seriesBytes + longest > LineParser.keyBytesMax {
+            throw fail("max key length exceeded: \(seriesBytes + longest) > \(LineParser.keyBytesMax)", at: 0)
+        }
+        return ParsedPoint(measurement: text(measurement), tags: tags, fields: fields, timestampNs: timestampNs)
+    }
+
+    /// One or more spaces between sections (a tab is no separator: it stays in the token
+    /// before it); the end of the line is an error.
+    mutating func separator(missing reason: String) throws(LineProtocolError) {
+        while !atEnd && bytes[index] == 0x20 { index += 1 }
+        guard !atEnd else { throw fail(reason) }
+    }
+
+    /// Bytes up to an unescaped byte of `stops`, with `\` before an `escapable` byte dropped
+    /// (a backslash before anything else stays).
+    mutating func token(stops: Set<UInt8>, escapable: Set<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        while !atEnd && !stops.contains(bytes[index]) {
+            if bytes[index] == 0x5C && index + 1 < bytes.count && escapable.contains(bytes[index + 1]) {
+                out.append(bytes[index + 1])
+                index += 2
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
+    mutating func fieldValue() throws(LineProtocolError) -> FieldValue {
+        let start = index
+        guard !atEnd, bytes[index] != 0x2C, bytes[index] != 0x20 else { throw fail("missing field value") }
+        if bytes[index] == 0x22 {
+            index += 1
+            var out: [UInt8] = []
+            while !atEnd && bytes[index] != 0x22 {
+                if bytes[index] == 0x5C && index + 1 < bytes.count && (bytes[index + 1] == 0x22 || bytes[index + 1] == 0x5C) {
+                    index += 1
+                }
+                out.append(bytes[index])
+                index += 1
+            }
+            guard !atEnd else { throw fail("unbalanced quotes", at: start) }
+            index += 1
+            guard atEnd || bytes[index] == 0x2C || bytes[index] == 0x20 else { throw fail("invalid field format") }
+            return .string(text(out))
+        }
+        let raw = token(stops: [0x2C, 0x20], escapable: [])
+        let word = text(raw)
+        switch word {
+        case "t", "T", "true", "True", "TRUE": return .bool(true)
+        case "f", "F", "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        guard let last = raw.last else { throw fail("missing field value", at: start) }
+        if last == 0x69 || last == 0x75 {
+            let digits = raw.dropLast()
+            let signed = digits.first == 0x2D
+            let body = signed ? digits.dropFirst() : digits[...]
+            guard !body.isEmpty, body.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { throw fail("invalid number", at: start) }
+            if last == 0x69 {
+                guard let value = Int64(text(Array(digits))) else { throw fail("value out of range", at: start) }
+                return .int(value)
+            }
+            guard !signed, let value = UInt64(text(Array(digits))) else {
+                throw fail(signed ? "invalid number" : "value out of range", at: start)
+            }
+            return .uint(value)
+        }
+        guard Self.isFloat(raw), let value = Double(word), value.isFinite else { throw fail("invalid number", at: start) }
+        return .float(value)
+    }
+
+    /// `-?(digits(.digits?)?|.digits)([eE][+-]?digits)?`: no `+`, NaN, Inf or hex.
+    static func isFloat(_ raw: [UInt8]) -> Bool {
+        var index = 0
+        func digits() -> Int {
+            let from = index
+            while index < raw.count && raw[index] >= 0x30 && raw[index] <= 0x39 { index += 1 }
+            return index - from
+        }
+        if index < raw.count && raw[index] == 0x2D { index += 1 }
+        var mantissa = digits()
+        if index < raw.count && raw[index] == 0x2E {
+            index += 1
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return false }
+        if index < raw.count && (raw[index] == 0x65 || raw[index] == 0x45) {
+            index += 1
+            if index < raw.count && (raw[index] == 0x2B || raw[index] == 0x2D) { index += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return index == raw.count
+    }
+
+    mutating func timestamp(precision: Precision) throws(LineProtocolError) -> Int64 {
+        let start = index
+        let raw = token(stops: [0x20], escapable: [])
+        let signed = raw.first == 0x2D
+        let body = signed ? raw.dropFirst() : raw[...]
+        guard !body.isEmpty, body.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { throw fail("bad timestamp", at: start) }
+        guard let value = Int64(text(raw)) else { throw fail("time outside range", at: start) }
+        while !atEnd && bytes[index] == 0x20 { index += 1 }
+        guard atEnd else { throw fail("bad timestamp", at: start) }
+        let (scaled, overflow) = value.multipliedReportingOverflow(by: precision.nanoseconds)
+        guard !overflow else { throw fail("time outside range", at: start) }
+        return scaled
+    }
+
+    func text(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
