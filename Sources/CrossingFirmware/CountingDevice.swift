@@ -135,10 +135,11 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     }
 
     /// One turn of the main loop: kick the watchdog, poll each lane's sensor once and count
-    /// what it delivered, and commit a snapshot, with counts not yet committed, when a bin
-    /// closed at least half a bin after the last commit, or when the persist interval has
-    /// passed. At most one frame per lane and one commit per
-    /// tick. A `.powerLost` error means the device is down until it boots again.
+    /// what it delivered, move closed bins to the outbox and its log, commit a snapshot (with
+    /// counts not yet committed) when a bin closed at least half a bin after the last commit
+    /// or the persist interval has passed, and take one step of the export. At most one frame
+    /// per lane, one commit and one export step per tick. A `.powerLost` error means the
+    /// device is down until it boots again.
     public mutating func tick() throws(FlashError) {
         watchdog.kick()
         health.ticks &+= 1
