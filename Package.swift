@@ -58,7 +58,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossingCollectorTests",
-            dependencies: ["CrossingCore", "CrossingCollector"]
+            dependencies: ["CrossingCore", "CrossingCollector", "CrossingSimulation"]
         ),
         .testTarget(
             name: "CrossingSimulationTests",

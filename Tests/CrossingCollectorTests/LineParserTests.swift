@@ -1,5 +1,6 @@
 import CrossingCollector
 import CrossingCore
+import CrossingSimulation
 import Testing
 
 @Suite("Line-protocol parser")
@@ -91,7 +92,7 @@ struct LineParserTests {
 
     @Test("The device's encoder and this parser agree on hostile bytes in every tag and string")
     func encoderRoundTrip() throws {
-        var random = SplitMix(state: 0xC0FFEE)
+        var random = SplitMix64(seed: 0xC0FFEE)
         let alphabet: [UInt8] = Array(" ,=\"\\\n\tabcXYZ019-_.:/é#".utf8) + [0xD0, 0x9F]
         for round in 0..<2000 {
             func hostile(_ maxCount: Int) -> [UInt8] {
@@ -121,18 +122,5 @@ struct LineParserTests {
                 fields: [("count", .int(integer)), ("note, =\"", .string(String(decoding: stringValue, as: UTF8.self))), ("ok", .bool(round % 2 == 0))],
                 timestampNs: Int64(round) - 1000))
         }
-    }
-}
-
-/// SplitMix64: the same cases every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
