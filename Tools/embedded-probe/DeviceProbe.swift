@@ -40,6 +40,8 @@ struct ProbeIndicator: Indicator {
     mutating func show(_ pattern: IndicatorPattern) { self.pattern = pattern }
 }
 
+typealias ProbeDevice = CountingDevice<ProbeFlash, ProbeSensorBus, ProbeWatchdog, ProbeClock, ProbeIndicator, ProbeLink>
+
 extension Probe {
     /// Provisions a config of one depth lane and one loop lane, boots, counts a frame,
     /// persists, and boots again from the same flash.
@@ -57,16 +59,32 @@ extension Probe {
             config.append(DeviceLane(name: other, address: 0x30, sensor: .loops(LoopConfig()))) else { return 1 }
         var flash = ProbeFlash()
         guard (try? ConfigRecord.write(config, to: &flash, sector: 0)) != nil else { return 1 }
-        guard var device = try? CountingDevice(
-            flash: flash, bus: ProbeSensorBus(sequence: 3), watchdog: ProbeWatchdog(), clock: ProbeClock(),
-            indicator: ProbeIndicator(), link: ProbeLink())
-        else { return 2 }
-        for _ in 0..<4 { guard (try? device.tick()) != nil else { return 3 } }
-        guard (try? device.closeBins()) != nil, (try? device.tick()) != nil, (try? device.persist()) != nil else { return 3 }
-        guard let again = try? CountingDevice(
-            flash: device.flash, bus: device.bus, watchdog: ProbeWatchdog(), clock: ProbeClock(), indicator: ProbeIndicator(),
-            link: ProbeLink())
-        else { return 4 }
+        // Typed do-catch rather than `try?`: an optional of the device is one more copy of a
+        // value of some 40 KiB, which the compiler writes out field by field.
+        var device: ProbeDevice
+        do throws(BootError) {
+            device = try ProbeDevice(
+                flash: flash, bus: ProbeSensorBus(sequence: 3), watchdog: ProbeWatchdog(), clock: ProbeClock(),
+                indicator: ProbeIndicator(), link: ProbeLink())
+        } catch {
+            return 2
+        }
+        do throws(FlashError) {
+            for _ in 0..<4 { try device.tick() }
+            try device.closeBins()
+            try device.tick()
+            try device.persist()
+        } catch {
+            return 3
+        }
+        let again: ProbeDevice
+        do throws(BootError) {
+            again = try ProbeDevice(
+                flash: device.flash, bus: device.bus, watchdog: ProbeWatchdog(), clock: ProbeClock(), indicator: ProbeIndicator(),
+                link: ProbeLink())
+        } catch {
+            return 4
+        }
         var sum = UInt64(again.lastCounted(lane: 0)) &+ again.health.commits &+ UInt64(device.watchdog.kicks)
         sum &+= UInt64(again.health.lanesRestored) &+ again.health.framesRejected &+ again.grandTotal(lane: 1)
         sum &+= again.total(lane: 0, .car, .inbound) &+ again.driverHealth(lane: 1).busErrors

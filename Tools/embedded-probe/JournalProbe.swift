@@ -1,12 +1,20 @@
 import CrossingDevice
 import CrossingFirmware
 
-/// Flash in RAM: seven 4 KiB sectors (the config, a two-sector journal, a four-sector outbox
-/// log).
+@_extern(c, "probe_flash_bytes")
+func probeFlashBytes() -> UnsafeMutablePointer<UInt8>
+
+/// Flash in RAM (flash.c): seven 4 KiB sectors (the config, a two-sector journal, a
+/// four-sector outbox log). Like a board's flash, a handle to one part: copies share it.
 struct ProbeFlash: Flash {
-    var bytes = InlineArray<28672, UInt8>(repeating: 0xFF)
+    let bytes = probeFlashBytes()
     var sectorSizeBytes: Int { 4096 }
     var sectorCount: Int { 7 }
+
+    /// A blank part: every byte erased.
+    init() {
+        for index in 0..<28672 { bytes[index] = 0xFF }
+    }
 
     mutating func erase(sector: Int) throws(FlashError) {
         guard sector >= 0 && sector < sectorCount else { throw .outOfRange(offset: sector * 4096) }
