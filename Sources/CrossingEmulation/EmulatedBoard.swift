@@ -42,17 +42,17 @@ public struct EmulatedBoard {
                 throw .config(error)
             }
         }
-        var sensors: [EmulatedSensor] = []
+        var banks: [EmulatedRegisterBank] = []
         for lane in 0..<config.laneCount {
             let spec = config.lane(lane)
             let random = SplitMix64(seed: seed &+ UInt64(lane) &* 0x9E37_79B9)
             switch spec.sensor {
-            case .depth: sensors.append(.depth(EmulatedDepthSensor(address: spec.address, faultRate: faultRate, random: random)))
-            case .loops: sensors.append(.loops(EmulatedLoopFrontEnd(address: spec.address, faultRate: faultRate, random: random)))
+            case .depth: banks.append(EmulatedDepthSensor(address: spec.address, faultRate: faultRate, random: random).bank)
+            case .loops: banks.append(EmulatedLoopFrontEnd(address: spec.address, faultRate: faultRate, random: random).bank)
             }
         }
         device = try Device(
-            flash: flash, bus: EmulatedSensorBus(sensors: sensors), watchdog: EmulatedWatchdog(timeoutMs: Self.watchdogTimeoutMs),
+            flash: flash, bus: EmulatedSensorBus(banks: banks), watchdog: EmulatedWatchdog(timeoutMs: Self.watchdogTimeoutMs),
             clock: VirtualClock(), indicator: EmulatedIndicator(), link: link)
     }
 

@@ -19,6 +19,12 @@ public struct EmulatedDepthSensor: SensorBus {
 
     /// Latches a frame, as the sensor does at the end of a measurement.
     public mutating func present(header: FrameHeader, zones: Span<ZoneReading>) {
+        Self.present(header: header, zones: zones, on: &bank)
+    }
+
+    /// Latches a frame in the registers of a depth sensor's `bank`.
+    static func present(header: FrameHeader, zones: Span<ZoneReading>, on bank: inout EmulatedRegisterBank) {
+        precondition(bank.registers[Int(DepthSensorRegisters.id)] == DepthSensorRegisters.idValue, "not a depth sensor")
         precondition(zones.count == Int(header.side) * Int(header.side))
         var distances = InlineArray<64, UInt16>(repeating: DepthSensorRegisters.invalidMm)
         for zone in zones.indices {

@@ -19,6 +19,12 @@ public struct EmulatedLoopFrontEnd: SensorBus {
 
     /// Latches a scan of both loops.
     public mutating func present(header: LoopFrameHeader, a: LoopReading, b: LoopReading) {
+        Self.present(header: header, a: a, b: b, on: &bank)
+    }
+
+    /// Latches a scan in the registers of a loop front end's `bank`.
+    static func present(header: LoopFrameHeader, a: LoopReading, b: LoopReading, on bank: inout EmulatedRegisterBank) {
+        precondition(bank.registers[Int(LoopFrontEndRegisters.id)] == LoopFrontEndRegisters.idValue, "not a loop front end")
         bank.latch { registers in
             registers[Int(LoopFrontEndRegisters.loops)] = a.status.rawValue | b.status.rawValue << 2
             registers.setLittleEndian(header.sequence, bytes: 4, at: Int(LoopFrontEndRegisters.sequence))
