@@ -28,7 +28,7 @@ let package = Package(
             dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingSimulation"]
         ),
         .target(name: "CrossingSimulation", dependencies: ["CrossingCore"]),
-        // The host collector: line-protocol parser (so far).
+        // The host collector: parser, write-ahead log, ingest servers, reports, relay.
         .target(name: "CrossingCollector", dependencies: ["CrossingCore"]),
         // Shared by the command-line tools: options, progress line, tables, JSON, SIGINT.
         .target(name: "CheckpointCLI"),

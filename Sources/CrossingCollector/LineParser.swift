@@ -13,6 +13,8 @@ public enum LineParser {
     public struct Line: Sendable {
         /// 1-based line number in the input (counting every `\n` outside a string).
         public var number: Int
+        /// Where the line's bytes are in the input, without its `\n`.
+        public var bytes: Range<Int>
         public var result: Result<ParsedPoint, LineProtocolError>
     }
 
@@ -26,7 +28,7 @@ public enum LineParser {
             let text = body[start..<end]
             let first = text.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? text.endIndex
             if first < text.endIndex && text[first] != 0x23 {
-                lines.append(Line(number: number, result: parse(line: text, number: number, precision: precision)))
+                lines.append(Line(number: number, bytes: start..<end, result: parse(line: text, number: number, precision: precision)))
             }
             number += 1 + text.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             start = end + 1

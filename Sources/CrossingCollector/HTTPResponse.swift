@@ -1,0 +1,54 @@
+import Foundation
+
+/// Responses as InfluxDB 1.x shapes them, so that its clients read ours: errors are JSON
+/// `{"error": "..."}`, and every response names a version.
+enum HTTPResponse {
+    static let reasons = [
+        200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+        408: "Request Timeout", 413: "Request Entity Too Large", 415: "Unsupported Media Type",
+        431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable",
+    ]
+
+    static func make(_ status: Int, contentType: String? = nil, body: [UInt8] = [], close: Bool) -> [UInt8] {
+        var head = "HTTP/1.1 \(status) \(reasons[status] ?? "Status")\r\nX-Influxdb-Version: 1.8-checkpoint-collector\r\n"
+        if let contentType { head += "Content-Type: \(contentType)\r\n" }
+        if status != 204 { head += "Content-Length: \(body.count)\r\n" }
+        if close { head += "Connection: close\r\n" }
+        return Array((head + "\r\n").utf8) + body
+    }
+
+    static func error(_ status: Int, _ message: String, close: Bool) -> [UInt8] {
+        let body = (try? JSONSerialization.data(withJSONObject: ["error": message], options: [.sortedKeys])) ?? Data()
+        return make(status, contentType: "application/json", body: Array(body) + [0x0A], close: close)
+    }
+}
+
+/// Who an HTTP write comes from: `Authorization: Token DEVICE:KEY` (as InfluxDB 1.x takes
+/// `Token USER:PASSWORD`) or `Basic` with the same pair, the key in hex as in the keys file.
+enum HTTPAuth {
+    static func device(_ request: HTTPRequest, keys: DeviceKeys) -> Result<String, AuthError> {
+        guard let header = request.header("authorization") else {
+            return .failure(AuthError("no Authorization header: send 'Authorization: Token DEVICE:KEY'"))
+        }
+        var credentials: String
+        if header.hasPrefix("Token ") {
+            credentials = String(header.dropFirst(6))
+        } else if header.hasPrefix("Basic "), let data = Data(base64Encoded: String(header.dropFirst(6))) {
+            credentials = String(decoding: data, as: UTF8.self)
+        } else {
+            return .failure(AuthError("unable to parse authentication credentials"))
+        }
+        credentials = credentials.trimmingCharacters(in: .whitespaces)
+        guard let colon = credentials.firstIndex(of: ":") else { return .failure(AuthError("unable to parse authentication credentials")) }
+        let device = String(credentials[..<colon])
+        guard let expected = keys.key(for: device), let sent = DeviceKeys.hexBytes(credentials[credentials.index(after: colon)...]),
+            sent.count == expected.count, zip(sent, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0
+        else { return .failure(AuthError("authorization failed for '\(device)'")) }
+        return .success(device)
+    }
+
+    struct AuthError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}

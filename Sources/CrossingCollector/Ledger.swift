@@ -1,0 +1,76 @@
+/// What a crossing total is kept under: the `crossings` line's tags and the minute it counts in.
+public struct CrossingKey: Hashable, Sendable {
+    public var site: String
+    public var device: String
+    public var lane: String
+    public var crossingClass: String
+    public var direction: String
+    /// Start of the minute, seconds since 1970 (UTC).
+    public var minuteS: Int64
+
+    public init(site: String, device: String, lane: String, crossingClass: String, direction: String, minuteS: Int64) {
+        self.site = site
+        self.device = device
+        self.lane = lane
+        self.crossingClass = crossingClass
+        self.direction = direction
+        self.minuteS = minuteS
+    }
+}
+
+/// The collector's state, rebuilt from the snapshot and the write-ahead log at startup: the
+/// crossing totals per minute, and the record numbers stored from each device, which make a
+/// resent record change nothing.
+public struct Ledger: Sendable {
+    public internal(set) var totals: [CrossingKey: Int64] = [:]
+    public internal(set) var storedSeqs: [String: SeqRanges] = [:]
+    /// Points stored, of any measurement.
+    public internal(set) var points: Int64 = 0
+
+    public init() {}
+
+    /// The device and record number a point belongs to: its `device` tag and integer `seq` field.
+    static func record(of point: ParsedPoint) -> (device: String, seq: Int64)? {
+        guard let device = point.tags.first(where: { $0.key == "device" })?.value,
+            case .int(let seq)? = point.fields.first(where: { $0.key == "seq" })?.value
+        else { return nil }
+        return (device, seq)
+    }
+
+    /// Whether the point's record is stored already.
+    public func isStored(_ point: ParsedPoint) -> Bool {
+        guard let record = Self.record(of: point) else { return false }
+        return storedSeqs[record.device]?.contains(record.seq) ?? false
+    }
+
+    /// Counts a stored point: a `crossings` point adds its `count` to its minute; any point
+    /// with a device and seq marks that record stored. `receivedNs` stamps a point that has
+    /// no timestamp, as InfluxDB stamps it with the time it arrived.
+    public mutating func apply(_ point: ParsedPoint, receivedNs: Int64) {
+        points += 1
+        if let record = Self.record(of: point) { storedSeqs[record.device, default: SeqRanges()].insert(record.seq) }
+        guard point.measurement == "crossings", let key = Self.key(of: point, receivedNs: receivedNs),
+            case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
+        else { return }
+        totals[key, default: 0] &+= count
+    }
+
+    static func key(of point: ParsedPoint, receivedNs: Int64) -> CrossingKey? {
+        func tag(_ name: String) -> String? { point.tags.first { $0.key == name }?.value }
+        guard let site = tag("site"), let device = tag("device"), let lane = tag("lane"), let crossingClass = tag("class"),
+            let direction = tag("direction")
+        else { return nil }
+        let seconds = (point.timestampNs ?? receivedNs).dividedFlooring(by: 1_000_000_000)
+        return CrossingKey(
+            site: site, device: device, lane: lane, crossingClass: crossingClass, direction: direction,
+            minuteS: seconds.dividedFlooring(by: 60) * 60)
+    }
+}
+
+extension Int64 {
+    /// Division rounding toward minus infinity, so that times before 1970 fall in their minute.
+    func dividedFlooring(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}

@@ -1,0 +1,47 @@
+/// The collector's own counters, served at `GET /metrics` in Prometheus' text format.
+public struct Metrics: Sendable {
+    public var linesAccepted: Int64 = 0
+    public var linesDuplicate: Int64 = 0
+    public var linesRejected: Int64 = 0
+    /// Device-protocol batches by answer: `ack`, `repeat` (stored before), or a nack reason.
+    public var batches: [String: Int64] = [:]
+    /// HTTP responses by status code.
+    public var responses: [Int: Int64] = [:]
+    public var connectionsOpen: Int64 = 0
+    public var connectionsAccepted: Int64 = 0
+    /// Connections refused at accept: over the connection limit.
+    public var connectionsRefused: Int64 = 0
+    /// Connections closed for breaking a limit, by limit.
+    public var limitsBroken: [String: Int64] = [:]
+    public var walBytes: Int64 = 0
+    public var walSyncs: Int64 = 0
+    public var relayLines: Int64 = 0
+    public var relayFailures: Int64 = 0
+
+    public init() {}
+
+    public func prometheusText() -> String {
+        var out = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int64)]) {
+            out += "# HELP checkpoint_collector_\(name) \(help)\n# TYPE checkpoint_collector_\(name) \(type)\n"
+            for sample in samples { out += "checkpoint_collector_\(name)\(sample.labels) \(sample.value)\n" }
+        }
+        metric("lines_accepted_total", "counter", "Lines stored.", [("", linesAccepted)])
+        metric("lines_duplicate_total", "counter", "Lines of records stored before, dropped.", [("", linesDuplicate)])
+        metric("lines_rejected_total", "counter", "Lines refused as malformed or not the writer's.", [("", linesRejected)])
+        metric("batches_total", "counter", "Device-protocol batches by answer.",
+            batches.sorted { $0.key < $1.key }.map { ("{answer=\"\($0.key)\"}", $0.value) })
+        metric("http_responses_total", "counter", "HTTP responses by status code.",
+            responses.sorted { $0.key < $1.key }.map { ("{code=\"\($0.key)\"}", $0.value) })
+        metric("connections_open", "gauge", "Connections open now.", [("", connectionsOpen)])
+        metric("connections_accepted_total", "counter", "Connections accepted.", [("", connectionsAccepted)])
+        metric("connections_refused_total", "counter", "Connections refused over the connection limit.", [("", connectionsRefused)])
+        metric("limits_broken_total", "counter", "Connections closed for breaking a limit, by limit.",
+            limitsBroken.sorted { $0.key < $1.key }.map { ("{limit=\"\($0.key)\"}", $0.value) })
+        metric("wal_bytes", "gauge", "Bytes in the write-ahead log's segments.", [("", walBytes)])
+        metric("wal_syncs_total", "counter", "fdatasync calls on the write-ahead log (group commits).", [("", walSyncs)])
+        metric("relay_lines_total", "counter", "Lines relayed and acknowledged by the relay target.", [("", relayLines)])
+        metric("relay_failures_total", "counter", "Relay requests that failed and will be retried.", [("", relayFailures)])
+        return out
+    }
+}

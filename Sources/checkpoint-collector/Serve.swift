@@ -1,0 +1,98 @@
+import CheckpointCLI
+import CrossingCollector
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `checkpoint-collector serve`: ingest from devices (TCP) and line-protocol clients (HTTP).
+enum Serve {
+    static let help = """
+        usage: checkpoint-collector serve --data DIR [--tcp HOST:PORT] [--http HOST:PORT] [--keys FILE]
+                                          [--relay URL] [--sites FILE] [--connections-max N]
+                                          [--idle-timeout SECONDS] [--body-bytes-max N]
+
+        Takes signed batches from devices over TCP (docs/device-protocol.md) and InfluxDB 1.x
+        writes over HTTP (docs/collector-api.md), logs every accepted write durably in DIR
+        before acknowledging it, and drops records it has stored before. Prints the bound
+        addresses on stdout, then logs to stderr. SIGINT or SIGTERM stops it cleanly.
+
+          --data DIR             the store: write-ahead log, snapshot, relay cursor
+          --tcp HOST:PORT        device protocol (default 127.0.0.1:8094; 'off' for none)
+          --http HOST:PORT       HTTP API (default 127.0.0.1:8186; 'off' for none)
+          --keys FILE            device keys, 'DEVICE-ID HEX-KEY' per line, mode 600; without
+                                 it HTTP writes are open and every TCP batch is refused
+          --relay URL            forward accepted lines to http://HOST:PORT/write?db=NAME
+          --sites FILE           queue settings per site for /report (default DIR/sites.json
+                                 when present)
+          --connections-max N    connections open at once (default 4096)
+          --idle-timeout S       close a connection silent for S seconds (default 120)
+          --body-bytes-max N     largest HTTP body (default 33554432)
+        """
+
+    struct Options {
+        var data: String
+        var server = ServerOptions()
+        var keys: String?
+        var relay: String?
+        var sites: String?
+    }
+
+    static func main(_ argumentList: [String]) {
+        let (_, options) = Command.parse(
+            argumentList, program: program, help: help,
+            valueOptions: ["data", "tcp", "http", "keys", "relay", "sites", "connections-max", "idle-timeout", "body-bytes-max"],
+            flagOptions: []
+        ) { arguments throws(UsageError) in
+            guard let data = arguments.value("data") else { throw UsageError("--data DIR is required") }
+            var options = Options(data: data, keys: arguments.value("keys"), relay: arguments.value("relay"), sites: arguments.value("sites"))
+            if let tcp = arguments.value("tcp") { options.server.tcp = tcp == "off" ? nil : tcp }
+            if let http = arguments.value("http") { options.server.http = http == "off" ? nil : http }
+            if options.server.tcp == nil && options.server.http == nil { throw UsageError("--tcp and --http are both off") }
+            if let count = try arguments.integer("connections-max", in: 1...100_000) { options.server.connectionsMax = count }
+            if let seconds = try arguments.integer("idle-timeout", in: 1...86_400) { options.server.idleTimeoutMs = Int64(seconds) * 1000 }
+            if let bytes = try arguments.integer("body-bytes-max", in: 1024...(1 << 30)) { options.server.bodyBytesMax = bytes }
+            if let relay = options.relay, !relay.hasPrefix("http://") { throw UsageError("--relay: '\(relay)' is not an http:// URL") }
+            return options
+        }
+        let log: @Sendable (String) -> Void = { Terminal.error("\(Date().formatted(.iso8601)) \($0)") }
+        let server: CollectorServer
+        let relay: Relay?
+        do throws(CollectorError) {
+            let keys = try options.keys.map { path throws(CollectorError) in try DeviceKeys.load(path: path) }
+            if keys == nil { log("no --keys: HTTP writes are open to anyone on \(options.server.http ?? "-"), and TCP batches are refused") }
+            let sitesPath = options.sites ?? (FileManager.default.fileExists(atPath: options.data + "/sites.json") ? options.data + "/sites.json" : nil)
+            let sites = try sitesPath.map { path throws(CollectorError) in try SiteConfig.load(path: path) } ?? SiteConfig()
+            let store = try CollectorStore(directory: options.data, warn: log)
+            relay = try options.relay.map { url throws(CollectorError) in try Relay(url: url, dataDirectory: options.data, log: log) }
+            server = try CollectorServer(store: store, options: options.server, keys: keys, sites: sites, relay: relay, log: log)
+            log("store \(options.data): \(store.ledger.points) points, \(store.ledger.storedSeqs.count) devices, log \(store.wal.bytesOnDisk()) bytes")
+        } catch {
+            Terminal.fail(program, error.description)
+        }
+        print(["tcp \(server.tcpPort.map { host(options.server.tcp) + ":\($0)" } ?? "off")",
+               "http \(server.httpPort.map { host(options.server.http) + ":\($0)" } ?? "off")"].joined(separator: " "))
+        fflush(nil)
+        signal(SIGPIPE, SIG_IGN)
+        installInterruptHandler()
+        signal(SIGTERM) { _ in interruptRequested.store(true, ordering: .relaxed) }
+        let watcher = Thread {
+            while !interruptRequested.load(ordering: .relaxed) { usleep(50_000) }
+            server.stop()
+        }
+        watcher.start()
+        let relayThread = relay?.start()
+        server.run()
+        relay?.stop()
+        while relayThread?.isFinished == false { usleep(10_000) }
+        let metrics = server.metrics
+        log("stopped: \(metrics.linesAccepted) lines stored, \(metrics.linesDuplicate) duplicates dropped, \(metrics.linesRejected) refused")
+        exit(0)
+    }
+
+    static func host(_ address: String?) -> String {
+        guard let address, let colon = address.lastIndex(of: ":") else { return "" }
+        return String(address[..<colon])
+    }
+}
