@@ -22,7 +22,7 @@ public enum Terminal {
     }
 }
 
-/// Set by SIGINT. Long runs poll it between steps and stop cleanly, printing what they have.
+/// Set by SIGINT or SIGTERM. Long runs poll it between steps and stop cleanly, printing what they have.
 public let interruptRequested = Atomic<Bool>(false)
 
 /// After a run stopped by SIGINT has printed what it had: exits 130, as a shell expects of a
@@ -31,15 +31,25 @@ public func exitIfInterrupted() {
     if interruptRequested.load(ordering: .relaxed) { exit(130) }
 }
 
-/// Routes SIGINT to `interruptRequested`. A second SIGINT kills the process as usual.
+/// Routes SIGINT and SIGTERM to `interruptRequested`. A second one kills the process as usual.
+///
+/// Both are unblocked first: a child inherits its parent's signal mask, and a parent such as a
+/// test runner may have them blocked, which would leave the process unable to be stopped.
 public func installInterruptHandler() {
-    signal(SIGINT) { _ in
-        if interruptRequested.load(ordering: .relaxed) {
-            signal(SIGINT, SIG_DFL)
-            raise(SIGINT)
+    for stop in [SIGINT, SIGTERM] {
+        signal(stop) { number in
+            if interruptRequested.load(ordering: .relaxed) {
+                signal(number, SIG_DFL)
+                raise(number)
+            }
+            interruptRequested.store(true, ordering: .relaxed)
         }
-        interruptRequested.store(true, ordering: .relaxed)
     }
+    var stops = sigset_t()
+    sigemptyset(&stops)
+    sigaddset(&stops, SIGINT)
+    sigaddset(&stops, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &stops, nil)
 }
 
 /// A single status line on stderr, redrawn at most a few times a second, with rate and ETA.

@@ -76,7 +76,6 @@ enum Serve {
         fflush(nil)
         signal(SIGPIPE, SIG_IGN)
         installInterruptHandler()
-        signal(SIGTERM) { _ in interruptRequested.store(true, ordering: .relaxed) }
         let watcher = Thread {
             while !interruptRequested.load(ordering: .relaxed) { usleep(50_000) }
             server.stop()

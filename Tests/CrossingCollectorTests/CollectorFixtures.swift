@@ -64,7 +64,16 @@ final class LineSocket {
     private var buffer: [UInt8] = []
 
     init?(port: Int, timeoutMs: Int = 5000) {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let fd = Self.connect(port: port, timeoutMs: timeoutMs) else { return nil }
+        self.fd = fd
+    }
+
+    /// A connected socket, or nil. It is made before `self` exists so that a failed connect
+    /// is closed once here and never again by `deinit`, which would close a descriptor
+    /// another thread may have been given since.
+    private static func connect(port: Int, timeoutMs: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
         var timeout = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -73,12 +82,13 @@ final class LineSocket {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         if connected != 0 {
             close(fd)
             return nil
         }
+        return fd
     }
 
     deinit { close(fd) }
