@@ -31,7 +31,8 @@ public indirect enum JSONValue: Equatable {
         case .number(let value):
             guard value.isFinite else { return "null" }
             if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-            return String(format: "%.6g", value)
+            // Swift's description is the shortest text that reads back as the same double.
+            return value.description
         case .bool(let value):
             return value ? "true" : "false"
         case .null:

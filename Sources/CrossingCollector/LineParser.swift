@@ -9,6 +9,9 @@ public enum LineParser {
     /// Series key plus field key, at most, as InfluxDB limits them.
     public static let keyBytesMax = 65_535
 
+    /// The times InfluxDB can store: the two lowest int64 values and the highest are reserved.
+    public static let timestampRangeNs: ClosedRange<Int64> = (Int64.min + 2)...(Int64.max - 1)
+
     /// One parsed line of the input.
     public struct Line: Sendable {
         /// 1-based line number in the input (counting every `\n` outside a string).
@@ -116,6 +119,7 @@ private struct Cursor {
             if tags.contains(where: { $0.key == keyText }) { throw fail("duplicate tags", at: keyStart) }
             tags.append((keyText, text(value)))
         }
+        let seriesKeyBytes = index - measurementStart
         try separator(missing: "missing fields")
         var fields: [(key: String, value: FieldValue)] = []
         while true {
@@ -123,6 +127,11 @@ private struct Cursor {
             let key = token(stops: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
             guard !atEnd, bytes[index] == 0x3D else { throw fail("missing field value", at: keyStart) }
             if key.isEmpty { throw fail("missing field key", at: keyStart) }
+            // InfluxDB stores each field under "series key#!~#field key", as written.
+            let storageKeyBytes = seriesKeyBytes + 4 + (index - keyStart)
+            if storageKeyBytes > LineParser.keyBytesMax {
+                throw fail("max key length exceeded: \(storageKeyBytes) > \(LineParser.keyBytesMax)", at: keyStart)
+            }
             index += 1
             let value = try fieldValue()
             let keyText = text(key)
@@ -143,10 +152,6 @@ private struct Cursor {
         // A field named `time` is dropped; a point left with no field is refused.
         fields.removeAll { $0.key == "time" }
         if fields.isEmpty { throw fail("missing fields", at: 0) }
-        let seriesBytes = measurement.count + tags.reduce(0) { $0 + 2 + $1.key.utf8.count + $1.value.utf8.count }
-        if let longest = fields.map({ $0.key.utf8.count }).max(), seriesBytes + longest > LineParser.keyBytesMax {
-            throw fail("max key length exceeded: \(seriesBytes + longest) > \(LineParser.keyBytesMax)", at: 0)
-        }
         return ParsedPoint(measurement: text(measurement), tags: tags, fields: fields, timestampNs: timestampNs)
     }
 
@@ -250,7 +255,7 @@ private struct Cursor {
         while !atEnd && bytes[index] == 0x20 { index += 1 }
         guard atEnd else { throw fail("bad timestamp", at: start) }
         let (scaled, overflow) = value.multipliedReportingOverflow(by: precision.nanoseconds)
-        guard !overflow else { throw fail("time outside range", at: start) }
+        guard !overflow, LineParser.timestampRangeNs.contains(scaled) else { throw fail("time outside range", at: start) }
         return scaled
     }
 

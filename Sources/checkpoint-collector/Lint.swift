@@ -13,7 +13,7 @@ enum Lint {
 
           --precision P   n (default), u, ms, s, m or h, as InfluxDB's precision parameter;
                           anything else means nanoseconds, as it does there
-          --json          one JSON object per line: {"line", "ok", "error"} or {"line", "ok",
+          --json          one JSON object per line: {"line", "ok", "column", "error"} or {"line", "ok",
                           "measurement", "tags", "fields": {"k": {"type", "value"}},
                           "timestamp"}, the timestamp in ns or null
         """
@@ -50,7 +50,10 @@ enum Lint {
             case .failure(let error):
                 bad += 1
                 if arguments.flag("json") {
-                    print(JSONValue.object([("line", .integer(Int64(line.number))), ("ok", .bool(false)), ("error", .string(error.reason))]).rendered())
+                    print(JSONValue.object([
+                        ("line", .integer(Int64(line.number))), ("ok", .bool(false)), ("column", .integer(Int64(error.column))),
+                        ("error", .string(error.reason)),
+                    ]).rendered())
                 } else {
                     print("\(path == "-" ? "<stdin>" : path):\(error.line):\(error.column): \(error.reason)")
                 }
