@@ -28,6 +28,8 @@ public final class CollectorServer: @unchecked Sendable {
     /// Exact MACs of the last batches stored per device, so that a batch replayed whole stores
     /// nothing even when it holds no numbered record (a device's first, health-only batches).
     private var recentMacs: [String: [String]] = [:]
+    /// All connections' `bufferedBytes`, as of the last read.
+    private var bufferedBytes = 0
     static let recentMacsMax = 64
 
     /// Binds the listeners. `keys` nil lets any client write over HTTP and refuses every
@@ -91,14 +93,15 @@ public final class CollectorServer: @unchecked Sendable {
         var pollFds = listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
         let order = Array(connections.keys)
         var pending = false
+        bufferedBytes = connections.values.reduce(0) { $0 + $1.bufferedBytes }
         for fd in order {
             let connection = connections[fd]!
             var events: Int16 = 0
-            if connection.held == nil && !connection.closing && !connection.peerClosed && connection.unread < readAheadMax(connection) {
+            if connection.lingerUntilMs != nil || connection.canHandle && !connection.peerClosed && mayRead(connection) {
                 events |= Int16(POLLIN)
             }
             if connection.wantsWrite { events |= Int16(POLLOUT) }
-            if connection.held == nil && connection.fresh && !connection.closing { pending = true }
+            if connection.canHandle && connection.fresh { pending = true }
             pollFds.append(pollfd(fd: fd, events: events, revents: 0))
         }
         let ready = poll(&pollFds, nfds_t(pollFds.count), pending ? 0 : timeoutMs)
@@ -117,12 +120,18 @@ public final class CollectorServer: @unchecked Sendable {
         for connection in connections.values {
             if connection.wantsWrite { flush(connection, nowMs: nowMs) }
             expire(connection, nowMs: nowMs)
-            if connection.closing && !connection.wantsWrite { drop(connection) }
+            if connection.closing && !connection.wantsWrite { closeGracefully(connection, nowMs: nowMs) }
         }
     }
 
     private func readAheadMax(_ connection: Connection) -> Int {
         connection.kind == .device ? options.lineBytesMax + (256 << 10) : options.headerBytesMax + options.bodyBytesMax + (64 << 10)
+    }
+
+    /// Within its own read-ahead, and within the shared budget or under its floor.
+    private func mayRead(_ connection: Connection) -> Bool {
+        connection.unread < readAheadMax(connection)
+            && (bufferedBytes < options.bufferedBytesMax || connection.bufferedBytes < options.connectionFloorBytes)
     }
 
     private func acceptAll(_ listener: Int32, kind: Connection.Kind, nowMs: Int64) {
@@ -142,12 +151,22 @@ public final class CollectorServer: @unchecked Sendable {
 
     private func read(_ connection: Connection, nowMs: Int64) {
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        if connection.lingerUntilMs != nil {
+            for _ in 0..<4 {
+                let got = chunk.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress!, $0.count) }
+                if got > 0 { continue }
+                if got == 0 || errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { connection.broken = true }
+                break
+            }
+            return
+        }
         var taken = 0
-        while taken < 256 << 10 && connection.unread < readAheadMax(connection) {
+        while taken < 256 << 10 && mayRead(connection) {
             let got = chunk.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress!, $0.count) }
             if got > 0 {
                 connection.inbound += chunk[0..<got]
                 taken += got
+                bufferedBytes += got
                 connection.lastActivityMs = nowMs
                 connection.fresh = true
                 continue
@@ -158,6 +177,7 @@ public final class CollectorServer: @unchecked Sendable {
             } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
                 // A reset: the client is gone, and so is anything it had not sent whole.
                 connection.closing = true
+                connection.broken = true
                 connection.outbound.removeAll()
                 connection.written = 0
             }
@@ -166,7 +186,7 @@ public final class CollectorServer: @unchecked Sendable {
     }
 
     private func handle(_ connection: Connection, nowMs: Int64) {
-        guard connection.held == nil, connection.fresh, !connection.closing else { return }
+        guard connection.canHandle, connection.fresh else { return }
         connection.fresh = false
         switch connection.kind {
         case .device: handleDevice(connection, nowMs: nowMs)
@@ -189,7 +209,7 @@ public final class CollectorServer: @unchecked Sendable {
     // MARK: The device protocol
 
     private func handleDevice(_ connection: Connection, nowMs: Int64) {
-        while connection.held == nil && !connection.closing {
+        while connection.canHandle {
             guard let newline = connection.inbound[connection.consumed...].firstIndex(of: 0x0A) else {
                 if connection.unread > options.lineBytesMax {
                     breakLimit(connection, "line_bytes", answer: Array("nack line-too-long\n".utf8))
@@ -280,7 +300,7 @@ public final class CollectorServer: @unchecked Sendable {
 
     private func handleHTTP(_ connection: Connection, nowMs: Int64) {
         let reader = HTTPRequestReader(headerBytesMax: options.headerBytesMax, bodyBytesMax: options.bodyBytesMax)
-        while connection.held == nil && !connection.closing && connection.unread > 0 {
+        while connection.canHandle && connection.unread > 0 {
             let next: (request: HTTPRequest, consumed: Int)?
             do throws(HTTPError) {
                 next = try reader.next(connection.inbound, from: connection.consumed)
@@ -322,6 +342,7 @@ public final class CollectorServer: @unchecked Sendable {
             return write(request, from: connection)
         case ("GET", "/metrics"):
             metrics.walBytes = Int64(store.wal.bytesOnDisk())
+            metrics.bufferedBytes = Int64(bufferedBytes)
             if let relay {
                 metrics.relayLines = relay.linesRelayed
                 metrics.relayFailures = relay.failures
@@ -414,11 +435,14 @@ public final class CollectorServer: @unchecked Sendable {
             }
             if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
             connection.closing = true
+            connection.broken = true
             connection.outbound.removeAll()
             connection.written = 0
             return
         }
         connection.compact()
+        // What it sent while its answers piled up can be handled now.
+        if connection.unread > 0 { connection.fresh = true }
     }
 
     private func expire(_ connection: Connection, nowMs: Int64) {
@@ -431,6 +455,25 @@ public final class CollectorServer: @unchecked Sendable {
             connection.closing = true
         }
     }
+
+    /// Closes once the answer is out: at once when the client has closed or nothing more can
+    /// go, else after lingering (Connection.lingerUntilMs) so the answer is not lost.
+    private func closeGracefully(_ connection: Connection, nowMs: Int64) {
+        if connection.broken || connection.peerClosed {
+            return drop(connection)
+        }
+        guard let until = connection.lingerUntilMs else {
+            shutdown(connection.fd, Int32(SHUT_WR))
+            connection.lingerUntilMs = nowMs + Self.lingerMs
+            connection.inbound = []
+            connection.consumed = 0
+            connection.batch = []
+            return
+        }
+        if nowMs >= until { drop(connection) }
+    }
+
+    static let lingerMs: Int64 = 2000
 
     private func drop(_ connection: Connection) {
         close(connection.fd)

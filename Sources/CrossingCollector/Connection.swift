@@ -28,6 +28,12 @@ final class Connection {
     var peerClosed = false
     /// Bytes arrived, or a held answer went out, since the buffer was last handled.
     var fresh = false
+    /// Written out and shut for writing, the connection is read and the bytes dropped until
+    /// the client closes or this time passes. Closing at once with unread bytes would make the
+    /// kernel send a reset, which can destroy the error answer before the client reads it.
+    var lingerUntilMs: Int64?
+    /// A reset or a failed write: nothing more can go either way.
+    var broken = false
     /// Device protocol: the lines since the last trailer.
     var batch: [UInt8] = []
 
@@ -40,20 +46,35 @@ final class Connection {
 
     var unread: Int { inbound.count - consumed }
     var wantsWrite: Bool { written < outbound.count }
+    /// Bytes received and not yet handled or stored: what this connection costs in memory.
+    var bufferedBytes: Int { unread + batch.count }
+    /// Answers not yet taken by the client. A client that sends requests without reading the
+    /// answers is not read from past `outboundBytesMax`, so its answers cannot pile up.
+    var outboundPending: Int { outbound.count - written }
+    static let outboundBytesMax = 1 << 20
+
+    /// Whether what it sent can be handled now: nothing held for the group commit, not
+    /// closing, and its earlier answers taken.
+    var canHandle: Bool { held == nil && !closing && outboundPending < Self.outboundBytesMax }
 
     func send(_ bytes: [UInt8]) {
         outbound += bytes
     }
 
-    /// Drops handled bytes from the buffers' fronts.
+    /// Drops handled bytes from the buffers' fronts, and gives back the memory of a buffer
+    /// that once held a large request and now holds little.
     func compact() {
         if consumed > 0 {
             inbound.removeFirst(consumed)
             consumed = 0
         }
+        if inbound.capacity > Self.keptCapacityBytes && inbound.count < inbound.capacity / 4 { inbound = Array(inbound) }
+        if batch.capacity > Self.keptCapacityBytes && batch.count < batch.capacity / 4 { batch = Array(batch) }
         if written > 0 && written == outbound.count {
-            outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 16)
+            outbound.removeAll(keepingCapacity: outbound.capacity <= Self.keptCapacityBytes)
             written = 0
         }
     }
+
+    static let keptCapacityBytes = 256 << 10
 }

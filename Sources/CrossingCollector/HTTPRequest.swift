@@ -84,8 +84,13 @@ public struct HTTPRequestReader: Sendable {
     }
 
     /// The body of a chunked request and where it ends, or nil while incomplete.
+    ///
+    /// The chunk headers are walked first without copying anything, so a body declared past
+    /// the limit is refused as soon as the header that crosses it arrives, and the bytes are
+    /// copied once, when the body is whole.
     func dechunk(_ bytes: [UInt8], from start: Int) throws(HTTPError) -> ([UInt8], Int)? {
-        var body: [UInt8] = []
+        var chunks: [Range<Int>] = []
+        var declared = 0
         var index = start
         while true {
             guard let lineEnd = Self.find([0x0D, 0x0A], in: bytes, from: index, limit: 1024) else {
@@ -96,20 +101,24 @@ public struct HTTPRequestReader: Sendable {
             guard let size = Int(sizeText.trimmingWhitespace(), radix: 16), size >= 0 else {
                 throw HTTPError(status: 400, message: "malformed chunk size '\(sizeText)'")
             }
-            guard body.count + size <= bodyBytesMax else {
+            declared += size
+            guard declared <= bodyBytesMax else {
                 throw HTTPError(status: 413, message: "body over the limit of \(bodyBytesMax) bytes")
             }
             let dataStart = lineEnd + 2
             if size == 0 {
                 // Trailer fields are allowed and ignored; the body ends at an empty line.
                 guard let end = Self.find([0x0D, 0x0A, 0x0D, 0x0A], in: bytes, from: lineEnd, limit: headerBytesMax) else { return nil }
+                var body: [UInt8] = []
+                body.reserveCapacity(declared)
+                for chunk in chunks { body += bytes[chunk] }
                 return (body, end + 4)
             }
             guard bytes.count - dataStart >= size + 2 else { return nil }
-            body += bytes[dataStart..<(dataStart + size)]
             guard bytes[dataStart + size] == 0x0D, bytes[dataStart + size + 1] == 0x0A else {
                 throw HTTPError(status: 400, message: "chunk not followed by CRLF")
             }
+            chunks.append(dataStart..<(dataStart + size))
             index = dataStart + size + 2
         }
     }

@@ -8,6 +8,8 @@ public struct Metrics: Sendable {
     /// HTTP responses by status code.
     public var responses: [Int: Int64] = [:]
     public var connectionsOpen: Int64 = 0
+    /// Bytes received from all connections and not yet handled (ServerOptions.bufferedBytesMax).
+    public var bufferedBytes: Int64 = 0
     public var connectionsAccepted: Int64 = 0
     /// Connections refused at accept: over the connection limit.
     public var connectionsRefused: Int64 = 0
@@ -34,6 +36,7 @@ public struct Metrics: Sendable {
         metric("http_responses_total", "counter", "HTTP responses by status code.",
             responses.sorted { $0.key < $1.key }.map { ("{code=\"\($0.key)\"}", $0.value) })
         metric("connections_open", "gauge", "Connections open now.", [("", connectionsOpen)])
+        metric("buffered_bytes", "gauge", "Bytes received and not yet handled, over all connections.", [("", bufferedBytes)])
         metric("connections_accepted_total", "counter", "Connections accepted.", [("", connectionsAccepted)])
         metric("connections_refused_total", "counter", "Connections refused over the connection limit.", [("", connectionsRefused)])
         metric("limits_broken_total", "counter", "Connections closed for breaking a limit, by limit.",

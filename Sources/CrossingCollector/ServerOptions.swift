@@ -14,6 +14,12 @@ public struct ServerOptions: Sendable {
     public var headerBytesMax = 16 << 10
     /// An HTTP request's body (InfluxDB's default is 25 MB).
     public var bodyBytesMax = 32 << 20
+    /// The bytes all connections have sent and the server has not yet handled, together.
+    /// Past it only connections holding less than `connectionFloorBytes` are read, so devices
+    /// sending small batches keep flowing while large senders wait their turn (or time out).
+    public var bufferedBytesMax = 256 << 20
+    /// What any connection may always have buffered, whatever the others hold.
+    public var connectionFloorBytes = 128 << 10
     /// A connection with no bytes either way for this long is closed.
     public var idleTimeoutMs: Int64 = 120_000
     /// A request or batch must arrive whole within this long of its first byte.

@@ -11,7 +11,8 @@ enum Serve {
     static let help = """
         usage: checkpoint-collector serve --data DIR [--tcp HOST:PORT] [--http HOST:PORT] [--keys FILE]
                                           [--relay URL] [--sites FILE] [--connections-max N]
-                                          [--idle-timeout SECONDS] [--body-bytes-max N]
+                                          [--idle-timeout SECONDS] [--request-timeout SECONDS]
+                                          [--body-bytes-max N]
 
         Takes signed batches from devices over TCP (docs/device-protocol.md) and InfluxDB 1.x
         writes over HTTP (docs/collector-api.md), logs every accepted write durably in DIR
@@ -28,6 +29,8 @@ enum Serve {
                                  when present)
           --connections-max N    connections open at once (default 4096)
           --idle-timeout S       close a connection silent for S seconds (default 120)
+          --request-timeout S    a batch or request must arrive whole within S seconds of its
+                                 first byte (default 30)
           --body-bytes-max N     largest HTTP body (default 33554432)
         """
 
@@ -40,9 +43,10 @@ enum Serve {
     }
 
     static func main(_ argumentList: [String]) {
-        let (_, options) = Command.parse(
+        var (_, options) = Command.parse(
             argumentList, program: program, help: help,
-            valueOptions: ["data", "tcp", "http", "keys", "relay", "sites", "connections-max", "idle-timeout", "body-bytes-max"],
+            valueOptions: ["data", "tcp", "http", "keys", "relay", "sites", "connections-max", "idle-timeout", "request-timeout",
+                           "body-bytes-max"],
             flagOptions: []
         ) { arguments throws(UsageError) in
             guard let data = arguments.value("data") else { throw UsageError("--data DIR is required") }
@@ -52,11 +56,13 @@ enum Serve {
             if options.server.tcp == nil && options.server.http == nil { throw UsageError("--tcp and --http are both off") }
             if let count = try arguments.integer("connections-max", in: 1...100_000) { options.server.connectionsMax = count }
             if let seconds = try arguments.integer("idle-timeout", in: 1...86_400) { options.server.idleTimeoutMs = Int64(seconds) * 1000 }
+            if let seconds = try arguments.integer("request-timeout", in: 1...86_400) { options.server.requestTimeoutMs = Int64(seconds) * 1000 }
             if let bytes = try arguments.integer("body-bytes-max", in: 1024...(1 << 30)) { options.server.bodyBytesMax = bytes }
             if let relay = options.relay, !relay.hasPrefix("http://") { throw UsageError("--relay: '\(relay)' is not an http:// URL") }
             return options
         }
         let log: @Sendable (String) -> Void = { Terminal.error("\(Date().formatted(.iso8601)) \($0)") }
+        options.server.connectionsMax = raiseFileLimit(for: options.server.connectionsMax, log: log)
         let server: CollectorServer
         let relay: Relay?
         do throws(CollectorError) {
@@ -88,6 +94,26 @@ enum Serve {
         let metrics = server.metrics
         log("stopped: \(metrics.linesAccepted) lines stored, \(metrics.linesDuplicate) duplicates dropped, \(metrics.linesRejected) refused")
         exit(0)
+    }
+
+    /// Raises the open-file limit to cover every connection allowed, as far as the hard limit
+    /// lets, and returns the connections it does cover: a server that runs out of descriptors
+    /// cannot even refuse a connection, so it must refuse at accept before that.
+    static func raiseFileLimit(for connections: Int, log: (String) -> Void) -> Int {
+        let spareFiles = 64  // listeners, the log, the snapshot, the relay's socket, stdio
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return connections }
+        let needed = rlim_t(connections + spareFiles)
+        if limit.rlim_cur < needed {
+            limit.rlim_cur = min(needed, limit.rlim_max)
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        let covered = min(connections, max(1, Int(limit.rlim_cur) - spareFiles))
+        if covered < connections {
+            log("open-file limit \(limit.rlim_cur) covers \(covered) connections, not \(connections): more are refused at accept")
+        }
+        return covered
     }
 
     static func host(_ address: String?) -> String {
