@@ -58,7 +58,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossingCollectorTests",
-            dependencies: ["CrossingCore", "CrossingCollector", "CrossingSimulation"]
+            dependencies: ["CrossingCore", "CrossingCollector", "CrossingSimulation", "CrossingFirmware", "CrossingEmulation"]
         ),
         .testTarget(
             name: "CrossingSimulationTests",

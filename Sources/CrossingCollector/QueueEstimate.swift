@@ -26,12 +26,9 @@ public struct QueueEstimate: Sendable {
     public init(ledger: Ledger, site: String, queue: SiteConfig.Queue) {
         var entries: [Int64: Int64] = [:]
         var exits: [Int64: Int64] = [:]
-        func matches(_ key: CrossingKey, _ counter: SiteConfig.Counter) -> Bool {
-            key.device == counter.device && (counter.lane == nil || key.lane == counter.lane)
-        }
         for (key, count) in ledger.totals where key.site == site && key.direction == queue.direction && queue.classes.contains(key.crossingClass) {
-            if matches(key, queue.approach) { entries[key.minuteS, default: 0] += count }
-            if matches(key, queue.gate) { exits[key.minuteS, default: 0] += count }
+            if queue.approach.matches(key) { entries[key.minuteS, default: 0] += count }
+            if queue.gate.matches(key) { exits[key.minuteS, default: 0] += count }
         }
         let minutes = Array(entries.keys) + Array(exits.keys)
         guard let first = minutes.min(), let last = minutes.max() else { return }

@@ -35,6 +35,9 @@ public struct Report: Sendable {
         var grouped: [RowKey: [String: Int64]] = [:]
         for (key, count) in ledger.totals {
             if let site = query.site, key.site != site { continue }
+            // An approach counter counts vehicles joining the queue, not crossing: a site's
+            // crossings are its other counters'.
+            if query.group == .site, let queue = sites.queues[key.site], queue.approach.matches(key) { continue }
             if let from = query.fromS, key.minuteS < from { continue }
             if let to = query.toS, key.minuteS >= to { continue }
             let column = Self.directions.contains(key.direction) ? "\(key.crossingClass)_\(key.direction)" : "direction_unknown"

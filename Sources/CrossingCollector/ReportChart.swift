@@ -6,9 +6,9 @@ import Foundation
 /// and legend. Times are UTC.
 public struct ReportChart {
     let report: Report
-    static let width = 1000.0
+    static let width = 1100.0
     static let left = 90.0
-    static let right = 190.0
+    static let right = 240.0
     static let panelHeight = 230.0
     static let panelGap = 70.0
     static let top = 80.0

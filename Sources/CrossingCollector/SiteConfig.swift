@@ -7,6 +7,11 @@ public struct SiteConfig: Sendable {
     public struct Counter: Sendable, Equatable {
         public var device: String
         public var lane: String?
+
+        /// Whether a count is this counter's: its device, and its lane when one is named.
+        public func matches(_ key: CrossingKey) -> Bool {
+            key.device == device && (lane == nil || key.lane == lane)
+        }
     }
 
     /// The queue between an approach counter upstream and the gate counter.

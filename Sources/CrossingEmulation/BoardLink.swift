@@ -20,6 +20,13 @@ public enum BoardLink: Link {
         return nil
     }
 
+    /// Tells a TCP link translating ack times (TCPLink.simulatedEpochNs) the board's clock.
+    mutating func setBoardTime(us: UInt64) {
+        guard case .tcp(var link) = self, link.simulatedEpochNs != nil else { return }
+        link.boardNowUs = us
+        self = .tcp(link)
+    }
+
     public mutating func connect() throws(LinkError) -> LinkState {
         switch self {
         case .none: throw .refused

@@ -70,8 +70,10 @@ public struct EmulatedBoard {
 
     private mutating func turn(atUs timeUs: UInt64) throws(FlashError) {
         device.clock.us = max(device.clock.us, timeUs)
+        device.link.setBoardTime(us: device.clock.us)
         try device.tick()
         device.clock.us += Self.secondTurnUs
+        device.link.setBoardTime(us: device.clock.us)
         try device.tick()
     }
 
@@ -103,6 +105,7 @@ public struct EmulatedBoard {
     /// quiet.
     public mutating func idle(atUs nowUs: UInt64) throws(FlashError) {
         device.clock.us = max(device.clock.us, nowUs)
+        device.link.setBoardTime(us: device.clock.us)
         try device.tick()
     }
 

@@ -12,6 +12,16 @@ public struct TCPLink: Link {
     public let host: String
     public let port: UInt16
     private var socket = Socket()
+    /// Set when the board runs faster (or slower) than real time: the wall time in each
+    /// `ack LAST TIME_NS` becomes this epoch plus the board's clock (`boardNowUs`), so the
+    /// device stamps its bins in simulated time rather than in the target's real time.
+    public var simulatedEpochNs: Int64?
+    /// The board's clock; the board sets it before each turn of its main loop.
+    public var boardNowUs: UInt64 = 0
+    /// Received bytes short of a whole answer line, and whole lines ready for the firmware,
+    /// while the acks are translated.
+    private var partial: [UInt8] = []
+    private var translated: [UInt8] = []
 
     public init(host: String, port: UInt16) {
         self.host = host
@@ -58,6 +68,7 @@ public struct TCPLink: Link {
 
     public mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
         guard socket.connected else { throw .notConnected }
+        if let epochNs = simulatedEpochNs { return try receiveTranslated(into: &bytes, epochNs: epochNs) }
         let received = bytes.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if received > 0 { return received }
         if received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return 0 }
@@ -65,8 +76,38 @@ public struct TCPLink: Link {
         throw .reset
     }
 
+    /// Hands over whole answer lines only, each ack's time replaced by the simulated one.
+    private mutating func receiveTranslated(into bytes: inout MutableSpan<UInt8>, epochNs: Int64) throws(LinkError) -> Int {
+        if translated.isEmpty {
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let received = chunk.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if received == 0 || received < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
+                close()
+                throw .reset
+            }
+            partial += chunk.prefix(max(0, received))
+            while let newline = partial.firstIndex(of: 0x0A) {
+                translated += Self.translate(Array(partial[..<newline]), wallNs: epochNs &+ Int64(boardNowUs) &* 1000) + [0x0A]
+                partial.removeFirst(newline + 1)
+            }
+        }
+        let count = min(bytes.count, translated.count)
+        for index in 0..<count { bytes[index] = translated[index] }
+        translated.removeFirst(count)
+        return count
+    }
+
+    /// `ack LAST TIME_NS` with `wallNs` for its time; any other line as it is.
+    static func translate(_ line: [UInt8], wallNs: Int64) -> [UInt8] {
+        let fields = line.split(separator: 0x20)
+        guard fields.count == 3, fields[0].elementsEqual("ack".utf8) else { return line }
+        return Array("ack \(String(decoding: fields[1], as: UTF8.self)) \(wallNs)".utf8)
+    }
+
     public mutating func close() {
         socket = Socket()
+        partial = []
+        translated = []
     }
 
     private mutating func start() throws(LinkError) {

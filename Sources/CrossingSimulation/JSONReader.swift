@@ -98,6 +98,11 @@ package struct JSONReader {
         return text
     }
 
+    /// A non-empty string, or nil when the key is absent.
+    package mutating func optionalString(_ key: String) throws(ScenarioError) -> String? {
+        has(key) ? try string(key) : nil
+    }
+
     package mutating func choice<T>(_ key: String, default fallback: T? = nil, _ choices: [(String, T)]) throws(ScenarioError) -> T {
         if !has(key), let fallback {
             seen.insert(key)

@@ -23,8 +23,8 @@ public struct LaneFrames {
         self.spec = spec
         self.sensor = sensor
         self.durationS = durationS
-        let laneSeed = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(laneIndex) &* 0xBF58_476D_1CE4_E5B9
-        simulation = LaneSimulation(spec: spec, startHour: scenario.startHour, random: SplitMix64(seed: laneSeed ^ 0x7472_6166))
+        let laneSeed = LaneSimulation.laneSeed(seed, laneIndex)
+        simulation = LaneSimulation.make(scenario: scenario, laneIndex: laneIndex, seed: seed, durationS: durationS)
         self.sensorFrames = SensorFrames(sensor: sensor, random: SplitMix64(seed: laneSeed ^ 0x7365_6E73))
     }
 

@@ -28,6 +28,42 @@ struct LaneSimulation {
     /// Drivers keep at least this much time behind a moving leader, on top of the standstill gap.
     static let vehicleTimeGapS = 0.8
 
+    /// Arrivals taken from another lane's crossings (`LaneSpec.arrivalsFrom`), in time order,
+    /// each with the index of its traffic entry; nil when this lane draws its own.
+    private var feed: [(timeS: Double, traffic: Int)]?
+    private var feedIndex = 0
+
+    /// The simulation of lane `laneIndex` of `scenario` for a run with `seed`: every consumer
+    /// of a lane (frames, loop scans) gets the same one, so they agree on what happened.
+    static func make(scenario: Scenario, laneIndex: Int, seed: UInt64, durationS: Double) -> LaneSimulation {
+        let spec = scenario.lanes[laneIndex]
+        var simulation = LaneSimulation(spec: spec, startHour: scenario.startHour, random: SplitMix64(seed: laneSeed(seed, laneIndex) ^ 0x7472_6166))
+        if let source = spec.arrivalsFrom, let sourceIndex = scenario.lanes.firstIndex(where: { $0.name == source }) {
+            let crossings = truthOnly(scenario: scenario, laneIndex: sourceIndex, seed: seed, durationS: durationS)
+            simulation.feed = crossings.compactMap { event in
+                spec.traffic.firstIndex { $0.crossingClass == event.crossingClass && $0.direction == event.direction }
+                    .map { (event.timeS, $0) }
+            }
+        }
+        return simulation
+    }
+
+    /// Each lane's own random streams start from this.
+    static func laneSeed(_ seed: UInt64, _ laneIndex: Int) -> UInt64 {
+        seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(laneIndex) &* 0xBF58_476D_1CE4_E5B9
+    }
+
+    /// A lane's ground truth without rendering anything, stepped exactly as its sensor or
+    /// loops step it, so it is the truth of the run that renders it.
+    static func truthOnly(scenario: Scenario, laneIndex: Int, seed: UInt64, durationS: Double) -> [TruthEvent] {
+        let spec = scenario.lanes[laneIndex]
+        var simulation = make(scenario: scenario, laneIndex: laneIndex, seed: seed, durationS: durationS)
+        let rateHz = spec.sensor?.frameRateHz ?? spec.loops?.sampleRateHz ?? 10
+        var step = 0
+        while simulation.stepRun(to: Double(step) / rateHz, dt: 1 / rateHz, durationS: durationS) { step += 1 }
+        return simulation.truth
+    }
+
     init(spec: LaneSpec, startHour: Double, random: SplitMix64) {
         self.spec = spec
         self.startHour = startHour
@@ -98,6 +134,14 @@ struct LaneSimulation {
     }
 
     private mutating func arrive(until t: Double) {
+        if let feed {
+            while feedIndex < feed.count && feed[feedIndex].timeS <= t {
+                let traffic = spec.traffic[feed[feedIndex].traffic]
+                for agent in makeGroup(traffic) { backlog[Int(traffic.direction.rawValue)].append(agent) }
+                feedIndex += 1
+            }
+            return
+        }
         for index in spec.traffic.indices {
             while nextArrivalS[index] <= t {
                 let traffic = spec.traffic[index]

@@ -30,8 +30,8 @@ public struct LoopSamples {
         self.spec = spec
         self.loops = loops
         self.durationS = durationS
-        let laneSeed = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(laneIndex) &* 0xBF58_476D_1CE4_E5B9
-        simulation = LaneSimulation(spec: spec, startHour: scenario.startHour, random: SplitMix64(seed: laneSeed ^ 0x7472_6166))
+        let laneSeed = LaneSimulation.laneSeed(seed, laneIndex)
+        simulation = LaneSimulation.make(scenario: scenario, laneIndex: laneIndex, seed: seed, durationS: durationS)
         var random = SplitMix64(seed: laneSeed ^ 0x6C6F_6F70)
         offsetPpm = (random.uniform(-400...400), random.uniform(-400...400))
         phase = (random.uniform(0...6.283), random.uniform(0...6.283))

@@ -34,6 +34,10 @@ public struct LaneSpec: Sendable {
     public var loops: LoopSpec?
     public var traffic: [TrafficSpec]
     public var gate: GateSpec?
+    /// The lane whose traffic arrives here: everything that crosses that lane's counting line
+    /// arrives at this lane's upstream end at that moment, with that lane's traffic settings.
+    /// A road with a counter upstream of the queue and another at the gate is two such lanes.
+    public var arrivalsFrom: String?
 }
 
 /// A pair of inductive loops in the road, A then B in the outbound direction, centred on the
@@ -159,6 +163,20 @@ extension Scenario {
         for (index, lane) in lanes.enumerated() where !names.insert(lane.name).inserted {
             throw ScenarioError(file: file, field: "lanes[\(index)].name", reason: "repeats lane name '\(lane.name)'")
         }
+        for index in lanes.indices {
+            guard let source = lanes[index].arrivalsFrom else { continue }
+            let field = "lanes[\(index)].arrivals_from"
+            guard let from = lanes.first(where: { $0.name == source }), source != lanes[index].name else {
+                throw ScenarioError(file: file, field: field, reason: "names no other lane ('\(source)')")
+            }
+            guard from.arrivalsFrom == nil else {
+                throw ScenarioError(file: file, field: field, reason: "lane '\(source)' takes its own arrivals from another lane; name the first")
+            }
+            guard from.kind == lanes[index].kind else {
+                throw ScenarioError(file: file, field: field, reason: "lane '\(source)' is a \(from.kind.rawValue), this lane a \(lanes[index].kind.rawValue)")
+            }
+            lanes[index].traffic = from.traffic
+        }
         return Scenario(name: name, site: site, durationS: durationS, startHour: startHour, lanes: lanes)
     }
 }
@@ -181,9 +199,14 @@ extension LaneSpec {
         if var loopsReader = try reader.object("loops") { loops = try LoopSpec.read(&loopsReader) }
         if sensor == nil && loops == nil { throw reader.fail("sensor", "is required (or loops, for a loop lane)") }
         if sensor != nil && loops != nil { throw reader.fail("loops", "a lane has a sensor or loops, not both") }
-        guard let trafficItems = try reader.array("traffic") else { throw reader.fail("traffic", "is required") }
+        let arrivalsFrom = try reader.optionalString("arrivals_from")
+        let trafficItems = try reader.array("traffic")
+        if arrivalsFrom != nil && trafficItems != nil {
+            throw reader.fail("traffic", "must be absent: the lane takes its traffic from arrivals_from")
+        }
+        if arrivalsFrom == nil && trafficItems == nil { throw reader.fail("traffic", "is required (or arrivals_from)") }
         var traffic: [TrafficSpec] = []
-        for (index, item) in trafficItems.enumerated() {
+        for (index, item) in (trafficItems ?? []).enumerated() {
             var itemReader = try JSONReader(file: reader.file, path: reader.child("traffic[\(index)]"), value: item)
             traffic.append(try TrafficSpec.read(&itemReader))
         }
@@ -201,7 +224,7 @@ extension LaneSpec {
             throw reader.fail("gate.position_m", "must lie inside the modelled length (under \(reader.format(lengthM / 2)) m)")
         }
         return LaneSpec(name: name, kind: kind, widthM: widthM, lengthM: lengthM, orientation: orientation,
-                        sensor: sensor, loops: loops, traffic: traffic, gate: gate)
+                        sensor: sensor, loops: loops, traffic: traffic, gate: gate, arrivalsFrom: arrivalsFrom)
     }
 
     /// The counting core's configuration for a depth lane.

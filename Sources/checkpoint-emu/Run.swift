@@ -11,7 +11,7 @@ enum Run {
     static let help = """
         usage: checkpoint-emu run --scenario FILE [--config FILE] [--flash FILE]
                                   [--speed max|realtime|xN] [--duration SECONDS] [--seed N]
-                                  [--export URL] [--fault-rate R] [--json]
+                                  [--export URL] [--start TIME] [--fault-rate R] [--json]
 
         Runs the counting firmware on the emulated board: each lane of the device config reads
         its sensor's registers, fed by the scenario lane of the same name. Prints the device's
@@ -33,6 +33,11 @@ enum Run {
                               our collector (docs/device-protocol.md; the config must hold the
                               device's key). At the end the run waits, up to 60 s, for the
                               target to acknowledge everything
+          --start TIME        with tcp:// at any speed but realtime: the simulated wall time at
+                              the run's start, RFC 3339 (default 2022-09-22T00:00:00Z plus the
+                              scenario's start_hour). The collector's acks carry its real
+                              time; the board is told this clock instead, so its bins are
+                              stamped in simulated time
           --fault-rate R      fraction of bus transfers that fail, 0...0.5 (default 0)
           --json              {"device", "site", "totals": [{"lane", "class", "direction",
                               "count"}], "health": {...}} as one object
@@ -41,14 +46,20 @@ enum Run {
     static func main(_ argumentList: [String]) {
         let (arguments, options) = Command.parse(
             argumentList, program: program, help: help,
-            valueOptions: ["scenario", "config", "flash", "speed", "duration", "seed", "export", "fault-rate"],
+            valueOptions: ["scenario", "config", "flash", "speed", "duration", "seed", "export", "start", "fault-rate"],
             flagOptions: ["json"]
         ) { arguments throws(UsageError) in
             guard let scenario = arguments.value("scenario") else { throw UsageError("--scenario FILE is required") }
             return (
                 scenario: scenario, speed: try speed(arguments.value("speed") ?? "max"),
                 durationS: try arguments.number("duration", in: 1...(31 * 86_400)), seed: try arguments.unsigned("seed") ?? 1,
-                faultRate: try arguments.number("fault-rate", in: 0...0.5) ?? 0
+                faultRate: try arguments.number("fault-rate", in: 0...0.5) ?? 0,
+                startS: try arguments.value("start").map { text throws(UsageError) in
+                    guard let date = ISO8601DateFormatter().date(from: text) else {
+                        throw UsageError("--start must be an RFC 3339 time such as 2022-09-22T06:00:00Z, got '\(text)'")
+                    }
+                    return Int64(date.timeIntervalSince1970)
+                }
             )
         }
         let scenario: Scenario
@@ -79,7 +90,12 @@ enum Run {
             guard let tcp = tcpLink(for: config.export.string) else {
                 Terminal.fail(program, "the export '\(config.export.string)' names no host and port", usage: true)
             }
-            link = .tcp(tcp)
+            var translating = tcp
+            if options.speed != 1 && config.export.string.hasPrefix("tcp://") {
+                let startS = options.startS ?? Self.defaultDayS + Int64((scenario.startHour * 3600).rounded())
+                translating.simulatedEpochNs = startS * 1_000_000_000
+            }
+            link = .tcp(translating)
         }
         let durationS = options.durationS ?? scenario.durationS
         var feed: ScenarioFeed
@@ -158,6 +174,9 @@ enum Run {
         }
         return TCPLink(host: String(authority), port: 80)
     }
+
+    /// 2022-09-22 00:00 UTC: the day the site scenarios stand for.
+    static let defaultDayS: Int64 = 1_663_804_800
 
     private static func speed(_ text: String) throws(UsageError) -> Double? {
         switch text {

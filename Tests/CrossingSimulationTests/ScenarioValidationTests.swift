@@ -107,7 +107,27 @@ struct ScenarioValidationTests {
         (["lanes", 0, "gate", "position_m"], 300, "lanes[0].gate.position_m", "must be in"),
         (["lanes", 0, "gate", "service_s"], nil, "lanes[0].gate.service_s", "is required"),
         (["lanes", 0, "gate", "gap_m"], 0.1, "lanes[0].gate.gap_m", "must be in"),
+        (["lanes", 0, "arrivals_from"], "walkway", "lanes[0].traffic", "must be absent"),
     ]
+
+    @Test("arrivals_from names another lane, one with traffic of its own and of the same kind")
+    func arrivalsFrom() throws {
+        var fed = (Self.valid()["lanes"] as! [[String: Any]])[0]
+        fed["name"] = "queue"
+        fed["traffic"] = nil
+        fed["arrivals_from"] = "walkway"
+        var document = Self.valid()
+        document["lanes"] = (document["lanes"] as! [[String: Any]]) + [fed]
+        let scenario = try Self.load(document)
+        #expect(scenario.lanes[1].arrivalsFrom == "walkway" && scenario.lanes[1].traffic.count == scenario.lanes[0].traffic.count)
+        for (source, reason) in [("nowhere", "names no other lane"), ("queue", "names no other lane")] {
+            fed["arrivals_from"] = source
+            document["lanes"] = [(Self.valid()["lanes"] as! [[String: Any]])[0], fed]
+            #expect(throws: ScenarioError(file: "t.json", field: "lanes[1].arrivals_from", reason: "\(reason) ('\(source)')")) {
+                try Self.load(document)
+            }
+        }
+    }
 
     @Test("Each broken field is named with its reason", arguments: 0..<cases.count)
     func brokenField(index: Int) {
@@ -135,7 +155,7 @@ struct ScenarioValidationTests {
         "suite/sparse-walkers", "suite/dense-two-way", "suite/bicycles-and-walkers", "suite/car-stop-and-go",
         "suite/bus-truck", "suite/noisy-mixed", "suite/loop-free-flow", "suite/loop-tailgating",
         "suite/loop-stop-and-go", "suite/loop-trucks", "suite/loop-failing",
-        "sites/verkhny-lars", "sites/oral-uralsk", "sites/torfyanka", "sites/kyakhta",
+        "sites/verkhny-lars", "sites/oral-uralsk", "sites/torfyanka", "sites/kyakhta", "sites/verkhny-lars-queue",
     ])
     func committedScenariosLoad(name: String) throws {
         let scenario = try Scenario.load(path: Repository.path("Hardware/scenarios/\(name).json"))

@@ -1,0 +1,183 @@
+import CrossingCollector
+import Foundation
+import CrossingSimulation
+import Testing
+
+/// `checkpoint-collector report` in each format, from one store: the CSV and the JSON must
+/// carry exactly the table's cells, and the SVG must render.
+@Suite("Collector reports")
+struct ReportTests {
+    /// 2022-09-22 00:00 UTC.
+    static let dayS: Int64 = 1_663_804_800
+
+    /// Three hours of two sites: Verkhny Lars with its queue counters, and a site whose name
+    /// needs quoting in CSV and escaping in line protocol.
+    static func store() throws -> String {
+        let directory = temporaryDirectory("collector-report")
+        let store = try CollectorStore(directory: directory + "/data", warn: { _ in })
+        var lines = ""
+        var random = SplitMix64(seed: 7)
+        for minute in 0..<180 {
+            let ns = (dayS + Int64(minute) * 60) * 1_000_000_000
+            let approach = Int64(random.next() % 2) + (minute < 120 ? 1 : 0)
+            let gate = Int64(random.next() % 2)
+            lines += "crossings,site=verkhny-lars,device=vl-1,lane=approach,class=car,direction=outbound count=\(approach)i \(ns)\n"
+            lines += "crossings,site=verkhny-lars,device=vl-1,lane=gate,class=car,direction=outbound count=\(gate)i \(ns)\n"
+            if minute % 7 == 0 {
+                lines += "crossings,site=verkhny-lars,device=vl-2,lane=walkway,class=pedestrian,direction=inbound count=3i \(ns)\n"
+                lines += "crossings,site=Kyakhta\\,\\ \"Buryatia\",device=ky-1,lane=road,class=bus,direction=unknown count=1i \(ns)\n"
+            }
+        }
+        let result = try store.ingest(Array(lines.utf8), precision: .ns, receivedNs: 0)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        try store.sync()
+        let sites = #"{"sites": [{"site": "verkhny-lars", "queue": {"approach": {"device": "vl-1", "lane": "approach"}, "gate": {"device": "vl-1", "lane": "gate"}, "lanes": 2, "spacing_m": 5.3, "initial_vehicles": 10}}]}"#
+        _ = FileManager.default.createFile(atPath: directory + "/data/sites.json", contents: Data(sites.utf8))
+        return directory
+    }
+
+    @Test("The CSV and the JSON carry exactly the table's cells, for every grouping and interval")
+    func formatsAgree() throws {
+        let directory = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for options in [["--by", "hour"], ["--by", "minute", "--group", "lane"], ["--by", "day", "--group", "device"], ["--site", "verkhny-lars"]] {
+            let base = ["report", "--data", directory + "/data"] + options
+            let table = Self.parseTable(try runCollector(base + ["--format", "table"]))
+            let csv = Self.parseCSV(try runCollector(base + ["--format", "csv"]))
+            let json = try JSONSerialization.jsonObject(with: Data(try runCollector(base + ["--format", "json"]).utf8)) as! [String: Any]
+            let columns = json["columns"] as! [String]
+            let jsonRows = (json["rows"] as! [[String: Any]]).map { row in columns.map { Self.cell(row[$0]) } }
+            #expect(table.count > 1, "\(options)")
+            #expect(csv == table, "\(options): the CSV differs from the table")
+            #expect([columns] + jsonRows == table, "\(options): the JSON differs from the table")
+        }
+    }
+
+    @Test("The queue columns follow entries minus exits from the configured start, and the wait is Little's law")
+    func queueColumns() throws {
+        let directory = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try CollectorStore.readLedger(directory: directory + "/data", warn: { _ in })
+        let sites = try SiteConfig.load(path: directory + "/data/sites.json")
+        let report = Report(ledger: ledger, query: ReportQuery(site: "verkhny-lars", by: .hour), sites: sites)
+        var queue = 10.0
+        var exitsByMinute: [Int64: Int64] = [:]
+        for hour in 0..<3 {
+            for minute in (hour * 60)..<(hour * 60 + 60) {
+                let at = Self.dayS + Int64(minute) * 60
+                let entries = ledger.totals.filter { $0.key.lane == "approach" && $0.key.minuteS == at }.values.reduce(0, +)
+                let exits = ledger.totals.filter { $0.key.lane == "gate" && $0.key.minuteS == at }.values.reduce(0, +)
+                queue = max(0, queue + Double(entries - exits))
+                exitsByMinute[at] = exits
+            }
+            let row = try #require(report.rows.first { $0.intervalStartS == Self.dayS + Int64(hour) * 3600 })
+            let point = try #require(row.queue)
+            #expect(point.vehicles == queue)
+            #expect(abs(point.km - queue * 5.3 / 2 / 1000) < 1e-9)
+            let end = Self.dayS + Int64(hour + 1) * 3600
+            let lastHourExits = exitsByMinute.filter { $0.key >= end - 3600 && $0.key < end }.values.reduce(0, +)
+            #expect(point.waitH == (lastHourExits > 0 ? queue / Double(lastHourExits) : nil))
+        }
+    }
+
+    @Test("The SVG chart renders to a PNG (rsvg-convert) with its title, axes and legend")
+    func svgRenders() throws {
+        let directory = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let svg = try runCollector(["report", "--data", directory + "/data", "--site", "verkhny-lars", "--by", "hour", "--format", "svg"])
+        for text in ["verkhny-lars", "crossings per hour", "queue length", "wait at the gate", "hours", "km"] {
+            #expect(svg.lowercased().contains(text.lowercased()), "the chart has no '\(text)'")
+        }
+        let svgPath = directory + "/report.svg"
+        let pngPath = directory + "/report.png"
+        try svg.write(toFile: svgPath, atomically: true, encoding: .utf8)
+        let rsvg = Process()
+        rsvg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        rsvg.arguments = ["rsvg-convert", "--format", "png", "--output", pngPath, svgPath]
+        rsvg.standardError = FileHandle.nullDevice
+        try rsvg.run()
+        rsvg.waitUntilExit()
+        try #require(rsvg.terminationStatus == 0, "rsvg-convert failed or is not installed (apt-get install librsvg2-bin)")
+        let png = try #require(FileManager.default.contents(atPath: pngPath))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width >= 800, "a chart \(width) px wide")
+    }
+
+    static func cell(_ value: Any?) -> String {
+        switch value {
+        case let text as String: text
+        case let number as NSNumber: number.stringValue
+        default: ""
+        }
+    }
+
+    /// Cells by the column spans of the rule under the header.
+    static func parseTable(_ text: String) -> [[String]] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        guard lines.count > 2 else { return [] }
+        var spans: [Range<Int>] = []
+        var start: Int?
+        for (index, character) in (lines[1] + [" "]).enumerated() {
+            if character == "-" && start == nil { start = index }
+            if character != "-", let from = start {
+                spans.append(from..<index)
+                start = nil
+            }
+        }
+        let rows = [lines[0]] + lines.dropFirst(2).prefix { !$0.isEmpty && !String($0).contains(" rows; totals") }
+        return rows.map { line in
+            spans.map { span in
+                String(line[min(span.lowerBound, line.count)..<min(span.upperBound, line.count)]).trimmingCharacters(in: .whitespaces)
+            }
+        }
+    }
+
+    /// RFC 4180: quoted cells may hold commas, doubled quotes and line breaks.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var cell = ""
+        var quoted = false
+        var characters = Array(text)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" { cell.append("\""); characters.removeFirst() } else { quoted = false }
+                } else {
+                    cell.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                row.append(cell)
+                cell = ""
+            } else if character == "\r\n" || character == "\n" {
+                row.append(cell)
+                rows.append(row)
+                row = []
+                cell = ""
+            } else {
+                cell.append(character)
+            }
+        }
+        return rows
+    }
+}
+
+/// The collector run as a command; its standard output, or an error with its standard error.
+func runCollector(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try collectorExecutable())
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CollectorError("checkpoint-collector \(arguments): exit \(process.terminationStatus): \(errorText)") }
+    return String(decoding: data, as: UTF8.self)
+}
