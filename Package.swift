@@ -46,7 +46,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "checkpoint-bench",
-            dependencies: ["CrossingCore", "CrossingSimulation", "CheckpointCLI", "AllocationCounter"]
+            dependencies: [
+                "CrossingCore", "CrossingSimulation", "CheckpointCLI", "AllocationCounter", "CrossingCollector", "CrossingFirmware",
+                "CrossingEmulation",
+            ]
         ),
         .testTarget(
             name: "CrossingCoreTests",

@@ -81,6 +81,40 @@ public enum LineParser {
     }
 }
 
+/// A set of bytes as a 256-bit mask: membership is a shift and a test, where a `Set` would
+/// hash every byte of every line.
+struct ByteSet {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init(_ bytes: [UInt8]) {
+        for byte in bytes {
+            let bit = UInt64(1) << UInt64(byte & 63)
+            switch byte >> 6 {
+            case 0: words.0 |= bit
+            case 1: words.1 |= bit
+            case 2: words.2 |= bit
+            default: words.3 |= bit
+            }
+        }
+    }
+
+    @inline(__always)
+    func contains(_ byte: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
+    }
+
+    static let commaSpace = ByteSet([0x2C, 0x20])
+    static let equalsCommaSpace = ByteSet([0x3D, 0x2C, 0x20])
+    static let space = ByteSet([0x20])
+    static let none = ByteSet([])
+}
+
 /// Walks one line byte by byte.
 private struct Cursor {
     let bytes: [UInt8]
@@ -101,18 +135,18 @@ private struct Cursor {
     mutating func point(precision: Precision) throws(LineProtocolError) -> ParsedPoint {
         while !atEnd && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
         let measurementStart = index
-        let measurement = token(stops: [0x2C, 0x20], escapable: [0x2C, 0x20])
+        let measurement = token(stops: .commaSpace, escapable: .commaSpace)
         if measurement.isEmpty { throw fail("missing measurement", at: measurementStart) }
         var tags: [(key: String, value: String)] = []
         while !atEnd && bytes[index] == 0x2C {
             index += 1
             let keyStart = index
-            let key = token(stops: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            let key = token(stops: .equalsCommaSpace, escapable: .equalsCommaSpace)
             guard !atEnd, bytes[index] == 0x3D else { throw fail("missing tag value") }
             if key.isEmpty { throw fail("missing tag key", at: keyStart) }
             index += 1
             let valueStart = index
-            let value = token(stops: [0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            let value = token(stops: .commaSpace, escapable: .equalsCommaSpace)
             if value.isEmpty { throw fail("missing tag value", at: valueStart) }
             let keyText = text(key)
             if keyText == "time" { throw fail("cannot use reserved tag key 'time'", at: keyStart) }
@@ -124,7 +158,7 @@ private struct Cursor {
         var fields: [(key: String, value: FieldValue)] = []
         while true {
             let keyStart = index
-            let key = token(stops: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            let key = token(stops: .equalsCommaSpace, escapable: .equalsCommaSpace)
             guard !atEnd, bytes[index] == 0x3D else { throw fail("missing field value", at: keyStart) }
             if key.isEmpty { throw fail("missing field key", at: keyStart) }
             // InfluxDB stores each field under "series key#!~#field key", as written.
@@ -164,8 +198,12 @@ private struct Cursor {
 
     /// Bytes up to an unescaped byte of `stops`, with `\` before an `escapable` byte dropped
     /// (a backslash before anything else stays).
-    mutating func token(stops: Set<UInt8>, escapable: Set<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
+    mutating func token(stops: ByteSet, escapable: ByteSet) -> ArraySlice<UInt8> {
+        // Most tokens hold no backslash: a slice of the line, no copy at all.
+        let start = index
+        while index < bytes.count && !stops.contains(bytes[index]) && bytes[index] != 0x5C { index += 1 }
+        if index >= bytes.count || bytes[index] != 0x5C { return bytes[start..<index] }
+        var out = Array(bytes[start..<index])
         while !atEnd && !stops.contains(bytes[index]) {
             if bytes[index] == 0x5C && index + 1 < bytes.count && escapable.contains(bytes[index + 1]) {
                 out.append(bytes[index + 1])
@@ -175,7 +213,7 @@ private struct Cursor {
                 index += 1
             }
         }
-        return out
+        return out[...]
     }
 
     mutating func fieldValue() throws(LineProtocolError) -> FieldValue {
@@ -194,9 +232,9 @@ private struct Cursor {
             guard !atEnd else { throw fail("unbalanced quotes", at: start) }
             index += 1
             guard atEnd || bytes[index] == 0x2C || bytes[index] == 0x20 else { throw fail("invalid field format") }
-            return .string(text(out))
+            return .string(text(out[...]))
         }
-        let raw = token(stops: [0x2C, 0x20], escapable: [])
+        let raw = token(stops: .commaSpace, escapable: .none)
         let word = text(raw)
         switch word {
         case "t", "T", "true", "True", "TRUE": return .bool(true)
@@ -210,10 +248,10 @@ private struct Cursor {
             let body = signed ? digits.dropFirst() : digits[...]
             guard !body.isEmpty, body.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { throw fail("invalid number", at: start) }
             if last == 0x69 {
-                guard let value = Int64(text(Array(digits))) else { throw fail("value out of range", at: start) }
+                guard let value = Int64(text(digits)) else { throw fail("value out of range", at: start) }
                 return .int(value)
             }
-            guard !signed, let value = UInt64(text(Array(digits))) else {
+            guard !signed, let value = UInt64(text(digits)) else {
                 throw fail(signed ? "invalid number" : "value out of range", at: start)
             }
             return .uint(value)
@@ -223,31 +261,31 @@ private struct Cursor {
     }
 
     /// `-?(digits(.digits?)?|.digits)([eE][+-]?digits)?`: no `+`, NaN, Inf or hex.
-    static func isFloat(_ raw: [UInt8]) -> Bool {
-        var index = 0
+    static func isFloat(_ raw: ArraySlice<UInt8>) -> Bool {
+        var index = raw.startIndex
         func digits() -> Int {
             let from = index
-            while index < raw.count && raw[index] >= 0x30 && raw[index] <= 0x39 { index += 1 }
+            while index < raw.endIndex && raw[index] >= 0x30 && raw[index] <= 0x39 { index += 1 }
             return index - from
         }
-        if index < raw.count && raw[index] == 0x2D { index += 1 }
+        if index < raw.endIndex && raw[index] == 0x2D { index += 1 }
         var mantissa = digits()
-        if index < raw.count && raw[index] == 0x2E {
+        if index < raw.endIndex && raw[index] == 0x2E {
             index += 1
             mantissa += digits()
         }
         guard mantissa > 0 else { return false }
-        if index < raw.count && (raw[index] == 0x65 || raw[index] == 0x45) {
+        if index < raw.endIndex && (raw[index] == 0x65 || raw[index] == 0x45) {
             index += 1
-            if index < raw.count && (raw[index] == 0x2B || raw[index] == 0x2D) { index += 1 }
+            if index < raw.endIndex && (raw[index] == 0x2B || raw[index] == 0x2D) { index += 1 }
             guard digits() > 0 else { return false }
         }
-        return index == raw.count
+        return index == raw.endIndex
     }
 
     mutating func timestamp(precision: Precision) throws(LineProtocolError) -> Int64 {
         let start = index
-        let raw = token(stops: [0x20], escapable: [])
+        let raw = token(stops: .space, escapable: .none)
         let signed = raw.first == 0x2D
         let body = signed ? raw.dropFirst() : raw[...]
         guard !body.isEmpty, body.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { throw fail("bad timestamp", at: start) }
@@ -259,7 +297,7 @@ private struct Cursor {
         return scaled
     }
 
-    func text(_ bytes: [UInt8]) -> String {
+    func text(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
     }
 }

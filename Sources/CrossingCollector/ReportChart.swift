@@ -147,18 +147,17 @@ public struct ReportChart {
     }
 
     static func tickLabel(_ seconds: Int64, span: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = span > 2 * 86400 ? "d MMM" : (span > 86400 ? "d MMM HH:mm" : "HH:mm")
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        utc(seconds, span > 2 * 86400 ? "d MMM" : (span > 86400 ? "d MMM HH:mm" : "HH:mm"))
     }
 
-    static func date(_ seconds: Int64) -> String {
+    static func date(_ seconds: Int64) -> String { utc(seconds, "d MMM yyyy HH:mm") }
+
+    /// `seconds` since 1970 in UTC, in a DateFormatter `format`.
+    static func utc(_ seconds: Int64, _ format: String) -> String {
         let formatter = DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "d MMM yyyy HH:mm"
+        formatter.dateFormat = format
         return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }

@@ -18,11 +18,14 @@ enum CoreBench {
           --frames N   frames per timed run (default 2000000)
           --runs N     timed runs; the median is reported with the spread (default 5)
           --json       one JSON object: ns_per_frame, frames_per_s, allocations,
-                       lane_state_bytes, and the 4x4 and spread figures
+                       lane_state_bytes, ns_per_frame_two_zone (ST's two-zone baseline on
+                       the same frames), and the 4x4 and spread figures
         """
 
     struct Figures {
         var nsPerFrame: [Double] = []
+        /// ST's two-zone baseline over the same frames.
+        var twoZoneNsPerFrame = 0.0
         var allocations = 0
         var crossings: UInt64 = 0
 
@@ -52,6 +55,7 @@ enum CoreBench {
                 ("lane_state_bytes", .integer(Int64(stateBytes))),
                 ("ns_per_frame_min", .number(rounded(grid8.nsPerFrame.min() ?? 0))),
                 ("ns_per_frame_max", .number(rounded(grid8.nsPerFrame.max() ?? 0))),
+                ("ns_per_frame_two_zone", .number(rounded(grid8.twoZoneNsPerFrame))),
                 ("ns_per_frame_4x4", .number(rounded(grid4.median))),
                 ("frames_per_s_4x4", .number((1e9 / grid4.median).rounded())),
                 ("frames_per_run", .integer(Int64(frames))),
@@ -64,9 +68,9 @@ enum CoreBench {
         let rows = [grid8, grid4].enumerated().map { index, figures in
             [index == 0 ? "8x8" : "4x4", String(format: "%.1f", figures.median),
              String(format: "%.1f-%.1f", figures.nsPerFrame.min() ?? 0, figures.nsPerFrame.max() ?? 0),
-             String(format: "%.2f M", 1e3 / figures.median), "\(figures.allocations)"]
+             String(format: "%.2f M", 1e3 / figures.median), "\(figures.allocations)", String(format: "%.1f", figures.twoZoneNsPerFrame)]
         }
-        print(renderTable(headers: ["grid", "ns/frame", "spread", "frames/s", "allocations"], rows: rows))
+        print(renderTable(headers: ["grid", "ns/frame", "spread", "frames/s", "allocations", "two-zone ns/frame"], rows: rows))
         print("lane state: \(stateBytes) bytes; \(grid8.nsPerFrame.count) runs of \(frames) frames each")
         exitIfInterrupted()
     }
@@ -84,6 +88,7 @@ enum CoreBench {
         // The lane is valid by construction; a ConfigError here is a bug.
         var driver = Driver(counter: try! DepthLaneCounter(config: lane.laneConfig), zones: zones, side: side)
         var figures = Figures()
+        figures.twoZoneNsPerFrame = timeTwoZone(zones: zones, side: side, frames: frames)
         driver.run(driver.frameCount)  // warm-up: learn the floor, fault in the pages
         let countedBefore = driver.counter.grandTotal
         for _ in 0..<runs where !interruptRequested.load(ordering: .relaxed) {
@@ -97,6 +102,25 @@ enum CoreBench {
         let counter = driver.counter
         figures.crossings = counter.grandTotal - countedBefore
         return figures
+    }
+
+    /// The two-zone baseline over the same frames, one run: it is a few comparisons a frame.
+    static func timeTwoZone(zones: [ZoneReading], side: Int, frames: Int) -> Double {
+        var baseline = TwoZoneCounter()
+        let zoneCount = side * side
+        let available = zones.count / zoneCount
+        var counted = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        zones.withUnsafeBufferPointer { buffer in
+            for index in 0..<frames {
+                let frame = index % available
+                let slice = UnsafeBufferPointer(rebasing: buffer[(frame * zoneCount)..<((frame + 1) * zoneCount)])
+                if baseline.process(zones: Span(_unsafeElements: slice), side: side) { counted += 1 }
+            }
+        }
+        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+        // Using the count keeps the loop from being optimised away.
+        return Double(elapsed) / Double(frames) + (counted < 0 ? 1 : 0)
     }
 
     /// A busy two-way walkway: 1,500 walkers and 150 bicycles an hour, some in pairs.

@@ -1,0 +1,192 @@
+import CheckpointCLI
+import CrossingCollector
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `checkpoint-bench collector`: the collector's parser, its durable ingest, and its TCP
+/// server with acks from many devices at once.
+enum CollectorBench {
+    static let help = """
+        usage: checkpoint-bench collector [--lines N] [--only parse|ingest|tcp] [--json]
+
+        Times, on N lines (default 1,000,000) of the devices' crossings shape:
+          parse    the line-protocol parser alone
+          ingest   CollectorStore in-process: writes of 5,000 lines, each appended to the
+                   write-ahead log and synced (fdatasync) before the next, as before an ack
+          tcp      the server on loopback, with 1, 10 and 100 devices each sending signed
+                   batches of 50 lines (about 7 KiB, as a device's) and waiting for each ack
+        and reports this process's peak RSS.
+
+          --lines N  lines per figure (default 1000000)
+          --only F   that figure alone (for a profiler)
+          --json     one JSON object: parse_lines_per_s, ingest_lines_per_s,
+                     tcp_1_device_lines_per_s, tcp_10_devices_lines_per_s,
+                     tcp_100_devices_lines_per_s, peak_rss_kib
+        """
+
+    static func main(_ argumentList: [String]) {
+        let (arguments, (lines, only)) = Command.parse(
+            argumentList, program: program, help: help, valueOptions: ["lines", "only"], flagOptions: ["json"]
+        ) { arguments throws(UsageError) in
+            let only = arguments.value("only")
+            if let only, !["parse", "ingest", "tcp"].contains(only) { throw UsageError("--only: '\(only)' is not parse, ingest or tcp") }
+            return (try arguments.integer("lines", in: 10_000...100_000_000) ?? 1_000_000, only)
+        }
+        installInterruptHandler()
+        var figures: [(String, Double)] = []
+        do throws(CollectorError) {
+            if only == nil || only == "parse" { figures.append(("parse_lines_per_s", parse(lines: lines))) }
+            if only == nil || only == "ingest" { figures.append(("ingest_lines_per_s", try ingest(lines: lines))) }
+            for devices in [1, 10, 100] where (only == nil || only == "tcp") && !interruptRequested.load(ordering: .relaxed) {
+                figures.append(("tcp_\(devices)_device\(devices == 1 ? "" : "s")_lines_per_s", try tcp(devices: devices, lines: lines)))
+            }
+        } catch {
+            Terminal.fail(program, error.description)
+        }
+        exitIfInterrupted()
+        let peak = peakResidentKiB()
+        if arguments.flag("json") {
+            print(JSONValue.object(figures.map { ($0.0, .number($0.1.rounded())) } + [("peak_rss_kib", .integer(Int64(peak)))]).rendered())
+            return
+        }
+        print(renderTable(headers: ["figure", "lines/s"], rows: figures.map { [$0.0, String(format: "%.0f", $0.1)] }))
+        print("peak RSS \(peak / 1024) MiB; \(lines) lines per figure")
+    }
+
+    static func parse(lines: Int) -> Double {
+        let body = BenchLines.crossings(device: "vl-pole-3", firstSeq: 1, count: min(lines, 100_000))
+        var parsed = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        while parsed < lines {
+            let result = LineParser.parse(body)
+            parsed += result.count
+        }
+        return Double(parsed) / seconds(since: start)
+    }
+
+    static func ingest(lines: Int) throws(CollectorError) -> Double {
+        let directory = benchDirectory("ingest")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try CollectorStore(directory: directory, warn: { _ in })
+        let batch = 5000
+        let bodies = (0..<(lines / batch)).map { BenchLines.crossings(device: "vl-pole-3", firstSeq: Int64($0 * batch + 1), count: batch) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for body in bodies {
+            let result = try store.ingest(body, precision: .ns, receivedNs: 0)
+            guard result.errors.isEmpty, result.accepted == batch else { throw CollectorError("ingest refused lines: \(result.errors.first.map { "\($0)" } ?? "")") }
+            try store.sync()
+        }
+        return Double(bodies.count * batch) / seconds(since: start)
+    }
+
+    /// `devices` threads, each sending its share of `lines` as signed 50-line batches.
+    static func tcp(devices: Int, lines: Int) throws(CollectorError) -> Double {
+        let directory = benchDirectory("tcp")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let names = (0..<devices).map { "bench-\($0)" }
+        var options = ServerOptions()
+        options.tcp = "127.0.0.1:0"
+        options.http = nil
+        let store = try CollectorStore(directory: directory, warn: { _ in })
+        let server = try CollectorServer(
+            store: store, options: options, keys: DeviceKeys(keys: Dictionary(uniqueKeysWithValues: names.map { ($0, BenchLines.key($0)) })),
+            log: { _ in })
+        let serverThread = Thread { server.run() }
+        serverThread.start()
+        defer {
+            server.stop()
+            while !serverThread.isFinished { usleep(1000) }
+        }
+        let perBatch = 50
+        let batchesEach = max(1, lines / perBatch / devices)
+        // Signed before the clock starts: the devices' work is not the collector's.
+        let batches = names.map { name in
+            (0..<batchesEach).map { BenchLines.signedBatch(device: name, key: BenchLines.key(name), firstSeq: Int64($0 * perBatch + 1), count: perBatch) }
+        }
+        let failures = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        let port = server.tcpPort!
+        let start = DispatchTime.now().uptimeNanoseconds
+        for index in 0..<devices {
+            let mine = batches[index]
+            Thread {
+                defer { done.add(1, ordering: .relaxed) }
+                guard let socket = BenchSocket(port: port) else {
+                    failures.add(1, ordering: .relaxed)
+                    return
+                }
+                for batch in mine {
+                    guard socket.send(batch), socket.readLine()?.hasPrefix("ack ") == true else {
+                        failures.add(1, ordering: .relaxed)
+                        return
+                    }
+                }
+            }.start()
+        }
+        while done.load(ordering: .relaxed) < devices { usleep(200) }
+        let elapsed = seconds(since: start)
+        guard failures.load(ordering: .relaxed) == 0 else { throw CollectorError("\(failures.load(ordering: .relaxed)) of \(devices) devices were not acknowledged") }
+        return Double(devices * batchesEach * perBatch) / elapsed
+    }
+
+    static func seconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+/// A blocking loopback TCP client that reads answers line by line.
+final class BenchSocket {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init?(port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            return nil
+        }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return false }
+            sent += count
+        }
+        return true
+    }
+
+    func readLine() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeFirst(newline + 1)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return nil }
+            buffer += chunk[0..<count]
+        }
+    }
+}
