@@ -61,7 +61,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossingCollectorTests",
-            dependencies: ["CrossingCore", "CrossingCollector", "CrossingSimulation", "CrossingFirmware", "CrossingEmulation"]
+            dependencies: ["CrossingCore", "CrossingCollector", "CrossingSimulation", "CrossingFirmware", "CrossingEmulation"],
+            // Read by path (#filePath), not bundled.
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "CrossingSimulationTests",

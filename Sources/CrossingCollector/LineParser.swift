@@ -23,34 +23,39 @@ public enum LineParser {
 
     /// Parses every line of `body`, skipping blank and comment lines.
     public static func parse(_ body: [UInt8], precision: Precision = .ns) -> [Line] {
-        var lines: [Line] = []
-        var start = 0
-        var number = 1
-        while start <= body.count {
-            let end = lineEnd(body, from: start)
-            let text = body[start..<end]
-            let first = text.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? text.endIndex
-            if first < text.endIndex && text[first] != 0x23 {
-                lines.append(Line(number: number, bytes: start..<end, result: parse(line: text, number: number, precision: precision)))
+        body.withUnsafeBufferPointer { buffer in
+            var lines: [Line] = []
+            var start = 0
+            var number = 1
+            while start <= buffer.count {
+                let (end, innerNewlines) = lineEnd(buffer, from: start)
+                var first = start
+                while first < end && (buffer[first] == 0x20 || buffer[first] == 0x09) { first += 1 }
+                if first < end && buffer[first] != 0x23 {
+                    let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                    lines.append(Line(number: number, bytes: start..<end, result: parse(line: line, number: number, precision: precision)))
+                }
+                number += 1 + innerNewlines
+                start = end + 1
             }
-            number += 1 + text.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            start = end + 1
+            return lines
         }
-        return lines
     }
 
-    /// The index of the `\n` that ends the line starting at `start` (or the end of `body`). A
-    /// quote opens a string only in the fields, after an `=` that no `,` has followed, as
-    /// InfluxDB's scanner decides it.
-    static func lineEnd(_ body: [UInt8], from start: Int) -> Int {
+    /// The index of the `\n` that ends the line starting at `start` (or the end of `body`),
+    /// and how many `\n`s inside strings it passed. A quote opens a string only in the fields,
+    /// after an `=` that no `,` has followed, as InfluxDB's scanner decides it.
+    static func lineEnd(_ body: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, innerNewlines: Int) {
         var index = start
         var quoted = false
         var inFields = false
         var equals = 0
         var commas = 0
+        var innerNewlines = 0
         while index < body.count {
             let byte = body[index]
             if byte == 0x5C && index + 2 < body.count {
+                if body[index + 1] == 0x0A { innerNewlines += 1 }
                 index += 2
                 continue
             }
@@ -64,15 +69,22 @@ public enum LineParser {
                     quoted.toggle()
                 }
             }
-            if byte == 0x0A && !quoted { return index }
+            if byte == 0x0A {
+                if !quoted { return (index, innerNewlines) }
+                innerNewlines += 1
+            }
             index += 1
         }
-        return body.count
+        return (body.count, innerNewlines)
     }
 
     /// Parses one line (without its `\n`).
     public static func parse(line: ArraySlice<UInt8>, number: Int, precision: Precision) -> Result<ParsedPoint, LineProtocolError> {
-        var cursor = Cursor(bytes: Array(line), number: number)
+        line.withUnsafeBufferPointer { parse(line: $0, number: number, precision: precision) }
+    }
+
+    static func parse(line: UnsafeBufferPointer<UInt8>, number: Int, precision: Precision) -> Result<ParsedPoint, LineProtocolError> {
+        var cursor = Cursor(bytes: line, number: number)
         do throws(LineProtocolError) {
             return .success(try cursor.point(precision: precision))
         } catch {
@@ -115,13 +127,22 @@ struct ByteSet {
     static let none = ByteSet([])
 }
 
-/// Walks one line byte by byte.
+/// A token of a line: where it is, and its bytes with escapes removed when it had any.
+private struct Token {
+    var range: Range<Int>
+    var unescaped: [UInt8]?
+
+    var isEmpty: Bool { unescaped?.isEmpty ?? range.isEmpty }
+}
+
+/// Walks one line byte by byte. The line is borrowed for the walk: tokens are ranges of it,
+/// and only what a point keeps is copied out, as strings.
 private struct Cursor {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     let number: Int
     var index = 0
 
-    init(bytes: [UInt8], number: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, number: Int) {
         self.bytes = bytes
         self.number = number
     }
@@ -198,11 +219,11 @@ private struct Cursor {
 
     /// Bytes up to an unescaped byte of `stops`, with `\` before an `escapable` byte dropped
     /// (a backslash before anything else stays).
-    mutating func token(stops: ByteSet, escapable: ByteSet) -> ArraySlice<UInt8> {
-        // Most tokens hold no backslash: a slice of the line, no copy at all.
+    mutating func token(stops: ByteSet, escapable: ByteSet) -> Token {
+        // Most tokens hold no backslash: a range of the line, nothing copied.
         let start = index
         while index < bytes.count && !stops.contains(bytes[index]) && bytes[index] != 0x5C { index += 1 }
-        if index >= bytes.count || bytes[index] != 0x5C { return bytes[start..<index] }
+        if index >= bytes.count || bytes[index] != 0x5C { return Token(range: start..<index) }
         var out = Array(bytes[start..<index])
         while !atEnd && !stops.contains(bytes[index]) {
             if bytes[index] == 0x5C && index + 1 < bytes.count && escapable.contains(bytes[index + 1]) {
@@ -213,7 +234,7 @@ private struct Cursor {
                 index += 1
             }
         }
-        return out[...]
+        return Token(range: start..<index, unescaped: out)
     }
 
     mutating func fieldValue() throws(LineProtocolError) -> FieldValue {
@@ -232,64 +253,100 @@ private struct Cursor {
             guard !atEnd else { throw fail("unbalanced quotes", at: start) }
             index += 1
             guard atEnd || bytes[index] == 0x2C || bytes[index] == 0x20 else { throw fail("invalid field format") }
-            return .string(text(out[...]))
+            return .string(String(decoding: out, as: UTF8.self))
         }
-        let raw = token(stops: .commaSpace, escapable: .none)
-        let word = text(raw)
-        switch word {
-        case "t", "T", "true", "True", "TRUE": return .bool(true)
-        case "f", "F", "false", "False", "FALSE": return .bool(false)
-        default: break
-        }
-        guard let last = raw.last else { throw fail("missing field value", at: start) }
+        // No escapes in a number or a bool: the token is always a plain range.
+        let raw = token(stops: .commaSpace, escapable: .none).range
+        if let flag = boolean(raw) { return .bool(flag) }
+        guard !raw.isEmpty else { throw fail("missing field value", at: start) }
+        let last = bytes[raw.upperBound - 1]
         if last == 0x69 || last == 0x75 {
-            let digits = raw.dropLast()
-            let signed = digits.first == 0x2D
-            let body = signed ? digits.dropFirst() : digits[...]
-            guard !body.isEmpty, body.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { throw fail("invalid number", at: start) }
+            let digits = raw.lowerBound..<(raw.upperBound - 1)
+            let signed = !digits.isEmpty && bytes[digits.lowerBound] == 0x2D
+            let magnitude = (signed ? digits.lowerBound + 1 : digits.lowerBound)..<digits.upperBound
+            guard !magnitude.isEmpty, allDigits(magnitude) else { throw fail("invalid number", at: start) }
             if last == 0x69 {
-                guard let value = Int64(text(digits)) else { throw fail("value out of range", at: start) }
+                guard let value = integer(magnitude, negative: signed) else { throw fail("value out of range", at: start) }
                 return .int(value)
             }
-            guard !signed, let value = UInt64(text(digits)) else {
-                throw fail(signed ? "invalid number" : "value out of range", at: start)
-            }
+            guard !signed else { throw fail("invalid number", at: start) }
+            guard let value = unsigned(magnitude) else { throw fail("value out of range", at: start) }
             return .uint(value)
         }
-        guard Self.isFloat(raw), let value = Double(word), value.isFinite else { throw fail("invalid number", at: start) }
+        guard isFloat(raw), let value = Double(text(Token(range: raw))), value.isFinite else { throw fail("invalid number", at: start) }
         return .float(value)
     }
 
+    /// `t T true True TRUE f F false False FALSE`, or nil.
+    func boolean(_ range: Range<Int>) -> Bool? {
+        guard (1...5).contains(range.count) else { return nil }
+        switch text(Token(range: range)) {
+        case "t", "T", "true", "True", "TRUE": return true
+        case "f", "F", "false", "False", "FALSE": return false
+        default: return nil
+        }
+    }
+
+    func allDigits(_ range: Range<Int>) -> Bool {
+        for position in range where bytes[position] < 0x30 || bytes[position] > 0x39 { return false }
+        return true
+    }
+
+    /// Decimal digits (checked already) as an Int64, or nil when out of range.
+    func integer(_ digits: Range<Int>, negative: Bool) -> Int64? {
+        // Accumulated negative, so that Int64.min fits.
+        var value: Int64 = 0
+        for position in digits {
+            let (times10, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowB) = times10.subtractingReportingOverflow(Int64(bytes[position] - 0x30))
+            if overflowA || overflowB { return nil }
+            value = next
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
+    }
+
+    func unsigned(_ digits: Range<Int>) -> UInt64? {
+        var value: UInt64 = 0
+        for position in digits {
+            let (times10, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowB) = times10.addingReportingOverflow(UInt64(bytes[position] - 0x30))
+            if overflowA || overflowB { return nil }
+            value = next
+        }
+        return value
+    }
+
     /// `-?(digits(.digits?)?|.digits)([eE][+-]?digits)?`: no `+`, NaN, Inf or hex.
-    static func isFloat(_ raw: ArraySlice<UInt8>) -> Bool {
-        var index = raw.startIndex
+    func isFloat(_ raw: Range<Int>) -> Bool {
+        var index = raw.lowerBound
         func digits() -> Int {
             let from = index
-            while index < raw.endIndex && raw[index] >= 0x30 && raw[index] <= 0x39 { index += 1 }
+            while index < raw.upperBound && bytes[index] >= 0x30 && bytes[index] <= 0x39 { index += 1 }
             return index - from
         }
-        if index < raw.endIndex && raw[index] == 0x2D { index += 1 }
+        if index < raw.upperBound && bytes[index] == 0x2D { index += 1 }
         var mantissa = digits()
-        if index < raw.endIndex && raw[index] == 0x2E {
+        if index < raw.upperBound && bytes[index] == 0x2E {
             index += 1
             mantissa += digits()
         }
         guard mantissa > 0 else { return false }
-        if index < raw.endIndex && (raw[index] == 0x65 || raw[index] == 0x45) {
+        if index < raw.upperBound && (bytes[index] == 0x65 || bytes[index] == 0x45) {
             index += 1
-            if index < raw.endIndex && (raw[index] == 0x2B || raw[index] == 0x2D) { index += 1 }
+            if index < raw.upperBound && (bytes[index] == 0x2B || bytes[index] == 0x2D) { index += 1 }
             guard digits() > 0 else { return false }
         }
-        return index == raw.endIndex
+        return index == raw.upperBound
     }
 
     mutating func timestamp(precision: Precision) throws(LineProtocolError) -> Int64 {
         let start = index
-        let raw = token(stops: .space, escapable: .none)
-        let signed = raw.first == 0x2D
-        let body = signed ? raw.dropFirst() : raw[...]
-        guard !body.isEmpty, body.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { throw fail("bad timestamp", at: start) }
-        guard let value = Int64(text(raw)) else { throw fail("time outside range", at: start) }
+        let raw = token(stops: .space, escapable: .none).range
+        let signed = !raw.isEmpty && bytes[raw.lowerBound] == 0x2D
+        let magnitude = (signed ? raw.lowerBound + 1 : raw.lowerBound)..<raw.upperBound
+        guard !magnitude.isEmpty, allDigits(magnitude) else { throw fail("bad timestamp", at: start) }
+        guard let value = integer(magnitude, negative: signed) else { throw fail("time outside range", at: start) }
         while !atEnd && bytes[index] == 0x20 { index += 1 }
         guard atEnd else { throw fail("bad timestamp", at: start) }
         let (scaled, overflow) = value.multipliedReportingOverflow(by: precision.nanoseconds)
@@ -297,7 +354,8 @@ private struct Cursor {
         return scaled
     }
 
-    func text(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes, as: UTF8.self)
+    func text(_ token: Token) -> String {
+        if let unescaped = token.unescaped { return String(decoding: unescaped, as: UTF8.self) }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[token.range]), as: UTF8.self)
     }
 }
