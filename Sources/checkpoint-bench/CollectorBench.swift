@@ -114,7 +114,7 @@ enum CollectorBench {
         for name in names {
             Thread {
                 defer { done.add(1, ordering: .relaxed) }
-                guard let socket = BenchSocket(port: port) else {
+                guard let socket = LineClient(port: port, timeoutMs: 60_000) else {
                     failures.add(1, ordering: .relaxed)
                     return
                 }
@@ -137,58 +137,5 @@ enum CollectorBench {
 
     static func seconds(since start: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-}
-
-/// A blocking loopback TCP client that reads answers line by line.
-final class BenchSocket {
-    let fd: Int32
-    private var buffer: [UInt8] = []
-
-    init?(port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            return nil
-        }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        self.fd = fd
-    }
-
-    deinit { close(fd) }
-
-    func send(_ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return false }
-            sent += count
-        }
-        return true
-    }
-
-    func readLine() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeFirst(newline + 1)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return nil }
-            buffer += chunk[0..<count]
-        }
     }
 }
