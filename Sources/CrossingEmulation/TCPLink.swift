@@ -13,8 +13,9 @@ public struct TCPLink: Link {
     public let port: UInt16
     private var socket = Socket()
     /// Set when the board runs faster (or slower) than real time: the wall time in each
-    /// `ack LAST TIME_NS` becomes this epoch plus the board's clock (`boardNowUs`), so the
-    /// device stamps its bins in simulated time rather than in the target's real time.
+    /// collector's `ack LAST TIME_NS`, and in each HTTP answer's `Date:` header, becomes this
+    /// epoch plus the board's clock (`boardNowUs`), so the device stamps its bins in simulated
+    /// time rather than in the target's real time.
     public var simulatedEpochNs: Int64?
     /// The board's clock; the board sets it before each turn of its main loop.
     public var boardNowUs: UInt64 = 0
@@ -97,8 +98,12 @@ public struct TCPLink: Link {
         return count
     }
 
-    /// `ack LAST TIME_NS` with `wallNs` for its time; any other line as it is.
-    static func translate(_ line: [UInt8], wallNs: Int64) -> [UInt8] {
+    /// `ack LAST TIME_NS` and an HTTP `Date:` header (its `\r` kept) with `wallNs` for their
+    /// time; any other line as it is.
+    public static func translate(_ line: [UInt8], wallNs: Int64) -> [UInt8] {
+        if line.count >= 5 && String(decoding: line.prefix(5), as: UTF8.self).lowercased() == "date:" {
+            return Array("Date: \(EmulatedHTTPPeer.httpDate(wallNs / 1_000_000_000))".utf8) + (line.last == 0x0D ? [0x0D] : [])
+        }
         let fields = line.split(separator: 0x20)
         guard fields.count == 3, fields[0].elementsEqual("ack".utf8) else { return line }
         return Array("ack \(String(decoding: fields[1], as: UTF8.self)) \(wallNs)".utf8)

@@ -33,11 +33,12 @@ enum Run {
                               our collector (docs/device-protocol.md; the config must hold the
                               device's key). At the end the run waits, up to 60 s, for the
                               target to acknowledge everything
-          --start TIME        with tcp:// at any speed but realtime: the simulated wall time at
-                              the run's start, RFC 3339 (default 2022-09-22T00:00:00Z plus the
-                              scenario's start_hour). The collector's acks carry its real
-                              time; the board is told this clock instead, so its bins are
-                              stamped in simulated time
+          --start TIME        at any speed but realtime: the simulated wall time at the run's
+                              start, RFC 3339 (default 2022-09-22T00:00:00Z plus the
+                              scenario's start_hour). The target's answers carry its real
+                              time (the collector's acks, HTTP's Date header); the board is
+                              told this clock instead, so its bins are stamped in simulated
+                              time
           --fault-rate R      fraction of bus transfers that fail, 0...0.5 (default 0)
           --json              {"device", "site", "totals": [{"lane", "class", "direction",
                               "count"}], "health": {...}} as one object
@@ -91,7 +92,7 @@ enum Run {
                 Terminal.fail(program, "the export '\(config.export.string)' names no host and port", usage: true)
             }
             var translating = tcp
-            if options.speed != 1 && config.export.string.hasPrefix("tcp://") {
+            if options.speed != 1 {
                 let startS = options.startS ?? Self.defaultDayS + Int64((scenario.startHour * 3600).rounded())
                 translating.simulatedEpochNs = startS * 1_000_000_000
             }

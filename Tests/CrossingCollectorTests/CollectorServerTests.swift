@@ -95,7 +95,11 @@ struct CollectorServerTests {
         let basic = Data("gate-1:\(hex(deviceKey("gate-1")))".utf8).base64EncodedString()
         #expect(try HTTPClient.request("POST", url, headers: [("Authorization", "Basic \(basic)")], body: body).status == 204)
         #expect(Self.stored(collector) == 4)
-        #expect(try HTTPClient.request("GET", collector.httpURL + "/ping").status == 204)
+        let ping = try HTTPClient.request("GET", collector.httpURL + "/ping")
+        #expect(ping.status == 204)
+        // A device exporting over HTTP learns wall time from the Date header, as from InfluxDB.
+        let date = ping.headers.first { $0.name.lowercased() == "date" }?.value ?? ""
+        #expect(date.hasSuffix(" GMT") && date.count == 29, "Date: \(date)")
         let metrics = try HTTPClient.request("GET", collector.httpURL + "/metrics").text
         #expect(metrics.contains("checkpoint_collector_lines_accepted_total 2"))
         #expect(metrics.contains("checkpoint_collector_http_responses_total{code=\"401\"} 2"))

@@ -10,22 +10,24 @@ import Testing
 /// implement it, over a real TCP connection.
 @Suite("Firmware to collector")
 struct FirmwareToCollectorTests {
-    @Test("The emulated board's counts reach the collector exactly, stamped in simulated time")
-    func exactTotals() throws {
+    @Test("The emulated board's counts reach the collector exactly, stamped in simulated time", arguments: ["tcp", "http"])
+    func exactTotals(over transport: String) throws {
         let directory = temporaryDirectory("firmware-collector")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let collector = try InProcessCollector(directory: directory, keys: DeviceKeys(keys: ["vl-queue": deviceKey("vl-queue")]))
+        // Over HTTP the device authenticates as any InfluxDB client does not: the collector is open.
+        let collector = try InProcessCollector(
+            directory: directory, keys: transport == "tcp" ? DeviceKeys(keys: ["vl-queue": deviceKey("vl-queue")]) : nil)
         defer { collector.stop() }
 
         let scenario = try Scenario.load(path: QueueScenarioTests.sites + "/verkhny-lars-queue.json")
         var config = try DeviceConfigFile.derived(from: scenario, file: "verkhny-lars-queue.json")
         config.device = ShortText(text: "vl-queue")!
-        config.export = ShortText(text: "tcp://127.0.0.1:\(collector.tcpPort)")!
+        config.export = ShortText(text: transport == "tcp" ? "tcp://127.0.0.1:\(collector.tcpPort)" : "\(collector.httpURL)/write?db=cp")!
         for index in 0..<32 { config.key[index] = deviceKey("vl-queue")[index] }
         config.keyPresent = true
         let durationS = 1200.0
         var feed = try ScenarioFeed(config: config, scenario: scenario, seed: 3, durationS: durationS)
-        var link = try #require(TCPLink(url: config.export.string))
+        var link = TCPLink(host: "127.0.0.1", port: UInt16(transport == "tcp" ? collector.tcpPort : collector.server.httpPort!))
         let startS: Int64 = 1_663_804_800
         link.simulatedEpochNs = startS * 1_000_000_000
         var board = try EmulatedBoard(config: config, flash: EmulatedBoard.blankFlash(), faultRate: 0, seed: 3, link: .tcp(link))

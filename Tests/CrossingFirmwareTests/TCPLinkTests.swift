@@ -74,6 +74,16 @@ struct TCPLinkTests {
         #expect(throws: LinkError.notConnected) { _ = try link.send(line.span) }
     }
 
+    @Test("Faster than real time, the answers' wall times become the board's simulated time")
+    func simulatedTime() {
+        let wallNs: Int64 = 1_663_804_800_000_000_000 + 3_600_000_000_000
+        #expect(TCPLink.translate(Array("ack 41 1764626400000000000".utf8), wallNs: wallNs) == Array("ack 41 \(wallNs)".utf8))
+        #expect(TCPLink.translate(Array("Date: Tue, 01 Dec 2026 22:00:00 GMT\r".utf8), wallNs: wallNs)
+            == Array("Date: Thu, 22 Sep 2022 01:00:00 GMT\r".utf8))
+        #expect(TCPLink.translate(Array("nack bad-hmac".utf8), wallNs: wallNs) == Array("nack bad-hmac".utf8))
+        #expect(TCPLink.translate(Array("HTTP/1.1 204 No Content\r".utf8), wallNs: wallNs) == Array("HTTP/1.1 204 No Content\r".utf8))
+    }
+
     @Test("A port nobody listens on is refused, and a malformed target is no link")
     func refused() throws {
         let (server, port) = try Self.listener()
