@@ -294,18 +294,15 @@ private struct Cursor {
 
     /// Decimal digits (checked already) as an Int64, or nil when out of range.
     func integer(_ digits: Range<Int>, negative: Bool) -> Int64? {
-        // Accumulated negative, so that Int64.min fits.
-        var value: Int64 = 0
-        for position in digits {
-            let (times10, overflowA) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflowB) = times10.subtractingReportingOverflow(Int64(bytes[position] - 0x30))
-            if overflowA || overflowB { return nil }
-            value = next
+        guard let magnitude = unsigned(digits) else { return nil }
+        if negative {
+            // Int64.min's magnitude is one more than Int64.max's.
+            return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil
         }
-        if negative { return value }
-        return value == .min ? nil : -value
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 
+    /// Decimal digits (checked already) as a UInt64, or nil when out of range.
     func unsigned(_ digits: Range<Int>) -> UInt64? {
         var value: UInt64 = 0
         for position in digits {

@@ -70,9 +70,14 @@ public struct EmulatedBoard {
 
     private mutating func turn(atUs timeUs: UInt64) throws(FlashError) {
         device.clock.us = max(device.clock.us, timeUs)
-        device.link.setBoardTime(us: device.clock.us)
-        try device.tick()
+        try tick()
         device.clock.us += Self.secondTurnUs
+        try tick()
+    }
+
+    /// One turn of the main loop at the clock's time, which a link translating answer times
+    /// (TCPLink.simulatedEpochNs) is told first.
+    private mutating func tick() throws(FlashError) {
         device.link.setBoardTime(us: device.clock.us)
         try device.tick()
     }
@@ -105,8 +110,7 @@ public struct EmulatedBoard {
     /// quiet.
     public mutating func idle(atUs nowUs: UInt64) throws(FlashError) {
         device.clock.us = max(device.clock.us, nowUs)
-        device.link.setBoardTime(us: device.clock.us)
-        try device.tick()
+        try tick()
     }
 
     /// Lifetime totals of `lane`, per class and direction.
