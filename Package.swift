@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "checkpoint-emu", targets: ["checkpoint-emu"]),
         .executable(name: "checkpoint-bench", targets: ["checkpoint-bench"]),
         .executable(name: "checkpoint-collector", targets: ["checkpoint-collector"]),
+        .executable(name: "checkpoint-hil", targets: ["checkpoint-hil"]),
     ],
     targets: [
         .target(name: "CrossingCore"),
@@ -39,6 +40,10 @@ let package = Package(
             dependencies: [
                 "CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation", "CrossingSimulation", "CheckpointCLI",
             ]
+        ),
+        .executableTarget(
+            name: "checkpoint-hil",
+            dependencies: ["CrossingCore", "CrossingFirmware", "CrossingEmulation", "CheckpointCLI"]
         ),
         .executableTarget(
             name: "checkpoint-collector",

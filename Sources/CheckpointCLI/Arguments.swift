@@ -14,6 +14,9 @@ public struct Arguments {
     private var values: [String: String] = [:]
     private var flags: Set<String> = []
     public private(set) var positional: [String] = []
+    /// Every argument that is not an option, in order: for a command that takes operands
+    /// rather than a subcommand.
+    public var operands: [String] { (command.map { [$0] } ?? []) + positional }
 
     /// Parses `arguments` (without the program name). `valueOptions` take a value, `flagOptions`
     /// do not; both are given without the leading dashes.

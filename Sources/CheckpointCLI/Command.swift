@@ -3,11 +3,11 @@ import Foundation
 /// The shared front of every subcommand: `--help`, option parsing, and exit 2 on misuse.
 public enum Command {
     /// Parses a subcommand's options and reads them with `read`. `--help` or `-h` prints `help`
-    /// and exits 0; an unknown option, a positional argument or a bad value prints the reason on
-    /// stderr and exits 2.
+    /// and exits 0; an unknown option, a positional argument (unless `operands`, then they are
+    /// `Arguments.operands`) or a bad value prints the reason on stderr and exits 2.
     public static func parse<Options>(
         _ list: [String], program: String, help: String, valueOptions: Set<String>, flagOptions: Set<String>,
-        read: (Arguments) throws(UsageError) -> Options
+        operands: Bool = false, read: (Arguments) throws(UsageError) -> Options
     ) -> (arguments: Arguments, options: Options) {
         if list.contains("--help") || list.contains("-h") {
             print(help)
@@ -15,7 +15,7 @@ public enum Command {
         }
         do throws(UsageError) {
             let arguments = try Arguments(list, valueOptions: valueOptions, flagOptions: flagOptions)
-            if let extra = arguments.positional.first { throw UsageError("unexpected argument '\(extra)'") }
+            if !operands, let extra = arguments.positional.first { throw UsageError("unexpected argument '\(extra)'") }
             return (arguments, try read(arguments))
         } catch {
             Terminal.fail(program, error.message, usage: true)

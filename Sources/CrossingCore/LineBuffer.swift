@@ -159,16 +159,8 @@ public struct LineBuffer<let capacity: Int> {
     }
 
     private mutating func putDecimal(_ value: Int64) {
-        if value < 0 { put(0x2D) }
-        var magnitude = value.magnitude
-        var digits = InlineArray<20, UInt8>(repeating: 0)
-        var digitCount = 0
-        repeat {
-            digits[digitCount] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-            digitCount += 1
-            magnitude /= 10
-        } while magnitude > 0
-        for index in stride(from: digitCount - 1, through: 0, by: -1) { put(digits[index]) }
+        let text = DecimalText(value)
+        for index in 0..<text.count { put(text[index]) }
     }
 
     private mutating func put(_ byte: UInt8) {

@@ -27,3 +27,10 @@ public protocol Link {
     /// Closes the connection, dropping whatever was not sent.
     mutating func close()
 }
+
+/// A link on a rig whose far end lives on the board's clock: an emulated collector or a HIL
+/// rig stamps its acks with simulated wall time, not the host's. Used only through generics.
+public protocol ClockedLink: Link {
+    /// The board's clock now; the rig calls this before each turn of the main loop.
+    mutating func setBoardTime(us: UInt64)
+}

@@ -1,7 +1,7 @@
 import CrossingDevice
 
 /// The board's network link: none, a real TCP connection, or an in-memory peer.
-public enum BoardLink: Link {
+public enum BoardLink: ClockedLink {
     /// No network: every connection is refused.
     case none
     case tcp(TCPLink)
@@ -21,7 +21,7 @@ public enum BoardLink: Link {
     }
 
     /// Tells a TCP link translating ack times (TCPLink.simulatedEpochNs) the board's clock.
-    mutating func setBoardTime(us: UInt64) {
+    public mutating func setBoardTime(us: UInt64) {
         guard case .tcp(var link) = self, link.simulatedEpochNs != nil else { return }
         link.boardNowUs = us
         self = .tcp(link)

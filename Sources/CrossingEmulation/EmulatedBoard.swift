@@ -5,7 +5,8 @@ import CrossingSimulation
 
 /// A counting device on emulated hardware: flash (the config record and the journal), each
 /// lane's sensor on the bus, a watchdog, a clock and the status LED. The host delivers
-/// frames at the sensors' pace, and the main loop turns twice per frame delivered.
+/// frames at the sensors' pace, and the main loop turns twice per frame delivered
+/// (`CountingDevice.turn`).
 public struct EmulatedBoard {
     public typealias Device = CountingDevice<
         EmulatedFlash, EmulatedSensorBus, EmulatedWatchdog, VirtualClock, EmulatedIndicator, BoardLink
@@ -16,9 +17,6 @@ public struct EmulatedBoard {
     public static var flashSectorBytes: Int { 4096 }
     public static var flashSectors: Int { 13 }
     public static var watchdogTimeoutMs: UInt32 { 500 }
-    /// When the main loop turns again after the turn that meets a frame: soon enough to read a
-    /// frame whose first read failed before the sensor replaces it.
-    public static var secondTurnUs: UInt64 { 1_000 }
 
     public var device: Device
 
@@ -59,27 +57,13 @@ public struct EmulatedBoard {
     /// `lane`'s depth sensor latches a frame, and the main loop turns twice.
     public mutating func deliver(lane: Int, header: FrameHeader, zones: Span<ZoneReading>) throws(FlashError) {
         device.bus.present(lane: lane, header: header, zones: zones)
-        try turn(atUs: header.timestampUs)
+        try device.turn(atUs: header.timestampUs)
     }
 
     /// `lane`'s loop front end latches a scan, and the main loop turns twice.
     public mutating func deliver(lane: Int, scan: LoopScan) throws(FlashError) {
         device.bus.present(lane: lane, header: scan.header, a: scan.a, b: scan.b)
-        try turn(atUs: scan.header.timestampUs)
-    }
-
-    private mutating func turn(atUs timeUs: UInt64) throws(FlashError) {
-        device.clock.us = max(device.clock.us, timeUs)
-        try tick()
-        device.clock.us += Self.secondTurnUs
-        try tick()
-    }
-
-    /// One turn of the main loop at the clock's time, which a link translating answer times
-    /// (TCPLink.simulatedEpochNs) is told first.
-    private mutating func tick() throws(FlashError) {
-        device.link.setBoardTime(us: device.clock.us)
-        try device.tick()
+        try device.turn(atUs: scan.header.timestampUs)
     }
 
     /// Power comes back, or the watchdog resets the board: boot again on the same flash, bus
@@ -109,8 +93,7 @@ public struct EmulatedBoard {
     /// Turns the main loop at `nowUs` with no frame: the export goes on while the sensors are
     /// quiet.
     public mutating func idle(atUs nowUs: UInt64) throws(FlashError) {
-        device.clock.us = max(device.clock.us, nowUs)
-        try tick()
+        try device.idle(atUs: nowUs)
     }
 
     /// Lifetime totals of `lane`, per class and direction.

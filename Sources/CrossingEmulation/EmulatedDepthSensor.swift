@@ -25,23 +25,7 @@ public struct EmulatedDepthSensor: SensorBus {
     /// Latches a frame in the registers of a depth sensor's `bank`.
     static func present(header: FrameHeader, zones: Span<ZoneReading>, on bank: inout EmulatedRegisterBank) {
         precondition(bank.registers[Int(DepthSensorRegisters.id)] == DepthSensorRegisters.idValue, "not a depth sensor")
-        precondition(zones.count == Int(header.side) * Int(header.side))
-        var distances = InlineArray<64, UInt16>(repeating: DepthSensorRegisters.invalidMm)
-        for zone in zones.indices {
-            switch zones[zone].status {
-            case .valid: distances[zone] = min(zones[zone].distanceMm, DepthSensorRegisters.saturatedMm - 1)
-            case .invalid: distances[zone] = DepthSensorRegisters.invalidMm
-            case .saturated: distances[zone] = DepthSensorRegisters.saturatedMm
-            }
-        }
-        bank.latch { registers in
-            registers[Int(DepthSensorRegisters.side)] = header.side
-            registers.setLittleEndian(header.sequence, bytes: 4, at: Int(DepthSensorRegisters.sequence))
-            registers.setLittleEndian(header.timestampUs, bytes: 8, at: Int(DepthSensorRegisters.timestamp))
-            for zone in 0..<64 {
-                registers.setLittleEndian(distances[zone], bytes: 2, at: Int(DepthSensorRegisters.zones) + 2 * zone)
-            }
-        }
+        bank.latch { registers in DepthSensorRegisters.write(header: header, zones: zones, into: &registers) }
     }
 
     public mutating func read(address: UInt8, register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {

@@ -25,14 +25,7 @@ public struct EmulatedLoopFrontEnd: SensorBus {
     /// Latches a scan in the registers of a loop front end's `bank`.
     static func present(header: LoopFrameHeader, a: LoopReading, b: LoopReading, on bank: inout EmulatedRegisterBank) {
         precondition(bank.registers[Int(LoopFrontEndRegisters.id)] == LoopFrontEndRegisters.idValue, "not a loop front end")
-        bank.latch { registers in
-            registers[Int(LoopFrontEndRegisters.loops)] = a.status.rawValue | b.status.rawValue << 2
-            registers.setLittleEndian(header.sequence, bytes: 4, at: Int(LoopFrontEndRegisters.sequence))
-            registers.setLittleEndian(a.timestampUs, bytes: 8, at: Int(LoopFrontEndRegisters.timeA))
-            registers.setLittleEndian(a.shiftPpm, bytes: 4, at: Int(LoopFrontEndRegisters.shiftA))
-            registers.setLittleEndian(b.timestampUs, bytes: 8, at: Int(LoopFrontEndRegisters.timeB))
-            registers.setLittleEndian(b.shiftPpm, bytes: 4, at: Int(LoopFrontEndRegisters.shiftB))
-        }
+        bank.latch { registers in LoopFrontEndRegisters.write(header: header, a: a, b: b, into: &registers) }
     }
 
     public mutating func read(address: UInt8, register: UInt8, into bytes: inout MutableSpan<UInt8>) throws(BusError) {

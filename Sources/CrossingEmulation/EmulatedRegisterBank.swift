@@ -43,16 +43,10 @@ public struct EmulatedRegisterBank: SensorBus {
 
     /// Latches a frame: `fields` writes its registers, then data-ready is set (with overrun if
     /// the last frame was not acknowledged) and the CRC updated.
-    public mutating func latch(_ fields: (inout [UInt8]) -> Void) {
-        fields(&registers)
-        let status = Int(LatchedFrameRegisters.status)
-        var bits = LatchedFrameRegisters.dataReady
-        if registers[status] & LatchedFrameRegisters.dataReady != 0 {
-            bits |= LatchedFrameRegisters.overrun
-            overruns += 1
-        }
-        registers[status] = bits
-        updateCRC()
+    public mutating func latch(_ fields: (inout MutableSpan<UInt8>) -> Void) {
+        var image = registers.mutableSpan
+        fields(&image)
+        if LatchedFrameRegisters.latch(&image) { overruns += 1 }
         framesLatched += 1
     }
 
@@ -97,9 +91,7 @@ public struct EmulatedRegisterBank: SensorBus {
     }
 
     private mutating func updateCRC() {
-        var crc = CRC32()
-        let end = registers.count - 4
-        for index in 0..<end { crc.update(registers[index]) }
-        registers.setLittleEndian(crc.value, bytes: 4, at: end)
+        var image = registers.mutableSpan
+        LatchedFrameRegisters.seal(&image)
     }
 }

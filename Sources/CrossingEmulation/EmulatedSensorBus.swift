@@ -4,7 +4,7 @@ import CrossingSimulation
 
 /// The board's sensor bus: every lane's sensor at its own address, as on an I2C bus. A
 /// transfer to an address no sensor answers is not acknowledged.
-public struct EmulatedSensorBus: SensorBus {
+public struct EmulatedSensorBus: FrameLatchingBus {
     /// The sensors' registers, in lane order.
     public private(set) var banks: [EmulatedRegisterBank]
 

@@ -396,16 +396,9 @@ public struct Exporter {
     }
 
     private mutating func putDecimal(_ value: Int) {
-        var digits = InlineArray<20, UInt8>(repeating: 0)
-        var count = 0
-        var rest = value
-        repeat {
-            digits[count] = UInt8(rest % 10) + 0x30
-            count += 1
-            rest /= 10
-        } while rest > 0
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            head[headCount] = digits[index]
+        let text = DecimalText(Int64(value))
+        for index in 0..<text.count {
+            head[headCount] = text[index]
             headCount += 1
         }
     }

@@ -6,6 +6,12 @@ public struct LoopScan: Sendable, Equatable {
     public var header: LoopFrameHeader
     public var a: LoopReading
     public var b: LoopReading
+
+    public init(header: LoopFrameHeader, a: LoopReading, b: LoopReading) {
+        self.header = header
+        self.a = a
+        self.b = b
+    }
 }
 
 /// The scans one loop lane delivers over a scenario run, with the ground truth. The same

@@ -16,8 +16,9 @@ enum Replay {
 
           --frames FILE   frame file, as 'checkpoint-emu record' writes it
           --config FILE   device config (docs/device-config.md); the frames go to its first
-                          lane, which must be a depth sensor of the file's grid. Default: one
-                          lane set up as the file's header describes it
+                          lane, which must have the file's sensor (a depth sensor of the
+                          file's grid, or loops). Default: one lane set up as the file's
+                          header describes it
           --json          the totals as one JSON object
         """
 
@@ -35,11 +36,16 @@ enum Replay {
         } catch {
             Terminal.fail(program, "\(path): \(error)")
         }
-        var config = reader.header.deviceConfig
+        var config = reader.header.deviceConfig()
         if let configPath {
             config = RunConfig.load(configPath)
-            guard case .depth(let lane, _) = config.lane(0).sensor, lane.side == reader.header.side else {
-                Terminal.fail(program, "\(configPath): lanes[0] must be a depth sensor with grid \(reader.header.side), as the frames are", usage: true)
+            switch (config.lane(0).sensor, reader.header.sensor) {
+            case (.depth(let lane, _), .depth(let recorded)) where lane.side == recorded.side: break
+            case (.loops, .loops): break
+            case (_, .depth(let recorded)):
+                Terminal.fail(program, "\(configPath): lanes[0] must be a depth sensor with grid \(recorded.side), as the frames are", usage: true)
+            case (_, .loops):
+                Terminal.fail(program, "\(configPath): lanes[0] must be a loop pair, as the recorded scans are", usage: true)
             }
         }
         var board: EmulatedBoard
@@ -49,14 +55,14 @@ enum Replay {
             Terminal.fail(program, "the device did not boot: \(error)")
         }
         installInterruptHandler()
-        var zones: [ZoneReading] = []
+        var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
         var frames = 0
         var failure: String?
         var progress = ProgressLine(total: Double(data.count), unit: "B")
         do throws(FrameFileError) {
-            while !interruptRequested.load(ordering: .relaxed), let header = try reader.next(into: &zones) {
+            while !interruptRequested.load(ordering: .relaxed), let record = try reader.next(into: &zones) {
                 do {
-                    try board.deliver(lane: 0, header: header, zones: zones.span)
+                    try board.deliver(lane: 0, record: record, zones: zones)
                 } catch {
                     Terminal.fail(program, "emulated flash failed: \(error)")
                 }

@@ -14,6 +14,7 @@ let help = """
       suite    score every suite scenario over several seeds against its accuracy floor
       record   write a scenario's depth frames to a frame file, counting them on the device
       replay   run the device on a recorded frame file
+      hil-serve  serve the HIL serial protocol on a pseudo-terminal
 
     Run 'checkpoint-emu <command> --help' for a command's options.
     """
@@ -25,4 +26,5 @@ Command.dispatch(program: program, help: help, subcommands: [
     "suite": Suite.main,
     "record": Record.main,
     "replay": Replay.main,
+    "hil-serve": HILServe.main,
 ])

@@ -1,5 +1,6 @@
 import CrossingCore
 import CrossingEmulation
+import CrossingFirmware
 import CrossingSimulation
 import Foundation
 import Testing
@@ -12,8 +13,8 @@ struct FrameFileTests {
         let scenario = try Scenario.parse(data: Data(DepthSensorDriverTests.scenario.utf8))
         let config = scenario.lanes[0].laneConfig
         var frames = LaneFrames(scenario: scenario, laneIndex: 0, seed: 3, durationS: 300)
-        var writer = FrameFileWriter(header: FrameFileHeader(config: config, frameRateHz: 15))
-        var board = try EmulatedBoard(config: writer.header.deviceConfig)
+        var writer = FrameFileWriter(header: FrameFileHeader(depth: config, frameRateMilliHz: 15_000))
+        var board = try EmulatedBoard(config: writer.header.deviceConfig())
         var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 0), count: 64)
         while let header = frames.next(into: &zones) {
             writer.append(header: header, zones: zones.span)
@@ -30,12 +31,12 @@ struct FrameFileTests {
     /// stopped it, if one did.
     static func replay(_ bytes: [UInt8]) throws -> (totals: [UInt64], frames: Int, error: FrameFileError?) {
         var reader = try FrameFileReader(bytes: bytes)
-        var board = try EmulatedBoard(config: reader.header.deviceConfig)
-        var zones: [ZoneReading] = []
+        var board = try EmulatedBoard(config: reader.header.deviceConfig())
+        var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
         var frames = 0
         do {
-            while let header = try reader.next(into: &zones) {
-                try board.deliver(lane: 0, header: header, zones: zones.span)
+            while let record = try reader.next(into: &zones) {
+                try board.deliver(lane: 0, record: record, zones: zones)
                 frames += 1
             }
         } catch let error as FrameFileError {
@@ -74,5 +75,35 @@ struct FrameFileTests {
         #expect(throws: FrameFileError(offset: 0, reason: "not a frame file (no CCFR magic)")) {
             _ = try FrameFileReader(bytes: [UInt8](repeating: 0, count: 40))
         }
+    }
+
+    @Test("A loop pair's scans replay to the counts of the run that recorded them")
+    func loopRecording() throws {
+        let scenario = try Scenario.load(path: "Hardware/scenarios/suite/loop-free-flow.json")
+        let lane = scenario.lanes[0]
+        var samples = LoopSamples(scenario: scenario, laneIndex: 0, seed: 2, durationS: 240)
+        var writer = FrameFileWriter(header: FrameFileHeader(loops: lane.loopConfig))
+        var board = try EmulatedBoard(config: writer.header.deviceConfig())
+        while let scan = samples.next() {
+            writer.append(scan)
+            try board.deliver(lane: 0, scan: scan)
+        }
+        #expect(writer.bytes.count == 24 + writer.frames * 33)
+        let recorded = Self.totals(board)
+        #expect(recorded.reduce(0, +) >= 3)
+        let replayed = try Self.replay(writer.bytes)
+        #expect(replayed.error == nil)
+        #expect(replayed.frames == writer.frames)
+        #expect(replayed.totals == recorded)
+        var corrupt = writer.bytes
+        corrupt[24 + 33 * 10 + 28] = 0xF3
+        // A status byte that is no loop state, its CRC made good: refused by name at its offset.
+        var crc = CRC32()
+        crc.update(corrupt.span.extracting((24 + 330)..<(24 + 330 + 29)))
+        for index in 0..<4 { corrupt[24 + 330 + 29 + index] = UInt8(truncatingIfNeeded: crc.value >> (8 * index)) }
+        let bad = try Self.replay(corrupt)
+        #expect(bad.frames == 10)
+        #expect(bad.error?.offset == 24 + 330 + 28)
+        #expect(bad.error?.reason.hasPrefix("loop status byte 243") == true)
     }
 }

@@ -1,5 +1,3 @@
-import CrossingDevice
-
 /// A clock the host sets: the emulator moves it to each frame's time, so a simulated day
 /// runs as fast as the host can go and always the same way.
 public struct VirtualClock: Clock {

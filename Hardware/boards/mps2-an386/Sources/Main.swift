@@ -1,0 +1,141 @@
+// The mps2-an386 board's HIL firmware: CrossingFirmware's device counting a recorded frame
+// file that QEMU's semihosting hands it, exactly as every other rig does (HILSession), its
+// export lines and totals written to the host's stdout. Usage, as QEMU runs it:
+//
+//   qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none -kernel firmware.elf \
+//     -semihosting-config enable=on,target=native,arg=firmware,arg=FRAMES
+//
+// Exit status: 0 the run ended well, 1 the frames were refused or the run failed (the output's
+// last line says why), 2 no fixture could be opened, 70 a fault (a trap).
+import CrossingCore
+import CrossingDevice
+import CrossingFirmware
+
+typealias BoardSession = HILSession<BoardFlash, FixtureBus, SemihostingOutput>
+
+@_cdecl("main")
+func boardMain(_ argc: Int32, _ argv: UnsafeMutableRawPointer?) -> Int32 {
+    let status = Board.run()
+    Board.reportStack()
+    return status
+}
+
+enum Board {
+    static func run() -> Int32 {
+        guard var output = SemihostingOutput() else { return 2 }
+        // The session lives in static storage (Support/flashpart.c), not on the stack: its RAM
+        // shows in the image's `.bss`, and the link proves it fits.
+        guard MemoryLayout<BoardSession>.size <= Int(BOARD_SESSION_BYTES) else {
+            diagnose("firmware: the session outgrew BOARD_SESSION_BYTES (Support/board.h)\n")
+            return 3
+        }
+        let session = board_session_storage()!.bindMemory(to: BoardSession.self, capacity: 1)
+        guard let file = openFixture() else {
+            return 2
+        }
+        var head = InlineArray<24, UInt8>(repeating: 0)
+        let got = read(file, into: &head, count: FrameFileHeader.bytes)
+        let header: FrameFileHeader
+        do throws(FrameFileFault) {
+            header = try FrameFileHeader.decode(head.span.extracting(0..<got))
+        } catch {
+            BoardSession.writeEnd(.frames(error), to: &output)
+            return 1
+        }
+        var isDepth = false
+        if case .depth = header.sensor { isDepth = true }
+        do throws(HILError) {
+            session.initialize(to: try BoardSession(
+                header: header, flash: BoardFlash(), bus: FixtureBus(address: FrameFileHeader.laneAddress, depth: isDepth),
+                output: output))
+        } catch {
+            BoardSession.writeEnd(error, to: &output)
+            return 1
+        }
+        var record = InlineArray<144, UInt8>(repeating: 0)
+        var failure: HILError?
+        while true {
+            let count = read(file, into: &record, count: header.recordBytes)
+            guard count > 0 else { break }
+            do throws(HILError) {
+                try session.pointee.run(record: record.span.extracting(0..<count))
+            } catch {
+                failure = error
+                break
+            }
+        }
+        session.pointee.finish(error: failure)
+        return failure == nil ? 0 : 1
+    }
+
+    /// The frame file named by the second word of the semihosting command line.
+    static func openFixture() -> UInt32? {
+        var line = InlineArray<256, UInt8>(repeating: 0)
+        var span = line.mutableSpan
+        let length = span.withUnsafeMutableBufferPointer { buffer -> Int in
+            var block: (UInt32, UInt32) = (UInt32(UInt(bitPattern: buffer.baseAddress!)), UInt32(buffer.count - 1))
+            let status = withUnsafeMutablePointer(to: &block) {
+                board_semihost(Semihosting.getCommandLine, UnsafeMutableRawPointer($0))
+            }
+            return status == 0 ? Int(block.1) : 0
+        }
+        var start = 0
+        while start < length && line[start] != 0x20 { start += 1 }
+        start += 1
+        guard start < length else {
+            diagnose("firmware: no frame file: pass one with -semihosting-config ...,arg=firmware,arg=FRAMES\n")
+            return nil
+        }
+        // The path runs to the end of the line; NUL-terminate it in place for SYS_OPEN.
+        line[length] = 0
+        var path = line.mutableSpan
+        let handle = path.withUnsafeMutableBufferPointer { buffer in
+            Semihosting.open(buffer.baseAddress! + start, length: length - start, mode: 1)
+        }
+        if handle == nil { diagnose("firmware: cannot open the frame file\n") }
+        return handle
+    }
+
+    static func read<let n: Int>(_ file: UInt32, into bytes: inout InlineArray<n, UInt8>, count: Int) -> Int {
+        var span = bytes.mutableSpan
+        var total = 0
+        // A host may hand a read over in parts.
+        while total < count {
+            let got = span.withUnsafeMutableBufferPointer { Semihosting.read(file, $0.baseAddress! + total, count: count - total) }
+            guard got > 0 else { break }
+            total += got
+        }
+        return total
+    }
+
+    static func diagnose(_ text: StaticString) {
+        Semihosting.diagnose(text.utf8Start)
+    }
+
+    /// Writes the stack's high-water mark to stderr: the RAM the image's figures cannot show.
+    static func reportStack() {
+        var text = InlineArray<48, UInt8>(repeating: 0)
+        let prefix: StaticString = "firmware: stack used "
+        var count = 0
+        prefix.withUTF8Buffer { bytes in
+            for byte in bytes {
+                text[count] = byte
+                count += 1
+            }
+        }
+        let digits = DecimalText(Int64(board_stack_used()))
+        for index in 0..<digits.count {
+            text[count] = digits[index]
+            count += 1
+        }
+        let suffix: StaticString = " bytes\n"
+        suffix.withUTF8Buffer { bytes in
+            for byte in bytes {
+                text[count] = byte
+                count += 1
+            }
+        }
+        var span = text.mutableSpan
+        span.withUnsafeMutableBufferPointer { Semihosting.diagnose(UnsafePointer($0.baseAddress!)) }
+    }
+}
