@@ -4,6 +4,11 @@ import PackageDescription
 // Module map and rules: ../shared/ARCHITECTURE.md, summarised in README.md.
 // CrossingCore is compiled for Cortex-M as Embedded Swift by Tools/check-embedded,
 // so it imports nothing but the standard library.
+/// The device modules read their large state in place: `@_addressableSelf` on a getter and
+/// `@_addressable` on a parameter pass it by address, where Swift would otherwise copy a whole
+/// lane or outbox onto the stack to read one field of it (docs/embedded.md, "Stack").
+let deviceSettings: [SwiftSetting] = [.enableExperimentalFeature("AddressableParameters")]
+
 let package = Package(
     name: "checkpoint-counter",
     products: [
@@ -19,10 +24,10 @@ let package = Package(
         .executable(name: "checkpoint-hil", targets: ["checkpoint-hil"]),
     ],
     targets: [
-        .target(name: "CrossingCore"),
+        .target(name: "CrossingCore", swiftSettings: deviceSettings),
         // Device modules too: Embedded Swift, nothing but the standard library and each other.
-        .target(name: "CrossingDevice", dependencies: ["CrossingCore"]),
-        .target(name: "CrossingFirmware", dependencies: ["CrossingCore", "CrossingDevice"]),
+        .target(name: "CrossingDevice", dependencies: ["CrossingCore"], swiftSettings: deviceSettings),
+        .target(name: "CrossingFirmware", dependencies: ["CrossingCore", "CrossingDevice"], swiftSettings: deviceSettings),
         // Emulated hardware, fed by the simulator or by recorded frames.
         .target(
             name: "CrossingEmulation",

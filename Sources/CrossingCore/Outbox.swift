@@ -64,8 +64,10 @@ public struct Outbox<let capacity: Int> {
     }
 
     public subscript(index: Int) -> OutboxRecord {
-        precondition(index >= 0 && index < count)
-        return records[index]
+        @_addressableSelf get {
+            precondition(index >= 0 && index < count)
+            return records[index]
+        }
     }
 
     /// Adds a closed bin of `lane` and returns its sequence number. When full, merges first.
@@ -117,9 +119,11 @@ public struct Outbox<let capacity: Int> {
 
     /// Records ready to send: unsent, and stamped.
     public var sendableCount: Int {
-        var ready = 0
-        while sentCount + ready < count && records[sentCount + ready].wallStartNs != nil { ready += 1 }
-        return ready
+        @_addressableSelf get {
+            var ready = 0
+            while sentCount + ready < count && records[sentCount + ready].wallStartNs != nil { ready += 1 }
+            return ready
+        }
     }
 
     /// The first `sent` of the sendable records have gone out.

@@ -181,7 +181,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         }
     }
 
-    private func figures(nowUs: UInt64) -> HealthFigures {
+    @_addressableSelf private func figures(nowUs: UInt64) -> HealthFigures {
         var figures = HealthFigures()
         figures.uptimeS = Int64((nowUs &- bootUs) / 1_000_000)
         for lane in 0..<config.laneCount {
@@ -232,36 +232,31 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     }
 
     /// Lifetime count of one class in one direction on `lane`.
-    public func total(lane: Int, _ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
-        if let depth = depthLanes[pool[lane]], isDepth(lane) { return depth.counter.total(crossingClass, direction) }
-        guard let loops = loopLanes[pool[lane]] else { preconditionFailure("lane \(lane) has no sensor") }
-        return loops.detector.total(crossingClass, direction)
+    @_addressableSelf public func total(lane: Int, _ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+        isDepth(lane)
+            ? depthLanes[pool[lane]]!.counter.total(crossingClass, direction)
+            : loopLanes[pool[lane]]!.detector.total(crossingClass, direction)
     }
 
     /// Lifetime count of every class and direction on `lane`.
-    public func grandTotal(lane: Int) -> UInt64 {
-        if let depth = depthLanes[pool[lane]], isDepth(lane) { return depth.counter.grandTotal }
-        guard let loops = loopLanes[pool[lane]] else { preconditionFailure("lane \(lane) has no sensor") }
-        return loops.detector.grandTotal
+    @_addressableSelf public func grandTotal(lane: Int) -> UInt64 {
+        isDepth(lane) ? depthLanes[pool[lane]]!.counter.grandTotal : loopLanes[pool[lane]]!.detector.grandTotal
     }
 
     /// What the driver of `lane`'s sensor saw go wrong.
-    public func driverHealth(lane: Int) -> DriverHealth {
-        if let depth = depthLanes[pool[lane]], isDepth(lane) { return depth.driver.health }
-        guard let loops = loopLanes[pool[lane]] else { preconditionFailure("lane \(lane) has no sensor") }
-        return loops.driver.health
+    @_addressableSelf public func driverHealth(lane: Int) -> DriverHealth {
+        isDepth(lane) ? depthLanes[pool[lane]]!.driver.health : loopLanes[pool[lane]]!.driver.health
     }
 
     /// The sequence number of the last frame counted on `lane`, 0 before the first.
     public func lastCounted(lane: Int) -> UInt32 { lastCounted[lane] }
 
     /// The faults of a loop lane's two loops; none for a depth lane.
-    public func loopFaults(lane: Int) -> (a: LoopFault, b: LoopFault) {
-        guard !isDepth(lane), let loops = loopLanes[pool[lane]] else { return ([], []) }
-        return loops.detector.faults
+    @_addressableSelf public func loopFaults(lane: Int) -> (a: LoopFault, b: LoopFault) {
+        isDepth(lane) ? ([], []) : loopLanes[pool[lane]]!.detector.faults
     }
 
-    private func isDepth(_ lane: Int) -> Bool {
+    @_addressableSelf private func isDepth(_ lane: Int) -> Bool {
         if case .depth = config.lane(lane).sensor { return true }
         return false
     }

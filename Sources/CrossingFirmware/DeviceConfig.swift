@@ -69,19 +69,19 @@ public struct DeviceConfig: Equatable, Sendable {
         return true
     }
 
-    public func lane(_ index: Int) -> DeviceLane {
+    @_addressableSelf public func lane(_ index: Int) -> DeviceLane {
         precondition(index >= 0 && index < laneCount)
         return laneStorage[index]
     }
 
     /// The lane's core configuration with the device's bin interval.
-    func depthConfig(_ index: Int) -> LaneConfig? {
+    @_addressableSelf func depthConfig(_ index: Int) -> LaneConfig? {
         guard case .depth(var config, _) = lane(index).sensor else { return nil }
         config.binIntervalMs = binIntervalS &* 1000
         return config
     }
 
-    func loopConfig(_ index: Int) -> LoopConfig? {
+    @_addressableSelf func loopConfig(_ index: Int) -> LoopConfig? {
         guard case .loops(var config) = lane(index).sensor else { return nil }
         config.binIntervalMs = binIntervalS &* 1000
         return config

@@ -9,7 +9,7 @@ for tool in clang ld.lld llvm-objdump llvm-nm; do
     [ -x "$embedded_bin/$tool" ] || { echo "$(basename "$0"): $tool not found next to swiftc in $embedded_bin" >&2; exit 1; }
 done
 
-embedded_swift_flags=(-target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -Osize
+embedded_swift_flags=(-target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -Osize -enable-experimental-feature AddressableParameters
     -parse-as-library -Xfrontend -function-sections -Xfrontend -disable-stack-protector
     -Xcc -mcpu=cortex-m4 -Xcc -mthumb -Xcc -mfloat-abi=soft -I "$out" ${EMBEDDED_EXTRA:-})
 embedded_c_flags=(--target=armv7em-none-eabi -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffreestanding
