@@ -63,11 +63,19 @@ public struct Outbox<let capacity: Int> {
         if seq &- nextSeq < 0x8000_0000 { nextSeq = seq }
     }
 
+    /// The record at `index`, for readers on a host. It copies the outbox to read it (Swift
+    /// reads a large struct through a non-mutating accessor from a copy on the stack); device
+    /// code reads in place with `record(_:)`.
     public subscript(index: Int) -> OutboxRecord {
-        @_addressableSelf get {
-            precondition(index >= 0 && index < count)
-            return records[index]
-        }
+        var copy = self
+        return copy.record(index)
+    }
+
+    /// The record at `index`, read in place: `mutating` only so that Swift reads it where it
+    /// lies instead of copying the whole outbox to the stack (docs/embedded.md, "Stack").
+    public mutating func record(_ index: Int) -> OutboxRecord {
+        precondition(index >= 0 && index < count)
+        return records[index]
     }
 
     /// Adds a closed bin of `lane` and returns its sequence number. When full, merges first.
@@ -117,9 +125,9 @@ public struct Outbox<let capacity: Int> {
         return first..<count
     }
 
-    /// Records ready to send: unsent, and stamped.
+    /// Records ready to send: unsent, and stamped. `mutating` to read in place (see `record`).
     public var sendableCount: Int {
-        @_addressableSelf get {
+        mutating get {
             var ready = 0
             while sentCount + ready < count && records[sentCount + ready].wallStartNs != nil { ready += 1 }
             return ready

@@ -102,7 +102,7 @@ struct Tracker {
     /// off one that was tracked (two people walking abreast, merged until their heads showed a
     /// valley), so it came from the side that one came from. Returns 0 when no established
     /// track is within 2.5 zones.
-    private func inheritedOrigin(near blob: Blob) -> Int8 {
+    private mutating func inheritedOrigin(near blob: Blob) -> Int8 {
         var best: Int8 = 0
         var bestDistance2 = Int64(640 * 640)
         for index in SetBits(activeMask) {

@@ -27,7 +27,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     /// A sensor silent this long is flagged in health and on the indicator.
     public static var silentAfterUs: UInt64 { 2_000_000 }
 
-    public let config: DeviceConfig
+    /// `var` only so the export can be handed it `inout`, to read it in place; never changed
+    /// after boot.
+    public private(set) var config: DeviceConfig
     public private(set) var journal: Journal<Storage>
     public var bus: Bus
     public var watchdog: Dog
@@ -40,6 +42,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public private(set) var outbox = Outbox<64>()
     /// The export, when the config names an `http://` or `tcp://` target.
     public private(set) var exporter: Exporter?
+    /// Whether there is an exporter: a test of `exporter` against nil copies all 10 KB of it.
+    private var exporting = false
     public private(set) var wallTime = WallTime()
     private var outboxLog: OutboxLog
     /// The outbox's settled sequence number the log has recorded.
@@ -58,6 +62,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     private var pool = InlineArray<4, Int>(repeating: 0)
     private var lastCounted = InlineArray<4, UInt32>(repeating: 0)
     private var lastFrameUs = InlineArray<4, UInt64>(repeating: 0)
+    /// Bit n set: lane n has a depth sensor.
+    private var depthMask: UInt8 = 0
     private var lastPersistUs: UInt64 = 0
     private var unpersisted = false
     private var shown = IndicatorPattern.off
@@ -90,6 +96,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         var seed = CRC32()
         config.device.update(&seed)
         exporter = Exporter(config: config, seed: seed.value)
+        exporting = exporter != nil
         var snapshot = DeviceSnapshot()
         do throws(FlashError) {
             if let length = try journal.restore(into: &payload) {
@@ -114,6 +121,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
                 depthLanes[depthUsed] = DepthLane(
                     driver: DepthSensorDriver(address: spec.address, lastSequence: lastSequence), counter: counter)
                 pool[lane] = depthUsed
+                depthMask |= 1 << UInt8(lane)
                 depthUsed += 1
             } else if let loopConfig = config.loopConfig(lane) {
                 guard var detector = try? LoopPairDetector(config: loopConfig) else { preconditionFailure("loop config") }
@@ -161,12 +169,12 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             try persist()
         }
         try stampRecords()
-        if exporter != nil {
+        if exporting {
             let figures = figures(nowUs: nowUs)
-            exporter!.step(link: &link, outbox: &outbox, wall: &wallTime, config: config, figures: figures, nowUs: nowUs)
+            exporter!.step(link: &link, outbox: &outbox, wall: &wallTime, config: &config, figures: figures, nowUs: nowUs)
         }
         if outbox.settledThroughSeq != loggedSettledSeq {
-            try outboxLog.appendAck(through: outbox.settledThroughSeq, flash: &journal.flash, outbox: outbox)
+            try outboxLog.appendAck(through: outbox.settledThroughSeq, flash: &journal.flash, outbox: &outbox)
             loggedSettledSeq = outbox.settledThroughSeq
         }
     }
@@ -177,15 +185,15 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     private mutating func stampRecords() throws(FlashError) {
         guard let offsetNs = wallTime.offsetNs else { return }
         for index in outbox.stamp(offsetNs: offsetNs) {
-            try outboxLog.append(outbox[index], flash: &journal.flash, outbox: outbox)
+            try outboxLog.append(outbox.record(index), flash: &journal.flash, outbox: &outbox)
         }
     }
 
-    @_addressableSelf private func figures(nowUs: UInt64) -> HealthFigures {
+    private mutating func figures(nowUs: UInt64) -> HealthFigures {
         var figures = HealthFigures()
         figures.uptimeS = Int64((nowUs &- bootUs) / 1_000_000)
         for lane in 0..<config.laneCount {
-            let driver = driverHealth(lane: lane)
+            let driver = readDriverHealth(lane: lane)
             figures.frames &+= Int64(truncatingIfNeeded: driver.frames)
             figures.busErrors &+= Int64(truncatingIfNeeded: driver.busErrors)
         }
@@ -207,7 +215,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             for c in 0..<4 {
                 for d in 0..<3 {
                     snapshot.lanes[lane].totals[c * 3 + d] =
-                        total(lane: lane, DeviceSnapshot.classes[c], DeviceSnapshot.directions[d])
+                        readTotal(lane: lane, DeviceSnapshot.classes[c], DeviceSnapshot.directions[d])
                 }
             }
         }
@@ -231,35 +239,60 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         }
     }
 
+    // The readers below are for hosts and tests: each copies the device to read it, as Swift
+    // does to read a large struct through a non-mutating method. The device itself reads in
+    // place, through the `mutating` readers after them (docs/embedded.md, "Stack").
+
     /// Lifetime count of one class in one direction on `lane`.
-    @_addressableSelf public func total(lane: Int, _ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
-        isDepth(lane)
-            ? depthLanes[pool[lane]]!.counter.total(crossingClass, direction)
-            : loopLanes[pool[lane]]!.detector.total(crossingClass, direction)
+    public func total(lane: Int, _ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+        var copy = self
+        return copy.readTotal(lane: lane, crossingClass, direction)
     }
 
     /// Lifetime count of every class and direction on `lane`.
-    @_addressableSelf public func grandTotal(lane: Int) -> UInt64 {
-        isDepth(lane) ? depthLanes[pool[lane]]!.counter.grandTotal : loopLanes[pool[lane]]!.detector.grandTotal
+    public func grandTotal(lane: Int) -> UInt64 {
+        var copy = self
+        return copy.readGrandTotal(lane: lane)
     }
 
     /// What the driver of `lane`'s sensor saw go wrong.
-    @_addressableSelf public func driverHealth(lane: Int) -> DriverHealth {
-        isDepth(lane) ? depthLanes[pool[lane]]!.driver.health : loopLanes[pool[lane]]!.driver.health
+    public func driverHealth(lane: Int) -> DriverHealth {
+        var copy = self
+        return copy.readDriverHealth(lane: lane)
     }
 
     /// The sequence number of the last frame counted on `lane`, 0 before the first.
     public func lastCounted(lane: Int) -> UInt32 { lastCounted[lane] }
 
     /// The faults of a loop lane's two loops; none for a depth lane.
-    @_addressableSelf public func loopFaults(lane: Int) -> (a: LoopFault, b: LoopFault) {
+    public func loopFaults(lane: Int) -> (a: LoopFault, b: LoopFault) {
+        var copy = self
+        return copy.readLoopFaults(lane: lane)
+    }
+
+    /// `total`, read in place.
+    mutating func readTotal(lane: Int, _ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+        isDepth(lane)
+            ? depthLanes[pool[lane]]!.counter.total(crossingClass, direction)
+            : loopLanes[pool[lane]]!.detector.total(crossingClass, direction)
+    }
+
+    /// `grandTotal`, read in place.
+    mutating func readGrandTotal(lane: Int) -> UInt64 {
+        isDepth(lane) ? depthLanes[pool[lane]]!.counter.grandTotal : loopLanes[pool[lane]]!.detector.grandTotal
+    }
+
+    /// `driverHealth`, read in place.
+    mutating func readDriverHealth(lane: Int) -> DriverHealth {
+        isDepth(lane) ? depthLanes[pool[lane]]!.driver.health : loopLanes[pool[lane]]!.driver.health
+    }
+
+    /// `loopFaults`, read in place.
+    mutating func readLoopFaults(lane: Int) -> (a: LoopFault, b: LoopFault) {
         isDepth(lane) ? ([], []) : loopLanes[pool[lane]]!.detector.faults
     }
 
-    @_addressableSelf private func isDepth(_ lane: Int) -> Bool {
-        if case .depth = config.lane(lane).sensor { return true }
-        return false
-    }
+    private func isDepth(_ lane: Int) -> Bool { depthMask & 1 << UInt8(lane) != 0 }
 
     /// Polls `lane`'s sensor once and counts the frame it delivered, if any.
     private mutating func poll(lane: Int) -> Bool {
@@ -298,10 +331,10 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             guard let bin else { return closed }
             outbox.push(lane: UInt8(lane), bin: bin)
             if let merged = outbox.takeLastMerged() {
-                try outboxLog.append(outbox[merged], flash: &journal.flash, outbox: outbox)
+                try outboxLog.append(outbox.record(merged), flash: &journal.flash, outbox: &outbox)
             }
             if let offsetNs = wallTime.offsetNs { outbox.stamp(offsetNs: offsetNs) }
-            try outboxLog.append(outbox[outbox.count - 1], flash: &journal.flash, outbox: outbox)
+            try outboxLog.append(outbox.record(outbox.count - 1), flash: &journal.flash, outbox: &outbox)
             closed = true
         }
     }
@@ -312,9 +345,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         var faulty = false
         for lane in 0..<config.laneCount {
             if nowUs &- lastFrameUs[lane] > Self.silentAfterUs { silent |= 1 << UInt8(lane) }
-            let faults = loopFaults(lane: lane)
+            let faults = readLoopFaults(lane: lane)
             if !faults.a.intersection(.failed).isEmpty || !faults.b.intersection(.failed).isEmpty { faulty = true }
-            if isDepth(lane), let depth = depthLanes[pool[lane]], depth.counter.stuckZoneMask != 0 { faulty = true }
+            if isDepth(lane), depthLanes[pool[lane]]!.counter.stuckZoneMask != 0 { faulty = true }
         }
         health.silentLanes = silent
         let pattern: IndicatorPattern = silent != 0 || faulty ? .fault : .counting

@@ -9,8 +9,9 @@ enum ExportLines {
 
     /// A record's lines: a `crossings` line per class and direction that counted anything,
     /// then its `coverage` line. Throws (and leaves `buffer` as it was) when they do not all fit.
+    /// `config` is `inout` only to be read in place; it is not written.
     static func write<let capacity: Int>(
-        _ record: OutboxRecord, config: DeviceConfig, into buffer: inout LineBuffer<capacity>
+        _ record: OutboxRecord, config: inout DeviceConfig, into buffer: inout LineBuffer<capacity>
     ) throws(LineError) {
         guard let timestampNs = record.wallStartNs else { return }
         let lane = config.lane(Int(record.lane)).name

@@ -123,9 +123,11 @@ public struct Exporter {
         jitter = seed | 1
     }
 
-    /// One step: start, continue or finish a request. Call once per tick.
+    /// One step: start, continue or finish a request. Call once per tick. `config` is `inout`
+    /// only so that Swift reads it where it lies instead of copying it to the stack; it is
+    /// never written (docs/embedded.md, "Stack").
     mutating func step(
-        link: inout some Link, outbox: inout Outbox<64>, wall: inout WallTime, config: DeviceConfig,
+        link: inout some Link, outbox: inout Outbox<64>, wall: inout WallTime, config: inout DeviceConfig,
         figures: HealthFigures, nowUs: UInt64
     ) {
         do throws(LinkError) {
@@ -135,9 +137,9 @@ public struct Exporter {
                 let due = outbox.sendableCount > 0 || (outbox.count > 0 && wall.offsetNs == nil)
                 guard nowUs >= retryAtUs, due else { return }
                 state = .connecting
-                try connect(&link, outbox: &outbox, wall: wall, config: config, figures: figures, nowUs: nowUs)
+                try connect(&link, outbox: &outbox, wall: wall, config: &config, figures: figures, nowUs: nowUs)
             case .connecting:
-                try connect(&link, outbox: &outbox, wall: wall, config: config, figures: figures, nowUs: nowUs)
+                try connect(&link, outbox: &outbox, wall: wall, config: &config, figures: figures, nowUs: nowUs)
             case .sending:
                 try send(&link, nowUs: nowUs)
             case .awaiting:
@@ -150,18 +152,20 @@ public struct Exporter {
     }
 
     private mutating func connect(
-        _ link: inout some Link, outbox: inout Outbox<64>, wall: WallTime, config: DeviceConfig, figures: HealthFigures,
-        nowUs: UInt64
+        _ link: inout some Link, outbox: inout Outbox<64>, wall: WallTime, config: inout DeviceConfig,
+        figures: HealthFigures, nowUs: UInt64
     ) throws(LinkError) {
         guard try link.connect() == .connected else { return }
-        build(outbox: &outbox, wall: wall, config: config, figures: figures, nowUs: nowUs)
+        build(outbox: &outbox, wall: wall, config: &config, figures: figures, nowUs: nowUs)
         state = .sending
         try send(&link, nowUs: nowUs)
     }
 
     /// The oldest stamped records that fit, then the health line, then the HTTP head or the
     /// batch trailer. Before the device knows wall time, the health line alone.
-    private mutating func build(outbox: inout Outbox<64>, wall: WallTime, config: DeviceConfig, figures: HealthFigures, nowUs: UInt64) {
+    private mutating func build(
+        outbox: inout Outbox<64>, wall: WallTime, config: inout DeviceConfig, figures: HealthFigures, nowUs: UInt64
+    ) {
         body.removeAll()
         recordsInRequest = 0
         headCount = 0
@@ -172,7 +176,7 @@ public struct Exporter {
             let ready = outbox.sendableCount
             while recordsInRequest < ready {
                 do throws(LineError) {
-                    try ExportLines.write(outbox[outbox.sentCount + recordsInRequest], config: config, into: &body)
+                    try ExportLines.write(outbox.record(outbox.sentCount + recordsInRequest), config: &config, into: &body)
                     recordsInRequest += 1
                 } catch {
                     break
@@ -208,7 +212,7 @@ public struct Exporter {
             if recordsInRequest == 0 {
                 putTrailer(first: 0, last: 0)
             } else {
-                putTrailer(first: outbox[outbox.sentCount - recordsInRequest].seq, last: outbox[outbox.sentCount - 1].seq)
+                putTrailer(first: outbox.record(outbox.sentCount - recordsInRequest).seq, last: outbox.record(outbox.sentCount - 1).seq)
             }
             return
         }
@@ -347,7 +351,7 @@ public struct Exporter {
                 isAck = false
             }
         }
-        let expected = recordsInRequest > 0 ? Int64(outbox[outbox.sentCount - 1].seq) : 0
+        let expected = recordsInRequest > 0 ? Int64(outbox.record(outbox.sentCount - 1).seq) : 0
         guard isAck, fields[0] == expected, fields[1] > 0 else {
             health.serverErrors &+= 1
             fail(&link, outbox: &outbox, nowUs: nowUs)
@@ -361,7 +365,7 @@ public struct Exporter {
     }
 
     private mutating func acknowledgeSent(outbox: inout Outbox<64>) {
-        let last = outbox[outbox.sentCount - 1].seq
+        let last = outbox.record(outbox.sentCount - 1).seq
         health.recordsAcknowledged &+= UInt64(outbox.acknowledge(throughSeq: last))
         backoffMs = 0
     }

@@ -123,7 +123,7 @@ public struct HILSession<Storage: Flash, Bus: FrameLatchingBus, Out: HILOutput> 
         line.put("# hil totals records=")
         line.put(Int64(records))
         line.put(" frames=")
-        line.put(Int64(truncatingIfNeeded: device.driverHealth(lane: 0).frames))
+        line.put(Int64(truncatingIfNeeded: device.readDriverHealth(lane: 0).frames))
         line.put(" frames_rejected=")
         line.put(Int64(truncatingIfNeeded: device.health.framesRejected))
         line.put(" batches=")
@@ -138,7 +138,7 @@ public struct HILSession<Storage: Flash, Bus: FrameLatchingBus, Out: HILOutput> 
                 line.put(" direction=")
                 line.put(ExportLines.directions[d].name)
                 line.put(" count=")
-                line.put(Int64(truncatingIfNeeded: device.total(lane: 0, ExportLines.classes[c], ExportLines.directions[d])))
+                line.put(Int64(truncatingIfNeeded: device.readTotal(lane: 0, ExportLines.classes[c], ExportLines.directions[d])))
                 line.end(to: &device.link.output)
             }
         }

@@ -94,14 +94,14 @@ struct OutboxLog {
     }
 
     /// Appends a record: a closed bin, or one the outbox has just merged.
-    mutating func append(_ record: OutboxRecord, flash: inout some Flash, outbox: Outbox<64>) throws(FlashError) {
-        try enterSectorIfNeeded(flash: &flash, outbox: outbox)
+    mutating func append(_ record: OutboxRecord, flash: inout some Flash, outbox: inout Outbox<64>) throws(FlashError) {
+        try enterSectorIfNeeded(flash: &flash, outbox: &outbox)
         try write(kind: .record, record: record, flash: &flash)
     }
 
     /// Appends an acknowledgement of every record through `seq`.
-    mutating func appendAck(through seq: UInt32, flash: inout some Flash, outbox: Outbox<64>) throws(FlashError) {
-        try enterSectorIfNeeded(flash: &flash, outbox: outbox)
+    mutating func appendAck(through seq: UInt32, flash: inout some Flash, outbox: inout Outbox<64>) throws(FlashError) {
+        try enterSectorIfNeeded(flash: &flash, outbox: &outbox)
         try write(kind: .ack, record: OutboxRecord(seq: seq, lane: 0, bin: IntervalBin()), flash: &flash)
     }
 
@@ -110,7 +110,7 @@ struct OutboxLog {
     /// sector, so they fit; the entry that called goes after them, entering the next sector
     /// the same way when this one is full. Only newest copies move, so the copies do not
     /// multiply: at most 64 are live.
-    private mutating func enterSectorIfNeeded(flash: inout some Flash, outbox: Outbox<64>) throws(FlashError) {
+    private mutating func enterSectorIfNeeded(flash: inout some Flash, outbox: inout Outbox<64>) throws(FlashError) {
         while Int(nextEntry % UInt32(capacity)) % entriesPerSector == 0 {
             let sector = Int(nextEntry % UInt32(capacity)) / entriesPerSector
             try flash.erase(sector: firstSector + sector)
@@ -133,8 +133,8 @@ struct OutboxLog {
                     if elsewhere[index].number &- entry.number < 0x8000_0000 { newer = true }
                 }
                 if newer { continue }
-                for live in 0..<outbox.count where outbox[live].seq == entry.record.seq {
-                    try write(kind: .record, record: outbox[live], flash: &flash)
+                for live in 0..<outbox.count where outbox.record(live).seq == entry.record.seq {
+                    try write(kind: .record, record: outbox.record(live), flash: &flash)
                     rescued += 1
                 }
             }

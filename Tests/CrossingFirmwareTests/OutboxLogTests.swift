@@ -31,14 +31,14 @@ struct OutboxLogTests {
                 let linkUp = step < 20 || step > 100
                 if step == 30 {
                     for index in outbox.stamp(offsetNs: 1_663_718_400_000_000_000) {
-                        try log.append(outbox[index], flash: &flash, outbox: outbox)
+                        try log.append(outbox[index], flash: &flash, outbox: &outbox)
                     }
                 }
                 if linkUp && outbox.sendableCount > 0 && step % 3 == 0 {
                     let batch = min(outbox.sendableCount, 5)
                     outbox.markSent(batch)
                     outbox.acknowledge(throughSeq: outbox[batch - 1].seq)
-                    try log.appendAck(through: outbox.settledThroughSeq, flash: &flash, outbox: outbox)
+                    try log.appendAck(through: outbox.settledThroughSeq, flash: &flash, outbox: &outbox)
                     continue
                 }
                 var bin = IntervalBin()
@@ -46,9 +46,9 @@ struct OutboxLogTests {
                 bin.intervalMs = 60_000
                 bin.counts[Int(random.next() % 12)] = UInt32(1 + random.next() % 30)
                 outbox.push(lane: UInt8(random.next() % 4), bin: bin)
-                if let merged = outbox.takeLastMerged() { try log.append(outbox[merged], flash: &flash, outbox: outbox) }
+                if let merged = outbox.takeLastMerged() { try log.append(outbox[merged], flash: &flash, outbox: &outbox) }
                 if step >= 30 { outbox.stamp(offsetNs: 1_663_718_400_000_000_000) }
-                try log.append(outbox[outbox.count - 1], flash: &flash, outbox: outbox)
+                try log.append(outbox[outbox.count - 1], flash: &flash, outbox: &outbox)
             } catch {
                 return (states, step)
             }

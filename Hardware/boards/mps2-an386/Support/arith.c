@@ -9,6 +9,12 @@ static uint64_t shift_left_one(uint64_t value) { return value << 1; }
 
 uint64_t __udivmoddi4(uint64_t dividend, uint64_t divisor, uint64_t *remainder) {
     if (divisor == 0) __builtin_trap();
+    // Most divisions here are of times that fit 32 bits: the M4's UDIV does those in one step.
+    if ((dividend >> 32) == 0 && (divisor >> 32) == 0) {
+        uint32_t quotient32 = (uint32_t)dividend / (uint32_t)divisor;
+        if (remainder) *remainder = (uint32_t)dividend - quotient32 * (uint32_t)divisor;
+        return quotient32;
+    }
     uint64_t quotient = 0, rest = 0;
     for (int bit = 63; bit >= 0; bit--) {
         uint32_t high = (uint32_t)(dividend >> 32), low = (uint32_t)dividend;
