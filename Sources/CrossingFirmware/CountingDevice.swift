@@ -44,6 +44,11 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public private(set) var exporter: Exporter?
     /// Whether there is an exporter: a test of `exporter` against nil copies all 10 KB of it.
     private var exporting = false
+
+    /// Whether the export has a request under way, read in place.
+    public var exportBusy: Bool {
+        mutating get { exporting && exporter!.isBusy }
+    }
     public private(set) var wallTime = WallTime()
     private var outboxLog: OutboxLog
     /// The outbox's settled sequence number the log has recorded.

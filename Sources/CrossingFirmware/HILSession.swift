@@ -112,7 +112,7 @@ public struct HILSession<Storage: Flash, Bus: FrameLatchingBus, Out: HILOutput> 
                 try device.closeBins()
                 for _ in 0..<Self.drainTurnsMax where !drained {
                     try device.idle(atUs: device.clock.us + Self.drainStepUs)
-                    drained = device.outbox.count == 0 && !(device.exporter?.isBusy ?? false)
+                    drained = device.outbox.count == 0 && !device.exportBusy
                 }
                 try device.persist()
             }

@@ -16,42 +16,25 @@ typealias BoardSession = HILSession<BoardFlash, FixtureBus, SemihostingOutput>
 @_cdecl("main")
 func boardMain(_ argc: Int32, _ argv: UnsafeMutableRawPointer?) -> Int32 {
     let status = Board.run()
-    Board.reportStack()
+    Board.report("firmware: stack used while counting ", Int64(board_stack_used()))
     return status
 }
 
 enum Board {
     static func run() -> Int32 {
         guard var output = SemihostingOutput() else { return 2 }
-        // The session lives in static storage (Support/flashpart.c), not on the stack: its RAM
+        // The session lives in static storage (Support/storage.c), not on the stack: its RAM
         // shows in the image's `.bss`, and the link proves it fits.
         guard MemoryLayout<BoardSession>.size <= Int(BOARD_SESSION_BYTES) else {
             diagnose("firmware: the session outgrew BOARD_SESSION_BYTES (Support/board.h)\n")
             return 3
         }
         let session = board_session_storage()!.bindMemory(to: BoardSession.self, capacity: 1)
-        guard let file = openFixture() else {
-            return 2
-        }
-        var head = InlineArray<24, UInt8>(repeating: 0)
-        let got = read(file, into: &head, count: FrameFileHeader.bytes)
-        let header: FrameFileHeader
-        do throws(FrameFileFault) {
-            header = try FrameFileHeader.decode(head.span.extracting(0..<got))
-        } catch {
-            BoardSession.writeEnd(.frames(error), to: &output)
-            return 1
-        }
-        var isDepth = false
-        if case .depth = header.sensor { isDepth = true }
-        do throws(HILError) {
-            session.initialize(to: try BoardSession(
-                header: header, flash: BoardFlash(), bus: FixtureBus(address: FrameFileHeader.laneAddress, depth: isDepth),
-                output: output))
-        } catch {
-            BoardSession.writeEnd(error, to: &output)
-            return 1
-        }
+        guard let file = openFixture() else { return 2 }
+        guard let header = boot(session, file: file, output: &output) else { return 1 }
+        // Booting and counting need different stacks: measure them apart.
+        report("firmware: stack used to boot ", Int64(board_stack_used()))
+        board_stack_repaint()
         var record = InlineArray<144, UInt8>(repeating: 0)
         var failure: HILError?
         while true {
@@ -66,6 +49,34 @@ enum Board {
         }
         session.pointee.finish(error: failure)
         return failure == nil ? 0 : 1
+    }
+
+    /// Reads the frame file's header and boots the session in `session` for it; on a fault,
+    /// writes the end line naming it and returns nil. Never inlined, so the temporaries of the
+    /// boot leave the stack before counting starts.
+    @inline(never) static func boot(
+        _ session: UnsafeMutablePointer<BoardSession>, file: UInt32, output: inout SemihostingOutput
+    ) -> FrameFileHeader? {
+        var head = InlineArray<24, UInt8>(repeating: 0)
+        let got = read(file, into: &head, count: FrameFileHeader.bytes)
+        let header: FrameFileHeader
+        do throws(FrameFileFault) {
+            header = try FrameFileHeader.decode(head.span.extracting(0..<got))
+        } catch {
+            BoardSession.writeEnd(.frames(error), to: &output)
+            return nil
+        }
+        var isDepth = false
+        if case .depth = header.sensor { isDepth = true }
+        do throws(HILError) {
+            session.initialize(to: try BoardSession(
+                header: header, flash: BoardFlash(), bus: FixtureBus(address: FrameFileHeader.laneAddress, depth: isDepth),
+                output: output))
+        } catch {
+            BoardSession.writeEnd(error, to: &output)
+            return nil
+        }
+        return header
     }
 
     /// The frame file named by the second word of the semihosting command line.
@@ -112,29 +123,21 @@ enum Board {
         Semihosting.diagnose(text.utf8Start)
     }
 
-    /// Writes the stack's high-water mark to stderr: the RAM the image's figures cannot show.
-    static func reportStack() {
-        var text = InlineArray<48, UInt8>(repeating: 0)
-        let prefix: StaticString = "firmware: stack used "
+    /// Writes `label`, `bytes` and " bytes" to stderr: figures the compared output must not hold.
+    static func report(_ label: StaticString, _ bytes: Int64) {
+        var text = InlineArray<64, UInt8>(repeating: 0)
         var count = 0
-        prefix.withUTF8Buffer { bytes in
-            for byte in bytes {
+        func put(_ byte: UInt8) {
+            if count < 63 {
                 text[count] = byte
                 count += 1
             }
         }
-        let digits = DecimalText(Int64(board_stack_used()))
-        for index in 0..<digits.count {
-            text[count] = digits[index]
-            count += 1
-        }
+        label.withUTF8Buffer { for byte in $0 { put(byte) } }
+        let digits = DecimalText(bytes)
+        for index in 0..<digits.count { put(digits[index]) }
         let suffix: StaticString = " bytes\n"
-        suffix.withUTF8Buffer { bytes in
-            for byte in bytes {
-                text[count] = byte
-                count += 1
-            }
-        }
+        suffix.withUTF8Buffer { for byte in $0 { put(byte) } }
         var span = text.mutableSpan
         span.withUnsafeMutableBufferPointer { Semihosting.diagnose(UnsafePointer($0.baseAddress!)) }
     }

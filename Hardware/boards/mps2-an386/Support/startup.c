@@ -45,6 +45,11 @@ void Reset_Handler(void) {
     board_exit(main(0, 0));
 }
 
+void board_stack_repaint(void) {
+    uint32_t *here = (uint32_t *)__builtin_frame_address(0) - 64;
+    for (uint32_t *target = &_sstack; target < here;) *target++ = stack_paint;
+}
+
 uint32_t board_stack_used(void) {
     uint32_t *word = &_sstack;
     while (word < &_estack && *word == stack_paint) word++;
