@@ -13,9 +13,11 @@ public enum Limits {
     public static let tracksMax = 16
     /// Objects segmented in one frame. Past this, the smallest are dropped and counted.
     public static let blobsMax = 16
-    /// Closed interval bins held until the firmware drains them. Past this, the oldest is
-    /// dropped and counted (lifetime totals stay exact).
-    public static let binsMax = 32
+    /// Closed interval bins held until the firmware drains them. At most one closes per frame
+    /// and the firmware drains them every turn of its loop, so a few are plenty; each costs 64
+    /// bytes of every lane's RAM. Past this, the oldest is dropped and counted (lifetime totals
+    /// stay exact).
+    public static let binsMax = 4
     /// Cells of a tally: four classes times three directions.
     public static let cellsMax = CrossingClass.count * Direction.count
 

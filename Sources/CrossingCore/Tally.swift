@@ -37,7 +37,7 @@ struct Tally {
     var totals = InlineArray<12, UInt64>(repeating: 0)
     var open = IntervalBin()
     var isOpen = false
-    var ring = InlineArray<32, IntervalBin>(repeating: IntervalBin())
+    var ring = InlineArray<4, IntervalBin>(repeating: IntervalBin())
     /// Oldest closed bin, and how many are held.
     var ringHead = 0
     var ringCount = 0
@@ -45,6 +45,7 @@ struct Tally {
 
     init(intervalMs: UInt32) {
         precondition(intervalMs > 0)
+        precondition(ring.count == Limits.binsMax, "the ring's literal size is Limits.binsMax")
         intervalUs = UInt64(intervalMs) * 1000
         open.intervalMs = intervalMs
     }

@@ -14,7 +14,7 @@ extension ScenarioFeed {
     ) throws(FlashError) {
         let started = Date()
         while !shouldStop(), let nextUs = nextUs {
-            if board.device.exporter?.isBusy == true, case .tcp = board.device.link {
+            if board.device.exportBusy, case .tcp = board.device.link {
                 Thread.sleep(forTimeInterval: 0.000_2)
                 try board.idle(atUs: board.device.clock.us)
                 continue

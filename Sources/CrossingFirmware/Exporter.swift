@@ -84,7 +84,10 @@ public struct Exporter {
     private var lastHealthStampNs = Int64.min
 
     /// Whether a request is under way: connecting, sending, or waiting for its answer.
-    public var isBusy: Bool { state != .idle }
+    /// `mutating` to be read in place (docs/embedded.md, "Stack").
+    public var isBusy: Bool {
+        mutating get { state != .idle }
+    }
 
     /// An exporter to the config's target, `http://host[:port]/path?query` or
     /// `tcp://host:port`; nil when there is none.
