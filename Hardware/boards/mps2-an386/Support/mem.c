@@ -6,6 +6,15 @@
 void *memcpy(void *target, const void *source, size_t count) {
     uint8_t *out = target;
     const uint8_t *in = source;
+    // Word by word when both are word-aligned, as Swift's copies of its structs mostly are:
+    // four times fewer instructions than byte by byte.
+    if ((((uintptr_t)out | (uintptr_t)in) & 3) == 0) {
+        uint32_t *outWords = (uint32_t *)out;
+        const uint32_t *inWords = (const uint32_t *)in;
+        for (; count >= 4; count -= 4) *outWords++ = *inWords++;
+        out = (uint8_t *)outWords;
+        in = (const uint8_t *)inWords;
+    }
     while (count--) *out++ = *in++;
     return target;
 }

@@ -1,6 +1,6 @@
 // A QEMU TCG plugin that counts the guest instructions executed, exactly (one inline add per
 // instruction), and writes the total to the file named by its `out=PATH` argument at exit.
-// With `profile=PATH` it also writes, per translated block, its start address, the
+// With `profile=PATH` it also writes, per translated block, its start address (decimal), the
 // instructions executed in it and its length in instructions, for a profile by function
 // (addresses to symbols with llvm-nm).
 //
@@ -78,7 +78,7 @@ static void at_exit(qemu_plugin_id_t id, void *userdata) {
     if (!profile) return;
     for (struct block *entry = blocks; entry; entry = entry->next) {
         if (entry->executed) {
-            fprintf(profile, "%llx %llu %llu\n", (unsigned long long)entry->vaddr, (unsigned long long)entry->executed,
+            fprintf(profile, "%llu %llu %llu\n", (unsigned long long)entry->vaddr, (unsigned long long)entry->executed,
                     (unsigned long long)entry->instructions);
         }
     }
