@@ -57,11 +57,11 @@ struct Background {
         clockMask &= ~plain
         deeperMask &= ~plain
         var occupied: UInt64 = 0
-        let zoneMask = geometry.zoneCount == 64 ? UInt64.max : (UInt64(1) &<< UInt64(geometry.zoneCount)) &- 1
+        let zoneMask = geometry.zoneCount == 64 ? UInt64.max : bit64(geometry.zoneCount) &- 1
         for zone in SetBits(~plain & zoneMask) {
             if let heightMm = updateRareZone(zone, reading: readings[zone], config: config, geometry: geometry, health: &health) {
                 heights[zone] = heightMm
-                occupied |= UInt64(1) &<< UInt64(zone)
+                occupied |= bit64(zone)
             }
         }
         stuckMask &= occupied
@@ -75,6 +75,8 @@ struct Background {
         var plain: UInt64 = 0
         let ready = readyMask
         var floors = floorQ8.mutableSpan
+        // The zone's bit, moved along by a constant shift: cheap on a 32-bit core.
+        var bit: UInt64 = 1
         for zone in 0..<readings.count {
             let reading = readings[unchecked: zone]
             let floor = floors[unchecked: zone]
@@ -82,9 +84,10 @@ struct Background {
             let isPlain = reading.status == .valid
                 && differenceQ8 > -(Background.updateGateMm << 8)
                 && differenceQ8 <= Background.deeperGateMm << 8
-                && (ready &>> UInt64(zone)) & 1 == 1
+                && ready & bit != 0
             floors[unchecked: zone] = isPlain ? floor &+ (differenceQ8 &>> Background.floorShift) : floor
-            plain |= (isPlain ? UInt64(1) : 0) &<< UInt64(zone)
+            plain |= isPlain ? bit : 0
+            bit &<<= 1
         }
         return plain
     }
@@ -94,7 +97,7 @@ struct Background {
     private mutating func updateRareZone(
         _ zone: Int, reading: ZoneReading, config: LaneConfig, geometry: LaneGeometry, health: inout Health
     ) -> Int16? {
-        let bit = UInt64(1) &<< UInt64(zone)
+        let bit = bit64(zone)
         if reading.status != .valid {
             if reading.status == .saturated { health.saturatedZones &+= 1 } else { health.invalidZones &+= 1 }
             guard holdMask & bit != 0 && holdAge[zone] < config.holdFramesMax else { return nil }
@@ -149,7 +152,7 @@ struct Background {
     private mutating func markStuck(occupied: UInt64, timeUs: UInt64, config: LaneConfig, health: inout Health) {
         let timeS = UInt32(truncatingIfNeeded: timeUs / 1_000_000)
         for zone in SetBits(occupied) {
-            let bit = UInt64(1) &<< UInt64(zone)
+            let bit = bit64(zone)
             if clockMask & bit == 0 {
                 clockMask |= bit
                 occupiedSinceS[zone] = timeS

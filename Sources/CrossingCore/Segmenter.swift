@@ -41,7 +41,7 @@ struct Segmenter {
         for rank in 0..<occupiedCount {
             let zone = Int(order[rank])
             join(zone: zone, visited: visited, heights: heights, config: config, side: geometry.side)
-            visited |= UInt64(1) &<< UInt64(zone)
+            visited |= bit64(zone)
         }
         gather(occupiedCount: occupiedCount, heights: heights, geometry: geometry, health: &health)
         for index in 0..<blobCount {
@@ -117,12 +117,14 @@ struct Segmenter {
     /// visited (occupied) zones are ever tested against it.
     @inline(__always)
     static func neighborMask(zone: Int, side: Int) -> UInt64 {
-        let bit = UInt64(1) &<< UInt64(zone)
+        let bit = bit64(zone)
         let col = zone % side
         var row = bit
         if col > 0 { row |= bit &>> 1 }
         if col < side - 1 { row |= bit &<< 1 }
-        return (row | row &<< UInt64(side) | row &>> UInt64(side)) & ~bit
+        // The rows above and below, by constant shifts (the grid is 8 or 4 wide).
+        let vertical = side == 8 ? row &<< 8 | row &>> 8 : row &<< 4 | row &>> 4
+        return (row | vertical) & ~bit
     }
 
     /// Whether a peak stays its own object where it meets a higher one at `saddleMm`.
