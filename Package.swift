@@ -4,9 +4,9 @@ import PackageDescription
 // Module map and rules: ../shared/ARCHITECTURE.md, summarised in README.md.
 // CrossingCore is compiled for Cortex-M as Embedded Swift by Tools/check-embedded,
 // so it imports nothing but the standard library.
-/// The device modules read their large state in place: `@_addressableSelf` on a getter and
-/// `@_addressable` on a parameter pass it by address, where Swift would otherwise copy a whole
-/// lane or outbox onto the stack to read one field of it (docs/embedded.md, "Stack").
+/// `@_addressableSelf` on `DeviceConfig`'s lane readers passes the config by address, where
+/// Swift would otherwise copy all of it onto the stack to read one lane (about 1 KB of the
+/// board's stack while counting; docs/embedded.md, "Stack").
 let deviceSettings: [SwiftSetting] = [.enableExperimentalFeature("AddressableParameters")]
 
 let package = Package(

@@ -60,12 +60,12 @@ public struct DepthLaneCounter {
     }
 
     /// Lifetime count of one class in one direction.
-    @_addressableSelf public func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+    public func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
         tally.total(crossingClass, direction)
     }
 
     /// Sum of all lifetime counts.
-    public var grandTotal: UInt64 { @_addressableSelf get { tally.grandTotal } }
+    public var grandTotal: UInt64 { tally.grandTotal }
 
     /// Sets a lifetime count from what the journal kept across a reboot, before any frame.
     public mutating func restore(total: UInt64, _ crossingClass: CrossingClass, _ direction: Direction) {
@@ -73,7 +73,7 @@ public struct DepthLaneCounter {
     }
 
     /// The crossings completed by the last frame processed, oldest first.
-    @_addressableSelf public func lastCrossing(_ index: Int) -> CrossingEvent {
+    public func lastCrossing(_ index: Int) -> CrossingEvent {
         precondition(index >= 0 && index < tracker.crossingCount)
         return tracker.crossings[index]
     }

@@ -79,12 +79,12 @@ public struct LoopPairDetector {
     }
 
     /// Lifetime count of one class in one direction.
-    @_addressableSelf public func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+    public func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
         tally.total(crossingClass, direction)
     }
 
     /// Sum of all lifetime counts.
-    public var grandTotal: UInt64 { @_addressableSelf get { tally.grandTotal } }
+    public var grandTotal: UInt64 { tally.grandTotal }
 
     /// Sets a lifetime count from what the journal kept across a reboot, before any scan.
     public mutating func restore(total: UInt64, _ crossingClass: CrossingClass, _ direction: Direction) {
@@ -92,13 +92,13 @@ public struct LoopPairDetector {
     }
 
     /// The vehicles completed by the last scan processed, oldest first.
-    @_addressableSelf public func lastVehicle(_ index: Int) -> LoopVehicle {
+    public func lastVehicle(_ index: Int) -> LoopVehicle {
         precondition(index >= 0 && index < vehicleCount)
         return vehicles[index]
     }
 
     /// The current faults of loop A and loop B.
-    public var faults: (a: LoopFault, b: LoopFault) { @_addressableSelf get { (a.faults, b.faults) } }
+    public var faults: (a: LoopFault, b: LoopFault) { (a.faults, b.faults) }
 
     /// Takes the oldest closed bin, if any.
     public mutating func popClosedBin() -> IntervalBin? {

@@ -73,17 +73,15 @@ struct Tally {
     }
 
     /// Lifetime count of one class in one direction.
-    @_addressableSelf func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
+    func total(_ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
         totals[cellIndex(crossingClass, direction)]
     }
 
     /// Sum of all lifetime counts.
     var grandTotal: UInt64 {
-        @_addressableSelf get {
-            var sum: UInt64 = 0
-            for cell in 0..<Limits.cellsMax { sum += totals[cell] }
-            return sum
-        }
+        var sum: UInt64 = 0
+        for cell in 0..<Limits.cellsMax { sum += totals[cell] }
+        return sum
     }
 
     /// Sets a lifetime count, as kept across a reboot.
