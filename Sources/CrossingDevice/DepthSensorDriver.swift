@@ -41,12 +41,7 @@ public struct DepthSensorDriver {
         }
         for zone in 0..<(Int(side) * Int(side)) {
             let offset = Int(DepthSensorRegisters.zones) + 2 * zone
-            let mm = UInt16(reader.raw[offset]) | UInt16(reader.raw[offset + 1]) << 8
-            switch mm {
-            case DepthSensorRegisters.invalidMm: zones[zone] = ZoneReading(distanceMm: 0, status: .invalid)
-            case DepthSensorRegisters.saturatedMm: zones[zone] = ZoneReading(distanceMm: 0, status: .saturated)
-            default: zones[zone] = ZoneReading(distanceMm: mm)
-            }
+            zones[zone] = DepthSensorRegisters.decode(UInt16(reader.raw[offset]) | UInt16(reader.raw[offset + 1]) << 8)
         }
         health.frames &+= 1
         return FrameHeader(

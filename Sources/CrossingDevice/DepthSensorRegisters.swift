@@ -1,3 +1,5 @@
+import CrossingCore
+
 /// The register map of the depth sensor's front end (Hardware/depth-sensor.md).
 public enum DepthSensorRegisters {
     public static let id = LatchedFrameRegisters.id
@@ -16,4 +18,25 @@ public enum DepthSensorRegisters {
     /// Zone distances that stand for a status instead: no valid return, and a saturated one.
     public static let invalidMm: UInt16 = 0xFFFF
     public static let saturatedMm: UInt16 = 0xFFFE
+
+    /// A zone as its two bytes carry it, in the registers and in frame files alike. A distance
+    /// the field cannot hold reads as one under `saturatedMm`.
+    @inline(__always)
+    public static func encode(_ zone: ZoneReading) -> UInt16 {
+        switch zone.status {
+        case .valid: min(zone.distanceMm, saturatedMm - 1)
+        case .invalid: invalidMm
+        case .saturated: saturatedMm
+        }
+    }
+
+    /// The zone two bytes carry.
+    @inline(__always)
+    public static func decode(_ mm: UInt16) -> ZoneReading {
+        switch mm {
+        case invalidMm: ZoneReading(distanceMm: 0, status: .invalid)
+        case saturatedMm: ZoneReading(distanceMm: 0, status: .saturated)
+        default: ZoneReading(distanceMm: mm)
+        }
+    }
 }

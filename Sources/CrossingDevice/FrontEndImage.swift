@@ -24,22 +24,15 @@ extension LatchedFrameRegisters {
 
 extension DepthSensorRegisters {
     /// Writes a frame's side, sequence, capture time and zones into a depth sensor's registers
-    /// (not STATUS or the CRC: `LatchedFrameRegisters.latch` sets those). A distance the
-    /// registers cannot hold reads as one under `saturatedMm`.
+    /// (not STATUS or the CRC: `LatchedFrameRegisters.latch` sets those); zones past the
+    /// grid read invalid.
     public static func write(header: FrameHeader, zones: Span<ZoneReading>, into registers: inout MutableSpan<UInt8>) {
         precondition(registers.count == frameBytes && zones.count == Int(header.side) * Int(header.side))
         registers[Int(side)] = header.side
         registers.storeLittleEndian(header.sequence, at: Int(sequence))
         registers.storeLittleEndian(header.timestampUs, at: Int(timestamp))
         for zone in 0..<64 {
-            var mm = invalidMm
-            if zone < zones.count {
-                switch zones[zone].status {
-                case .valid: mm = min(zones[zone].distanceMm, saturatedMm - 1)
-                case .invalid: mm = invalidMm
-                case .saturated: mm = saturatedMm
-                }
-            }
+            let mm = zone < zones.count ? encode(zones[zone]) : invalidMm
             registers.storeLittleEndian(mm, at: Int(DepthSensorRegisters.zones) + 2 * zone)
         }
     }

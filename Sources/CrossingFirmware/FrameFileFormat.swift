@@ -150,13 +150,7 @@ public struct FrameFileHeader: Equatable, Sendable {
         bytes.storeLittleEndian(frame.sequence, at: 0)
         bytes.storeLittleEndian(frame.timestampUs, at: 4)
         for zone in zones.indices {
-            let mm: UInt16
-            switch zones[zone].status {
-            case .valid: mm = min(zones[zone].distanceMm, DepthSensorRegisters.saturatedMm - 1)
-            case .invalid: mm = DepthSensorRegisters.invalidMm
-            case .saturated: mm = DepthSensorRegisters.saturatedMm
-            }
-            bytes.storeLittleEndian(mm, at: 12 + 2 * zone)
+            bytes.storeLittleEndian(DepthSensorRegisters.encode(zones[zone]), at: 12 + 2 * zone)
         }
         bytes.storeLittleEndian(bytes.span.crc32(0..<(recordBytes - 4)), at: recordBytes - 4)
     }
@@ -190,12 +184,7 @@ public struct FrameFileHeader: Equatable, Sendable {
         switch sensor {
         case .depth(let config):
             for zone in 0..<(Int(config.side) * Int(config.side)) {
-                let mm = bytes.loadLittleEndian(at: 12 + 2 * zone, as: UInt16.self)
-                switch mm {
-                case DepthSensorRegisters.invalidMm: zones[zone] = ZoneReading(distanceMm: 0, status: .invalid)
-                case DepthSensorRegisters.saturatedMm: zones[zone] = ZoneReading(distanceMm: 0, status: .saturated)
-                default: zones[zone] = ZoneReading(distanceMm: mm)
-                }
+                zones[zone] = DepthSensorRegisters.decode(bytes.loadLittleEndian(at: 12 + 2 * zone, as: UInt16.self))
             }
             return .depth(FrameHeader(sequence: sequence, timestampUs: timeUs, side: config.side))
         case .loops:
