@@ -32,8 +32,8 @@ public struct HILLink<Out: HILOutput>: ClockedLink {
     private var inTrailer = false
     private var trailer = InlineArray<256, UInt8>(repeating: 0)
     private var trailerCount = 0
-    private var answer = InlineArray<48, UInt8>(repeating: 0)
-    private var answerCount = 0
+    /// `ack LAST TIME_NS`: at most 4 + 10 + 1 + 19 + 1 bytes.
+    private var answer = HILText<48>()
 
     public init(output: Out) {
         self.output = output
@@ -71,17 +71,13 @@ public struct HILLink<Out: HILOutput>: ClockedLink {
     }
 
     public mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
-        let count = min(answerCount, bytes.count)
-        for index in 0..<count { bytes[index] = answer[index] }
-        for index in count..<answerCount { answer[index - count] = answer[index] }
-        answerCount -= count
-        return count
+        answer.drain(into: &bytes)
     }
 
     public mutating func close() {
         atLineStart = true
         inTrailer = false
-        answerCount = 0
+        answer = HILText<48>()
     }
 
     /// `ack LAST TIME_NS` for the trailer just read.
@@ -102,29 +98,12 @@ public struct HILLink<Out: HILOutput>: ClockedLink {
                 return
             }
         }
-        answerCount = 0
-        put("ack ")
-        putDecimal(last)
-        put(" ")
-        putDecimal(Self.epochNs &+ Int64(truncatingIfNeeded: boardUs &* 1000))
-        put("\n")
+        answer = HILText<48>()
+        answer.put("ack ")
+        answer.put(last)
+        answer.put(" ")
+        answer.put(Self.epochNs &+ Int64(truncatingIfNeeded: boardUs &* 1000))
+        answer.endLine()
         batches &+= 1
-    }
-
-    private mutating func put(_ text: StaticString) {
-        text.withUTF8Buffer { bytes in
-            for byte in bytes {
-                answer[answerCount] = byte
-                answerCount += 1
-            }
-        }
-    }
-
-    private mutating func putDecimal(_ value: Int64) {
-        let text = DecimalText(value)
-        for index in 0..<text.count {
-            answer[answerCount] = text[index]
-            answerCount += 1
-        }
     }
 }

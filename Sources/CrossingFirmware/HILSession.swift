@@ -119,7 +119,7 @@ public struct HILSession<Storage: Flash, Bus: FrameLatchingBus, Out: HILOutput> 
         } catch {
             failure = .flash(error)
         }
-        var line = HILText()
+        var line = HILText<160>()
         line.put("# hil totals records=")
         line.put(Int64(records))
         line.put(" frames=")
@@ -148,7 +148,7 @@ public struct HILSession<Storage: Flash, Bus: FrameLatchingBus, Out: HILOutput> 
 
     /// The run's last line: `# hil end status=ok`, or `status=error` and what stopped it.
     public static func writeEnd(_ error: HILError?, to output: inout Out) {
-        var line = HILText()
+        var line = HILText<160>()
         line.put("# hil end status=")
         guard let error else {
             line.put("ok")
@@ -200,35 +200,5 @@ extension FlashError {
         case .notErased: "flash-not-erased"
         case .powerLost: "flash-power-lost"
         }
-    }
-}
-
-/// One line of a HIL run's output, built without the heap.
-struct HILText {
-    private var bytes = InlineArray<160, UInt8>(repeating: 0)
-    private var count = 0
-
-    mutating func put(_ text: StaticString) {
-        text.withUTF8Buffer { utf8 in
-            for byte in utf8 { append(byte) }
-        }
-    }
-
-    mutating func put(_ value: Int64) {
-        let text = DecimalText(value)
-        for index in 0..<text.count { append(text[index]) }
-    }
-
-    /// Ends the line and writes it to `output`.
-    mutating func end(to output: inout some HILOutput) {
-        append(0x0A)
-        output.write(bytes.span.extracting(0..<count))
-        count = 0
-    }
-
-    private mutating func append(_ byte: UInt8) {
-        precondition(count < 160, "a HIL line fits 160 bytes")
-        bytes[count] = byte
-        count += 1
     }
 }
