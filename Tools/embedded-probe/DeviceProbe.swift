@@ -57,7 +57,7 @@ extension Probe {
         else { return 1 }
         guard let other = ShortText(name.span.extracting(0..<3)),
             config.append(DeviceLane(name: other, address: 0x30, sensor: .loops(LoopConfig()))) else { return 1 }
-        var flash = ProbeFlash()
+        var flash = probeFlash()
         guard (try? ConfigRecord.write(config, to: &flash, sector: 0)) != nil else { return 1 }
         // Typed do-catch rather than `try?`: an optional of the device is one more copy of a
         // value of some 40 KiB, which the compiler writes out field by field.

@@ -11,7 +11,7 @@ import CrossingCore
 import CrossingDevice
 import CrossingFirmware
 
-typealias BoardSession = HILSession<BoardFlash, FixtureBus, SemihostingOutput>
+typealias BoardSession = HILSession<MemoryFlash, FixtureBus, SemihostingOutput>
 
 @_cdecl("main")
 func boardMain(_ argc: Int32, _ argv: UnsafeMutableRawPointer?) -> Int32 {
@@ -70,7 +70,7 @@ enum Board {
         if case .depth = header.sensor { isDepth = true }
         do throws(HILError) {
             session.initialize(to: try BoardSession(
-                header: header, flash: BoardFlash(), bus: FixtureBus(address: FrameFileHeader.laneAddress, depth: isDepth),
+                header: header, flash: boardFlash(), bus: FixtureBus(address: FrameFileHeader.laneAddress, depth: isDepth),
                 output: output))
         } catch {
             BoardSession.writeEnd(error, to: &output)
