@@ -66,7 +66,6 @@ let json = arguments.flag("json")
 var passed = 0
 var failed = 0
 var reports: [JSONValue] = []
-var rows: [[String]] = []
 for fixture in fixtures {
     guard !interruptRequested.load(ordering: .relaxed) else { break }
     let started = Date()
