@@ -144,8 +144,22 @@ struct Background {
     }
 
     /// Forgets the floor everywhere, for an operator-requested recalibration.
+    /// In place, without a second copy of the state on the stack: a board boots its lanes in
+    /// static memory (docs/embedded.md, "Stack").
     mutating func forget() {
-        self = Background()
+        for zone in 0..<Limits.zonesMax {
+            floorQ8[zone] = 0
+            learned[zone] = 0
+            holdMm[zone] = 0
+            holdAge[zone] = 0
+            deeperRun[zone] = 0
+            occupiedSinceS[zone] = 0
+        }
+        readyMask = 0
+        holdMask = 0
+        clockMask = 0
+        deeperMask = 0
+        stuckMask = 0
     }
 
     /// Starts or checks the occupancy clock of every occupied zone.

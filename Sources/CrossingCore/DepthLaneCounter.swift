@@ -1,14 +1,15 @@
 /// The counting core for one lane under an overhead multizone depth sensor.
 ///
 /// Frames go in, crossings come out as lifetime totals and closed interval bins. All state is
-/// inline and fixed in size (see `Limits`); nothing is allocated after `init`. A frame that is
-/// malformed is refused with a `FrameError` and changes nothing but `health.framesRejected`.
+/// inline and fixed in size (see `Limits`); nothing is allocated after `init`, and `reset`
+/// starts a lane afresh where it lies. A frame that is malformed is refused with a `FrameError`
+/// and changes nothing but `health.framesRejected`.
 ///
 /// The pipeline per frame: background (heights above the floor) -> segmenter (objects) ->
 /// tracker (crossings) -> tally (totals and bins).
 public struct DepthLaneCounter {
-    public let config: LaneConfig
-    let geometry: LaneGeometry
+    public private(set) var config: LaneConfig
+    private(set) var geometry: LaneGeometry
     var background = Background()
     var heights = InlineArray<64, Int16>(repeating: 0)
     var segmenter = Segmenter()
@@ -20,11 +21,29 @@ public struct DepthLaneCounter {
 
     /// A counter for a lane, or the first configuration field that is out of range.
     public init(config: LaneConfig) throws(ConfigError) {
+        let placeholder = LaneConfig()
+        self.config = placeholder
+        geometry = LaneGeometry(placeholder)
+        tally = Tally(intervalMs: placeholder.binIntervalMs)
+        try reset(config: config)
+    }
+
+    /// Starts the lane afresh for `config`, as `init(config:)` builds it, but in place: a
+    /// device with no heap keeps its lanes in static memory and boots them there, where
+    /// building a new counter would need a second copy of it on the stack (docs/embedded.md,
+    /// "Stack"). On a bad config, throws and leaves the counter as it was.
+    public mutating func reset(config: LaneConfig) throws(ConfigError) {
         Limits.check()
         if let error = config.validate() { throw error }
         self.config = config
         geometry = LaneGeometry(config)
-        tally = Tally(intervalMs: config.binIntervalMs)
+        background.forget()
+        // `heights` and the segmenter are scratch, written each frame before they are read.
+        segmenter.blobCount = 0
+        tracker.reset()
+        tally.reset(intervalMs: config.binIntervalMs)
+        health = Health()
+        frameOrder = FrameOrder()
     }
 
     /// Counts one frame. Returns the number of crossing events it completed (read them with
@@ -98,7 +117,7 @@ public struct DepthLaneCounter {
     /// For an operator who knows the lane is empty (after clearing a stuck zone, say).
     public mutating func recalibrate() {
         background.forget()
-        tracker = Tracker()
+        tracker.reset()
     }
 
 }

@@ -5,11 +5,11 @@
 /// closed interval bins in the same shape as `DepthLaneCounter`'s. Fixed memory; nothing is
 /// allocated after `init`. With one loop failed, the other keeps counting, direction unknown.
 public struct LoopPairDetector {
-    public let config: LoopConfig
+    public private(set) var config: LoopConfig
     var a = LoopSide()
     var b = LoopSide()
     /// Speed of the latest vehicle whose front passed both loops, for the length of gaps.
-    var speedMmPerS: UInt32 = 5000
+    var speedMmPerS = LoopPairDetector.assumedSpeedMmPerS
     /// Which way the latest pair went and when its last occupancy ended, for an orphan.
     var lastPair: (aFirst: Bool, endUs: UInt64)?
     /// Room for a failure's flush of a full queue and the occupancy that caused it.
@@ -23,14 +23,34 @@ public struct LoopPairDetector {
     /// What the pair saw and had to refuse.
     public private(set) var health = LoopHealth()
 
+    /// The speed gaps are timed at before any vehicle has been timed.
+    static let assumedSpeedMmPerS: UInt32 = 5000
+
     /// A detector for a lane, or the first configuration field that is out of range.
     public init(config: LoopConfig) throws(ConfigError) {
+        let placeholder = LoopConfig()
+        self.config = placeholder
+        tally = Tally(intervalMs: placeholder.binIntervalMs)
+        try reset(config: config)
+    }
+
+    /// Starts the lane afresh for `config`, in place (see `DepthLaneCounter.reset(config:)`).
+    /// On a bad config, throws and leaves the detector as it was.
+    public mutating func reset(config: LoopConfig) throws(ConfigError) {
         if let error = config.validate() { throw error }
         if Int(config.noHitsVehiclesMin) >= IntervalQueue.capacity {
             throw ConfigError(field: "noHitsVehiclesMin", reason: "must be under 8")
         }
         self.config = config
-        tally = Tally(intervalMs: config.binIntervalMs)
+        a = LoopSide()
+        b = LoopSide()
+        speedMmPerS = Self.assumedSpeedMmPerS
+        lastPair = nil
+        // `vehicles` past `vehicleCount` are never read.
+        vehicleCount = 0
+        tally.reset(intervalMs: config.binIntervalMs)
+        order = FrameOrder()
+        health = LoopHealth()
     }
 
     /// Counts one scan of both loops. Returns the number of vehicles it completed (read them

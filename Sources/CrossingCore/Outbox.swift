@@ -52,9 +52,20 @@ public struct Outbox<let capacity: Int> {
     /// An outbox that numbers its records from `nextSeq` (after a reboot: one past the
     /// last number the journal saw handed out).
     public init(nextSeq: UInt32 = 1) {
+        reset(nextSeq: nextSeq)
+    }
+
+    /// Empties the outbox in place, as `init(nextSeq:)` builds it: a device with no heap boots
+    /// it in static memory, where a new outbox would need a second copy on the stack.
+    public mutating func reset(nextSeq: UInt32 = 1) {
         precondition(capacity >= 16, "an outbox needs room to merge")
+        count = 0
+        sentCount = 0
         self.nextSeq = nextSeq
+        binsMergedAway = 0
         settledThroughSeq = nextSeq &- 1
+        lastMerged = nil
+        for lane in lastStampNs.indices { lastStampNs[lane] = Int64.min }
     }
 
     /// Numbers the next record from `seq` on, unless it already numbers past it: after a
@@ -96,14 +107,43 @@ public struct Outbox<let capacity: Int> {
         return lastMerged
     }
 
-    /// Puts back a record kept in the journal, after a reboot, in sequence order.
-    public mutating func restore(_ record: OutboxRecord) {
-        precondition(count == 0 || record.seq > records[count - 1].seq)
-        if count == capacity { mergeOldest() }
-        records[count] = record
-        count += 1
-        if record.lastSeq &- nextSeq < 0x8000_0000 { nextSeq = record.lastSeq &+ 1 }
-        if let stamp = record.wallStartNs { lastStampNs[Int(record.lane)] = max(lastStampNs[Int(record.lane)], stamp) }
+    /// Replays a record the journal kept, after a reboot, in the order the journal wrote
+    /// them: a later copy of a record replaces the earlier one, the others go in sequence
+    /// order, and a merged record removes the records of its lane it absorbed. A record
+    /// settled already (numbered through `settledThroughSeq`) is not put back, but still
+    /// removes what it absorbed.
+    public mutating func replay(_ record: OutboxRecord, settledThroughSeq settled: UInt32) {
+        precondition(record.lane < 8)
+        var index = 0
+        while index < count && records[index].seq < record.seq { index += 1 }
+        let present = index < count && records[index].seq == record.seq
+        var next = index
+        if record.seq > settled {
+            if !present {
+                if count == capacity {
+                    mergeOldest()
+                    return replay(record, settledThroughSeq: settled)
+                }
+                for move in stride(from: count, to: index, by: -1) { records[move] = records[move - 1] }
+                count += 1
+            }
+            records[index] = record
+            next = index + 1
+            if record.lastSeq &- nextSeq < 0x8000_0000 { nextSeq = record.lastSeq &+ 1 }
+            if let stamp = record.wallStartNs {
+                lastStampNs[Int(record.lane)] = max(lastStampNs[Int(record.lane)], stamp)
+            }
+        } else if present {
+            remove(at: index)
+        }
+        // Other lanes' records in the absorbed range are not its own.
+        var kept = next
+        for scan in next..<count {
+            if records[scan].lane == record.lane && records[scan].seq <= record.lastSeq { continue }
+            records[kept] = records[scan]
+            kept += 1
+        }
+        count = kept
     }
 
     /// Stamps every record without a wall-clock start, given wall time = monotonic time +
@@ -189,9 +229,13 @@ public struct Outbox<let capacity: Int> {
         earlier.lastSeq = later.lastSeq
         records[first] = earlier
         lastMerged = first
-        for index in second..<(count - 1) { records[index] = records[index + 1] }
-        count -= 1
+        remove(at: second)
         binsMergedAway &+= UInt64(later.binsMerged)
+    }
+
+    private mutating func remove(at index: Int) {
+        for move in index..<(count - 1) { records[move] = records[move + 1] }
+        count -= 1
     }
 
     private mutating func remove(first removed: Int) {

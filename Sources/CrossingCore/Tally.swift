@@ -41,13 +41,23 @@ struct Tally {
     /// Oldest closed bin, and how many are held.
     var ringHead = 0
     var ringCount = 0
-    let intervalUs: UInt64
+    private(set) var intervalUs: UInt64 = 0
 
     init(intervalMs: UInt32) {
+        reset(intervalMs: intervalMs)
+    }
+
+    /// Empties the tally in place for bins of `intervalMs`: no totals, no bins.
+    mutating func reset(intervalMs: UInt32) {
         precondition(intervalMs > 0)
         precondition(ring.count == Limits.binsMax, "the ring's literal size is Limits.binsMax")
+        for cell in totals.indices { totals[cell] = 0 }
         intervalUs = UInt64(intervalMs) * 1000
+        open = IntervalBin()
         open.intervalMs = intervalMs
+        isOpen = false
+        ringHead = 0
+        ringCount = 0
     }
 
     /// Moves the open bin to the interval holding `timeUs`, closing the previous one when time

@@ -69,6 +69,24 @@ struct Tracker {
         }
     }
 
+    /// Drops every track, in place (see `Background.forget`).
+    mutating func reset() {
+        for slot in 0..<Limits.tracksMax {
+            tracks[slot] = Track()
+            predictedXQ8[slot] = 0
+            predictedYQ8[slot] = 0
+            gateQ8[slot] = 0
+            blobOfTrack[slot] = Tracker.unmatched
+            sharedBlobOfTrack[slot] = Tracker.unmatched
+        }
+        for blob in 0..<Limits.blobsMax {
+            trackOfBlob[blob] = Tracker.unmatched
+            sharersOfBlob[blob] = 0
+        }
+        activeMask = 0
+        crossingCount = 0
+    }
+
     /// Number of tracks in use.
     var activeCount: Int { activeMask.nonzeroBitCount }
 

@@ -3,14 +3,15 @@ import CrossingDevice
 
 /// A depth lane: the sensor's driver and the counting core behind it.
 struct DepthLane {
-    var driver: DepthSensorDriver
-    var counter: DepthLaneCounter
+    var driver = DepthSensorDriver(address: 0)
+    // The default config is valid.
+    var counter = try! DepthLaneCounter(config: LaneConfig())
 }
 
 /// A loop lane: the front end's driver and the loop-pair detector behind it.
 struct LoopLane {
-    var driver: LoopFrontEndDriver
-    var detector: LoopPairDetector
+    var driver = LoopFrontEndDriver(address: 0)
+    var detector = try! LoopPairDetector(config: LoopConfig())
 }
 
 /// The counting device: up to four lanes, each a sensor on the bus with its counting core,
@@ -27,9 +28,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     /// A sensor silent this long is flagged in health and on the indicator.
     public static var silentAfterUs: UInt64 { 2_000_000 }
 
-    /// `var` only so the export can be handed it `inout`, to read it in place; never changed
-    /// after boot.
-    public private(set) var config: DeviceConfig
+    /// `var` to be booted in place and handed to the export `inout`, to be read in place.
+    public private(set) var config = DeviceConfig()
     public private(set) var journal: Journal<Storage>
     public var bus: Bus
     public var watchdog: Dog
@@ -40,14 +40,18 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public private(set) var health = DeviceHealth()
     /// Closed bins not yet acknowledged by the export target.
     public private(set) var outbox = Outbox<64>()
-    /// The export, when the config names an `http://` or `tcp://` target.
-    public private(set) var exporter: Exporter?
-    /// Whether there is an exporter: a test of `exporter` against nil copies all 10 KB of it.
+    /// The export, used when the config names an `http://` or `tcp://` target (`exporting`).
+    private var exporter = Exporter()
     private var exporting = false
+
+    /// Whether the config names an export target.
+    public var exports: Bool { exporting }
+    /// What the export has done, when there is one. For hosts: it copies the device.
+    public var exportHealth: ExportHealth? { exporting ? exporter.health : nil }
 
     /// Whether the export has a request under way, read in place.
     public var exportBusy: Bool {
-        mutating get { exporting && exporter!.isBusy }
+        mutating get { exporting && exporter.isBusy }
     }
     public private(set) var wallTime = WallTime()
     private var outboxLog: OutboxLog
@@ -60,8 +64,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         set { journal.flash = newValue }
     }
 
-    private var depthLanes = InlineArray<2, DepthLane?>(repeating: nil)
-    private var loopLanes = InlineArray<4, LoopLane?>(repeating: nil)
+    /// Lane pools: only the first of each that the config uses are booted and read.
+    private var depthLanes = InlineArray<2, DepthLane>(repeating: DepthLane())
+    private var loopLanes = InlineArray<4, LoopLane>(repeating: LoopLane())
     /// Per lane: its place in `depthLanes` or `loopLanes`, the last frame counted, and when a
     /// frame last came.
     private var pool = InlineArray<4, Int>(repeating: 0)
@@ -75,9 +80,34 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     private var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
     private var payload = InlineArray<440, UInt8>(repeating: 0xFF)
 
-    /// Boots: reads the config record, lays out the journal, restores what it holds, and
-    /// starts counting after the last frame it kept of each lane.
+    /// The device on its parts, not booted yet: `boot()` starts it.
+    public init(parts flash: Storage, bus: Bus, watchdog: Dog, clock: Time, indicator: Light, link: Net) {
+        journal = Journal(unlaid: flash)
+        self.bus = bus
+        self.watchdog = watchdog
+        self.clock = clock
+        self.indicator = indicator
+        self.link = link
+        outboxLog = OutboxLog(
+            firstSector: flash.sectorCount - Self.outboxSectors, sectors: Self.outboxSectors,
+            sectorSizeBytes: flash.sectorSizeBytes)
+    }
+
+    /// The device on its parts, booted (see `boot()`).
     public init(flash: Storage, bus: Bus, watchdog: Dog, clock: Time, indicator: Light, link: Net) throws(BootError) {
+        self.init(parts: flash, bus: bus, watchdog: watchdog, clock: clock, indicator: indicator, link: link)
+        try boot()
+    }
+
+    /// Boots on the parts it has: reads the config record, lays out the journal, restores
+    /// what it holds, and starts counting after the last frame it kept of each lane.
+    ///
+    /// Every part of the state that counting reads is set here, in place, from the flash and
+    /// the clock alone, whatever it held before: so a board boots the device in static memory
+    /// (which starts as zero bytes), where building a new device would need copies of its
+    /// tens of KB on the stack (docs/embedded.md, "Stack").
+    public mutating func boot() throws(BootError) {
+        let flash = journal.flash
         do throws(RecordError) {
             config = try ConfigRecord.read(from: flash, sector: Self.configSector)
         } catch {
@@ -90,18 +120,15 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         } catch {
             throw .journal(error)
         }
-        self.bus = bus
-        self.watchdog = watchdog
-        self.clock = clock
-        self.indicator = indicator
-        self.link = link
         outboxLog = OutboxLog(
             firstSector: flash.sectorCount - Self.outboxSectors, sectors: Self.outboxSectors,
             sectorSizeBytes: flash.sectorSizeBytes)
+        health = DeviceHealth()
+        wallTime = WallTime()
         var seed = CRC32()
         config.device.update(&seed)
-        exporter = Exporter(config: config, seed: seed.value)
-        exporting = exporter != nil
+        exporting = exporter.reset(config: &config, seed: seed.value)
+        outbox.reset()
         var snapshot = DeviceSnapshot()
         do throws(FlashError) {
             if let length = try journal.restore(into: &payload) {
@@ -113,6 +140,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         } catch {
             throw .flash(error)
         }
+        depthMask = 0
         var depthUsed = 0
         var loopsUsed = 0
         for lane in 0..<config.laneCount {
@@ -121,29 +149,39 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             let lastSequence = kept.map { snapshot.lanes[$0].lastSequence }
             // validate() has accepted these configs, so the cores accept them too.
             if let laneConfig = config.depthConfig(lane) {
-                guard var counter = try? DepthLaneCounter(config: laneConfig) else { preconditionFailure("lane config") }
-                if let kept { Self.restore(snapshot.lanes[kept]) { counter.restore(total: $0, $1, $2) } }
-                depthLanes[depthUsed] = DepthLane(
-                    driver: DepthSensorDriver(address: spec.address, lastSequence: lastSequence), counter: counter)
+                do throws(ConfigError) {
+                    try depthLanes[depthUsed].counter.reset(config: laneConfig)
+                } catch {
+                    preconditionFailure("lane config")
+                }
+                if let kept {
+                    Self.restore(snapshot.lanes[kept]) { depthLanes[depthUsed].counter.restore(total: $0, $1, $2) }
+                }
+                depthLanes[depthUsed].driver = DepthSensorDriver(address: spec.address, lastSequence: lastSequence)
                 pool[lane] = depthUsed
                 depthMask |= 1 << UInt8(lane)
                 depthUsed += 1
             } else if let loopConfig = config.loopConfig(lane) {
-                guard var detector = try? LoopPairDetector(config: loopConfig) else { preconditionFailure("loop config") }
-                if let kept { Self.restore(snapshot.lanes[kept]) { detector.restore(total: $0, $1, $2) } }
-                loopLanes[loopsUsed] = LoopLane(
-                    driver: LoopFrontEndDriver(address: spec.address, lastSequence: lastSequence), detector: detector)
+                do throws(ConfigError) {
+                    try loopLanes[loopsUsed].detector.reset(config: loopConfig)
+                } catch {
+                    preconditionFailure("loop config")
+                }
+                if let kept {
+                    Self.restore(snapshot.lanes[kept]) { loopLanes[loopsUsed].detector.restore(total: $0, $1, $2) }
+                }
+                loopLanes[loopsUsed].driver = LoopFrontEndDriver(address: spec.address, lastSequence: lastSequence)
                 pool[lane] = loopsUsed
                 loopsUsed += 1
             }
-            if let lastSequence {
-                lastCounted[lane] = lastSequence
-                health.lanesRestored += 1
-            }
+            lastCounted[lane] = lastSequence ?? 0
+            if lastSequence != nil { health.lanesRestored += 1 }
         }
-        let nowUs = self.clock.nowUs()
+        let nowUs = clock.nowUs()
         bootUs = nowUs
         lastPersistUs = nowUs
+        unpersisted = false
+        shown = .off
         for lane in 0..<config.laneCount { lastFrameUs[lane] = nowUs }
     }
 
@@ -176,7 +214,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         try stampRecords()
         if exporting {
             let figures = figures(nowUs: nowUs)
-            exporter!.step(link: &link, outbox: &outbox, wall: &wallTime, config: &config, figures: figures, nowUs: nowUs)
+            exporter.step(link: &link, outbox: &outbox, wall: &wallTime, config: &config, figures: figures, nowUs: nowUs)
         }
         if outbox.settledThroughSeq != loggedSettledSeq {
             try outboxLog.appendAck(through: outbox.settledThroughSeq, flash: &journal.flash, outbox: &outbox)
@@ -236,9 +274,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public mutating func closeBins() throws(FlashError) {
         for lane in 0..<config.laneCount {
             if isDepth(lane) {
-                depthLanes[pool[lane]]!.counter.closeOpenBin()
+                depthLanes[pool[lane]].counter.closeOpenBin()
             } else {
-                loopLanes[pool[lane]]!.detector.closeOpenBin()
+                loopLanes[pool[lane]].detector.closeOpenBin()
             }
             _ = try drainClosedBins(lane: lane)
         }
@@ -278,23 +316,23 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     /// `total`, read in place.
     mutating func readTotal(lane: Int, _ crossingClass: CrossingClass, _ direction: Direction) -> UInt64 {
         isDepth(lane)
-            ? depthLanes[pool[lane]]!.counter.total(crossingClass, direction)
-            : loopLanes[pool[lane]]!.detector.total(crossingClass, direction)
+            ? depthLanes[pool[lane]].counter.total(crossingClass, direction)
+            : loopLanes[pool[lane]].detector.total(crossingClass, direction)
     }
 
     /// `grandTotal`, read in place.
     mutating func readGrandTotal(lane: Int) -> UInt64 {
-        isDepth(lane) ? depthLanes[pool[lane]]!.counter.grandTotal : loopLanes[pool[lane]]!.detector.grandTotal
+        isDepth(lane) ? depthLanes[pool[lane]].counter.grandTotal : loopLanes[pool[lane]].detector.grandTotal
     }
 
     /// `driverHealth`, read in place.
     mutating func readDriverHealth(lane: Int) -> DriverHealth {
-        isDepth(lane) ? depthLanes[pool[lane]]!.driver.health : loopLanes[pool[lane]]!.driver.health
+        isDepth(lane) ? depthLanes[pool[lane]].driver.health : loopLanes[pool[lane]].driver.health
     }
 
     /// `loopFaults`, read in place.
     mutating func readLoopFaults(lane: Int) -> (a: LoopFault, b: LoopFault) {
-        isDepth(lane) ? ([], []) : loopLanes[pool[lane]]!.detector.faults
+        isDepth(lane) ? ([], []) : loopLanes[pool[lane]].detector.faults
     }
 
     private func isDepth(_ lane: Int) -> Bool { depthMask & 1 << UInt8(lane) != 0 }
@@ -303,10 +341,10 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     private mutating func poll(lane: Int) -> Bool {
         let index = pool[lane]
         if isDepth(lane) {
-            guard let header = depthLanes[index]!.driver.poll(&bus, zones: &zones) else { return false }
+            guard let header = depthLanes[index].driver.poll(&bus, zones: &zones) else { return false }
             let count = Int(header.side) * Int(header.side)
             do throws(FrameError) {
-                _ = try depthLanes[index]!.counter.process(header: header, zones: zones.span.extracting(0..<count))
+                _ = try depthLanes[index].counter.process(header: header, zones: zones.span.extracting(0..<count))
                 lastCounted[lane] = header.sequence
                 return true
             } catch {
@@ -314,9 +352,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
                 return false
             }
         }
-        guard let scan = loopLanes[index]!.driver.poll(&bus) else { return false }
+        guard let scan = loopLanes[index].driver.poll(&bus) else { return false }
         do throws(FrameError) {
-            _ = try loopLanes[index]!.detector.process(header: scan.header, a: scan.a, b: scan.b)
+            _ = try loopLanes[index].detector.process(header: scan.header, a: scan.a, b: scan.b)
             lastCounted[lane] = scan.header.sequence
             return true
         } catch {
@@ -332,7 +370,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         let index = pool[lane]
         var closed = false
         while true {
-            let bin = isDepth(lane) ? depthLanes[index]!.counter.popClosedBin() : loopLanes[index]!.detector.popClosedBin()
+            let bin = isDepth(lane) ? depthLanes[index].counter.popClosedBin() : loopLanes[index].detector.popClosedBin()
             guard let bin else { return closed }
             outbox.push(lane: UInt8(lane), bin: bin)
             if let merged = outbox.takeLastMerged() {
@@ -352,7 +390,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             if nowUs &- lastFrameUs[lane] > Self.silentAfterUs { silent |= 1 << UInt8(lane) }
             let faults = readLoopFaults(lane: lane)
             if !faults.a.intersection(.failed).isEmpty || !faults.b.intersection(.failed).isEmpty { faulty = true }
-            if isDepth(lane), depthLanes[pool[lane]]!.counter.stuckZoneMask != 0 { faulty = true }
+            if isDepth(lane), depthLanes[pool[lane]].counter.stuckZoneMask != 0 { faulty = true }
         }
         health.silentLanes = silent
         let pattern: IndicatorPattern = silent != 0 || faulty ? .fault : .counting

@@ -64,15 +64,15 @@ public struct Exporter {
     }
 
     public private(set) var health = ExportHealth()
-    private let framing: Framing
-    private let host: ShortText
-    private let path: ShortText
-    private let device: ShortText
-    private let key: InlineArray<32, UInt8>
+    private var framing = Framing.batch
+    private var host = ShortText()
+    private var path = ShortText()
+    private var device = ShortText()
+    private var key = InlineArray<32, UInt8>(repeating: 0)
     private var state = State.idle
     private var retryAtUs: UInt64 = 0
     private var backoffMs: UInt32 = 0
-    private var jitter: UInt32
+    private var jitter: UInt32 = 1
     private var head = InlineArray<256, UInt8>(repeating: 0)
     private var headCount = 0
     private var body = LineBuffer<8192>()
@@ -89,9 +89,25 @@ public struct Exporter {
         mutating get { state != .idle }
     }
 
-    /// An exporter to the config's target, `http://host[:port]/path?query` or
-    /// `tcp://host:port`; nil when there is none.
-    public init?(config: DeviceConfig, seed: UInt32) {
+    /// An exporter with no target, idle until `reset(config:seed:)` gives it one.
+    public init() {}
+
+    /// Starts afresh, in place, exporting to the config's target, `http://host[:port]/path?query`
+    /// or `tcp://host:port`. Returns false, and exports nothing, when there is none. In place
+    /// because a device with no heap keeps its 10 KB of buffers in static memory, where a new
+    /// exporter would need a second copy on the stack (docs/embedded.md, "Stack").
+    public mutating func reset(config: inout DeviceConfig, seed: UInt32) -> Bool {
+        health = ExportHealth()
+        state = .idle
+        retryAtUs = 0
+        backoffMs = 0
+        headCount = 0
+        body.removeAll()
+        sentBytes = 0
+        responseCount = 0
+        requestStartUs = 0
+        recordsInRequest = 0
+        lastHealthStampNs = Int64.min
         let target = config.export
         let schemeBytes: Int
         if target.hasPrefix("http://") {
@@ -101,7 +117,7 @@ public struct Exporter {
             framing = .batch
             schemeBytes = 6
         } else {
-            return nil
+            return false
         }
         var hostBytes = InlineArray<64, UInt8>(repeating: 0)
         var pathBytes = InlineArray<64, UInt8>(repeating: 0)
@@ -118,12 +134,13 @@ public struct Exporter {
         }
         guard hostCount > 0, let host = ShortText(hostBytes.span.extracting(0..<hostCount)),
             let path = ShortText(pathBytes.span.extracting(0..<pathCount))
-        else { return nil }
+        else { return false }
         self.host = host
         self.path = path.isEmpty ? ShortText(static: "/write") : path
         device = config.device
         key = config.key
         jitter = seed | 1
+        return true
     }
 
     /// One step: start, continue or finish a request. Call once per tick. `config` is `inout`

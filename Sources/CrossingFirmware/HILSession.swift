@@ -39,7 +39,7 @@ public struct HILSession<Storage: Flash, Bus: FrameLatchingBus, Out: HILOutput> 
     public static var drainStepUs: UInt64 { 100_000 }
     public static var drainTurnsMax: Int { 2000 }
 
-    public let header: FrameFileHeader
+    public private(set) var header: FrameFileHeader
     public private(set) var device: Device
     /// Records run so far.
     public private(set) var records = 0
@@ -51,20 +51,37 @@ public struct HILSession<Storage: Flash, Bus: FrameLatchingBus, Out: HILOutput> 
     /// must answer at that address.
     public init(header: FrameFileHeader, flash: Storage, bus: Bus, output: Out) throws(HILError) {
         self.header = header
+        device = Device(
+            parts: flash, bus: bus, watchdog: RigWatchdog(), clock: VirtualClock(), indicator: RigIndicator(),
+            link: HILLink(output: output))
+        try boot(header: header, flash: flash, bus: bus, output: output)
+    }
+
+    /// `init(header:flash:bus:output:)` in place: sets every part and field of the session and
+    /// boots its device where it lies. A board runs its session in static memory this way,
+    /// from zero bytes, where building a new one would need copies of it on the stack
+    /// (docs/embedded.md, "Stack").
+    public mutating func boot(header: FrameFileHeader, flash: Storage, bus: Bus, output: Out) throws(HILError) {
+        self.header = header
+        records = 0
+        offset = FrameFileHeader.bytes
+        device.flash = flash
+        device.bus = bus
+        device.watchdog = RigWatchdog()
+        device.clock = VirtualClock()
+        device.indicator = RigIndicator()
+        device.link = HILLink(output: output)
         var config = header.deviceConfig()
         config.export = ShortText(static: "tcp://hil:1")
         config.key = InlineArray(repeating: 0x68)
         config.keyPresent = true
-        var flash = flash
         do throws(RecordError) {
-            try ConfigRecord.write(config, to: &flash, sector: Device.configSector)
+            try ConfigRecord.write(config, to: &device.flash, sector: Device.configSector)
         } catch {
             throw .boot(.config(error))
         }
         do throws(BootError) {
-            device = try Device(
-                flash: flash, bus: bus, watchdog: RigWatchdog(), clock: VirtualClock(), indicator: RigIndicator(),
-                link: HILLink(output: output))
+            try device.boot()
         } catch {
             throw .boot(error)
         }

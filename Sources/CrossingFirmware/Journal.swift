@@ -37,6 +37,15 @@ public struct Journal<Storage: Flash> {
     /// Ring index of the slot the next commit tries first.
     var nextSlot = 0
 
+    /// A journal on `flash` with no sectors yet, for a device not booted: its boot lays the
+    /// journal out with `init(flash:firstSector:sectors:)`.
+    init(unlaid flash: Storage) {
+        self.flash = flash
+        firstSector = 0
+        sectors = 0
+        slotsPerSector = 0
+    }
+
     /// A journal on `sectors` sectors from `firstSector`. Call `restore` before `commit`.
     public init(flash: Storage, firstSector: Int, sectors: Int) throws(JournalError) {
         guard sectors >= 2 else { throw .tooFewSectors }

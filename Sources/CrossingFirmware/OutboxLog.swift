@@ -18,7 +18,7 @@ struct OutboxLog {
     static var markerOffset: Int { 96 }
     static var magic: UInt16 { 0x4F43 }  // "CO"
     static var committed: UInt32 { 0x0C0D_1A5A }
-    /// Records a replay can hold at once: every entry of a four-sector log.
+    /// Entries a sector change can look over at once: every entry of a four-sector log.
     static var replayMax: Int { 160 }
 
     enum Kind: UInt8 {
@@ -39,7 +39,7 @@ struct OutboxLog {
         precondition(sectors >= 3 && entriesPerSector >= 16, "the outbox log needs three sectors of 16 entries or more")
         // Room for every live record, the sector being written and the one being emptied.
         precondition(entriesPerSector * (sectors - 2) >= 64, "the outbox log must hold 64 live records besides two sectors")
-        precondition(sectors * entriesPerSector <= Self.replayMax, "a replay holds at most 160 entries")
+        precondition(sectors * entriesPerSector <= Self.replayMax, "a sector change looks over at most 160 entries")
     }
 
     var capacity: Int { sectors * entriesPerSector }
@@ -59,37 +59,17 @@ struct OutboxLog {
         }
         guard let newest, let oldest else { return 0 }
         nextEntry = newest &+ 1
-        // Replay in entry order: a later copy of a record replaces an earlier one, and a
-        // merged record removes the records it absorbed.
-        var records = InlineArray<160, OutboxRecord>(repeating: OutboxRecord(seq: 0, lane: 0, bin: IntervalBin()))
-        var count = 0
+        // Replay in entry order, straight into the outbox: settled records replay too, since a
+        // merged one must still remove what it absorbed.
         var number = oldest
         while number &- oldest <= newest &- oldest {
-            // Settled records replay too: a merged one must still remove what it absorbed.
             if let entry = try read(slot: Int(number % UInt32(capacity)), from: flash), entry.number == number,
                 entry.kind == .record
             {
-                var index = 0
-                while index < count && records[index].seq < entry.record.seq { index += 1 }
-                if index == count || records[index].seq != entry.record.seq {
-                    for move in stride(from: count, to: index, by: -1) { records[move] = records[move - 1] }
-                    count += 1
-                }
-                records[index] = entry.record
-                // A merged record absorbed its lane's records up to its last number; other
-                // lanes' records in that range are not its own.
-                var kept = index + 1
-                for scan in (index + 1)..<count {
-                    let record = records[scan]
-                    if record.lane == entry.record.lane && record.seq <= entry.record.lastSeq { continue }
-                    records[kept] = record
-                    kept += 1
-                }
-                count = kept
+                outbox.replay(entry.record, settledThroughSeq: acked)
             }
             number &+= 1
         }
-        for index in 0..<count where records[index].seq > acked { outbox.restore(records[index]) }
         return highest
     }
 

@@ -68,7 +68,7 @@ enum DeviceTotals {
             }
         }
         var export: [(String, JSONValue)] = []
-        if let health = device.exporter?.health {
+        if let health = device.exportHealth {
             export = [
                 ("export_requests", .integer(Int64(health.requests))),
                 ("export_records_acknowledged", .integer(Int64(health.recordsAcknowledged))),

@@ -124,7 +124,7 @@ enum Run {
         drive(&board, feed: &feed, speed: options.speed, durationS: durationS)
         do {
             try board.device.persist()
-            if board.device.exporter != nil && !interruptRequested.load(ordering: .relaxed),
+            if board.device.exports && !interruptRequested.load(ordering: .relaxed),
                 try !board.drainExport(timeoutS: 60, shouldStop: { interruptRequested.load(ordering: .relaxed) })
             {
                 Terminal.error("\(program): \(board.device.outbox.count) records not acknowledged by the export target")

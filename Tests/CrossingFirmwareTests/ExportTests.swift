@@ -94,7 +94,7 @@ struct ExportTests {
             }
         }
         #expect(total > 500)
-        let health = try #require(board.device.exporter?.health)
+        let health = try #require(board.device.exportHealth)
         #expect(health.connectFailures > 5 && health.recordsRefused == 0)
         #expect(board.device.wallTime.offsetNs != nil)
         // Every bin observed is covered: the coverage lines account for every frame counted.
@@ -117,7 +117,7 @@ struct ExportTests {
         #expect(collector.store.points.isEmpty)
         // Nothing acknowledged, nothing dropped: every count still waits in the outbox.
         #expect(pushed == board.device.grandTotal(lane: 0))
-        #expect(board.device.exporter?.health.recordsRefused == 0)
+        #expect(board.device.exportHealth?.recordsRefused == 0)
     }
 
     @Test("A 4xx refuses records for good: they are dropped and counted, the status and body kept, not resent forever")
@@ -129,7 +129,7 @@ struct ExportTests {
             Self.set(&board, .influxDB, nowUs: nextUs, down: false)
             _ = try feed.deliverNext(to: &board)
         }
-        let health = try #require(board.device.exporter?.health)
+        let health = try #require(board.device.exportHealth)
         #expect(health.lastStatus == 400)
         #expect(health.lastRefusal.string == #"{"error":"partial write: field type conflict"}"#)
         #expect(health.recordsRefused >= 25 && health.recordsAcknowledged == 0)

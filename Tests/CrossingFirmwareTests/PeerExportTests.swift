@@ -30,7 +30,7 @@ struct PeerExportTests {
         var feed = try ScenarioFeed(config: config, scenario: scenario, seed: 3, durationS: 300)
         try feed.drive(&board, speed: nil, shouldStop: { false }, progress: { _, _, _ in })
         #expect(try board.drainExport(timeoutS: 30, shouldStop: { false }))
-        let health = try #require(board.device.exporter?.health)
+        let health = try #require(board.device.exportHealth)
         #expect(health.recordsRefused == 0 && health.lastStatus == 204)
         return board
     }

@@ -24,9 +24,17 @@ enum Board {
     static func run() -> Int32 {
         guard var output = SemihostingOutput() else { return 2 }
         // The session lives in static storage (Support/storage.c), not on the stack: its RAM
-        // shows in the image's `.bss`, and the link proves it fits.
+        // shows in the image's `.bss`, and the link proves it fits. The storage starts as
+        // zero bytes and is booted where it lies (HILSession.boot), never built and copied in:
+        // Swift builds a struct's value on the stack, tens of KB here. Sound because the
+        // session holds no references (its bytes are its value) and boot sets every field
+        // before anything reads it.
         guard MemoryLayout<BoardSession>.size <= Int(BOARD_SESSION_BYTES) else {
             diagnose("firmware: the session outgrew BOARD_SESSION_BYTES (Support/board.h)\n")
+            return 3
+        }
+        guard _isPOD(BoardSession.self) else {
+            diagnose("firmware: the session holds references; it cannot be booted from zero bytes\n")
             return 3
         }
         let session = board_session_storage()!.bindMemory(to: BoardSession.self, capacity: 1)
@@ -69,9 +77,9 @@ enum Board {
         var isDepth = false
         if case .depth = header.sensor { isDepth = true }
         do throws(HILError) {
-            session.initialize(to: try BoardSession(
+            try session.pointee.boot(
                 header: header, flash: boardFlash(), bus: FixtureBus(address: FrameFileHeader.laneAddress, depth: isDepth),
-                output: output))
+                output: output)
         } catch {
             BoardSession.writeEnd(error, to: &output)
             return nil
