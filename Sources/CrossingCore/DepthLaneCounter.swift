@@ -11,8 +11,6 @@ public struct DepthLaneCounter {
     public private(set) var config: LaneConfig
     private(set) var geometry: LaneGeometry
     var background = Background()
-    var heights = InlineArray<64, Int16>(repeating: 0)
-    var segmenter = Segmenter()
     var tracker = Tracker()
     var tally: Tally
     /// What the lane saw and had to refuse.
@@ -38,8 +36,6 @@ public struct DepthLaneCounter {
         self.config = config
         geometry = LaneGeometry(config)
         background.forget()
-        // `heights` and the segmenter are scratch, written each frame before they are read.
-        segmenter.blobCount = 0
         tracker.reset()
         tally.reset(intervalMs: config.binIntervalMs)
         health = Health()
@@ -51,8 +47,11 @@ public struct DepthLaneCounter {
     ///
     /// `zones` holds side x side readings in row-major order. The header must match the lane's
     /// grid, and its sequence and timestamp must move forward; otherwise the frame is refused.
+    /// `scratch` is working memory for the frame, which lanes may share.
     @discardableResult
-    public mutating func process(header: FrameHeader, zones: Span<ZoneReading>) throws(FrameError) -> Int {
+    public mutating func process(
+        header: FrameHeader, zones: Span<ZoneReading>, scratch: inout DepthScratch
+    ) throws(FrameError) -> Int {
         let missed: UInt32
         do throws(FrameError) {
             missed = try frameOrder.check(header: header, zoneCount: zones.count, geometry: geometry)
@@ -66,11 +65,11 @@ public struct DepthLaneCounter {
         tally.advance(toUs: header.timestampUs, binsDropped: &health.binsDropped)
         let occupied = background.update(
             readings: zones, timeUs: header.timestampUs, config: config, geometry: geometry,
-            heights: &heights, health: &health)
-        let blobCount = segmenter.segment(
-            heights: heights.span, occupied: occupied, config: config, geometry: geometry, health: &health)
+            heights: &scratch.heights, health: &health)
+        let blobCount = scratch.segmenter.segment(
+            heights: scratch.heights.span, occupied: occupied, config: config, geometry: geometry, health: &health)
         tracker.step(
-            blobs: segmenter.blobs.span.extracting(0..<blobCount), timeUs: header.timestampUs,
+            blobs: scratch.segmenter.blobs.span.extracting(0..<blobCount), timeUs: header.timestampUs,
             config: config, geometry: geometry, health: &health)
         for index in 0..<tracker.crossingCount {
             tally.add(tracker.crossings[index])

@@ -39,8 +39,9 @@ public struct LineBuffer<let capacity: Int> {
         return storage[index]
     }
 
-    /// The whole lines held, to send.
-    public func withBytes<Result, E: Error>(_ body: (Span<UInt8>) throws(E) -> Result) throws(E) -> Result {
+    /// The whole lines held, to send. `mutating` only so that Swift reads them where they lie
+    /// instead of copying the whole buffer to the stack (docs/embedded.md, "Stack").
+    public mutating func withBytes<Result, E: Error>(_ body: (Span<UInt8>) throws(E) -> Result) throws(E) -> Result {
         try body(storage.span.extracting(0..<committedCount))
     }
 

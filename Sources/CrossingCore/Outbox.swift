@@ -32,6 +32,8 @@ public struct OutboxRecord: Sendable, Equatable {
 /// removes them. A lost connection sends them again: the receiver drops sequence numbers it
 /// has, so nothing is counted twice.
 public struct Outbox<let capacity: Int> {
+    /// Records the outbox holds before it merges.
+    public static var recordsMax: Int { capacity }
     private var records = InlineArray<capacity, OutboxRecord>(repeating: OutboxRecord(seq: 0, lane: 0, bin: IntervalBin()))
     public private(set) var count = 0
     /// Records at the front sent and awaiting an acknowledgement; never merged.

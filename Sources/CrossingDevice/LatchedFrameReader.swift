@@ -86,11 +86,14 @@ struct LatchedFrameReader<let count: Int> {
         return true
     }
 
-    func word32(_ offset: Int) -> UInt32 {
+    /// The little-endian word at `offset` of the frame. `mutating` only so that Swift reads it
+    /// where it lies instead of copying the registers to the stack (docs/embedded.md, "Stack").
+    mutating func word32(_ offset: Int) -> UInt32 {
         UInt32(raw[offset]) | UInt32(raw[offset + 1]) << 8 | UInt32(raw[offset + 2]) << 16 | UInt32(raw[offset + 3]) << 24
     }
 
-    func word64(_ offset: Int) -> UInt64 {
+    /// See `word32`.
+    mutating func word64(_ offset: Int) -> UInt64 {
         UInt64(word32(offset)) | UInt64(word32(offset + 4)) << 32
     }
 }

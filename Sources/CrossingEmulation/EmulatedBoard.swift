@@ -35,7 +35,8 @@ public struct EmulatedBoard {
         var flash = flash
         if (try? ConfigRecord.read(from: flash, sector: Device.configSector)) != config {
             do throws(RecordError) {
-                try ConfigRecord.write(config, to: &flash, sector: Device.configSector)
+                var config = config
+                try ConfigRecord.write(&config, to: &flash, sector: Device.configSector)
             } catch {
                 throw .config(error)
             }

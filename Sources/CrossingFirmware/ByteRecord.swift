@@ -20,10 +20,13 @@ struct RecordWriter<let capacity: Int> {
         for index in 0..<text.count { put(text[index]) }
     }
 
+    /// `mutating` to be read in place (docs/embedded.md, "Stack").
     var crc: UInt32 {
-        var crc = CRC32()
-        for index in 0..<count { crc.update(bytes[index]) }
-        return crc.value
+        mutating get {
+            var crc = CRC32()
+            for index in 0..<count { crc.update(bytes[index]) }
+            return crc.value
+        }
     }
 }
 

@@ -13,25 +13,30 @@ public enum ConfigRecord {
     static var depthKind: UInt8 { 1 }
     static var loopsKind: UInt8 { 2 }
 
-    /// Erases `sector` and writes `config` to it, then reads it back to prove it. A config
-    /// that does not validate is refused before the flash is touched. Only the fields the
-    /// record holds are kept (docs/device-config.md); every other lane setting boots at its
-    /// default.
-    public static func write(_ config: DeviceConfig, to flash: inout some Flash, sector: Int) throws(RecordError) {
+    /// Erases `sector` and writes `config` to it, then reads the bytes back to prove them. A
+    /// config that does not validate is refused before the flash is touched. Only the fields
+    /// the record holds are kept (docs/device-config.md); every other lane setting boots at its
+    /// default. `config` is `inout` only to be read in place (docs/embedded.md, "Stack"); it is
+    /// not changed.
+    public static func write(_ config: inout DeviceConfig, to flash: inout some Flash, sector: Int) throws(RecordError) {
         if let error = config.validate() { throw .invalid(error) }
-        let record = encode(config)
+        var record = RecordWriter<640>()
+        encode(&config, into: &record)
+        let base = sector * flash.sectorSizeBytes
+        var damagedAt: Int?
         do throws(FlashError) {
             try flash.erase(sector: sector)
-            try flash.program(offset: sector * flash.sectorSizeBytes, bytes: record.bytes.span.extracting(0..<record.count))
+            try flash.program(offset: base, bytes: record.bytes.span.extracting(0..<record.count))
+            for index in 0..<record.count where damagedAt == nil {
+                if try flash.read(offset: base + index) != record.bytes[index] { damagedAt = base + index }
+            }
         } catch {
             throw .flash(error)
         }
-        let readBack = encode(try read(from: flash, sector: sector))
-        precondition(readBack.count == record.count && readBack.crc == record.crc, "the config record does not read back as written")
+        if let damagedAt { throw .corrupt(offset: damagedAt) }
     }
 
-    private static func encode(_ config: DeviceConfig) -> RecordWriter<640> {
-        var record = RecordWriter<640>()
+    private static func encode(_ config: inout DeviceConfig, into record: inout RecordWriter<640>) {
         record.put(magic)
         record.put(version)
         record.put(UInt16(0))
@@ -68,11 +73,18 @@ public enum ConfigRecord {
         record.bytes[5] = UInt8(truncatingIfNeeded: bodyBytes)
         record.bytes[6] = UInt8(truncatingIfNeeded: bodyBytes >> 8)
         record.put(record.crc)
-        return record
     }
 
     /// The configuration held in `sector`, checked whole and validated.
     public static func read(from flash: some Flash, sector: Int) throws(RecordError) -> DeviceConfig {
+        var config = DeviceConfig()
+        try read(from: flash, sector: sector, into: &config)
+        return config
+    }
+
+    /// `read(from:sector:)` into `config`, in place: a device boots its config where it lies
+    /// (docs/embedded.md, "Stack"). On an error `config` holds part of the record: boot stops.
+    public static func read(from flash: some Flash, sector: Int, into config: inout DeviceConfig) throws(RecordError) {
         let base = sector * flash.sectorSizeBytes
         var header = RecordReader(flash: flash, offset: base, end: base + headerBytes)
         let foundMagic = try header.get(UInt32.self)
@@ -86,7 +98,7 @@ public enum ConfigRecord {
         _ = try body.get(UInt32.self)
         _ = try body.get(UInt8.self)
         _ = try body.get(UInt16.self)
-        var config = DeviceConfig()
+        config.reset()
         config.binIntervalS = try body.get(UInt32.self)
         config.persistIntervalS = try body.get(UInt32.self)
         config.device = try body.text()
@@ -130,6 +142,5 @@ public enum ConfigRecord {
         var trailer = RecordReader(flash: flash, offset: body.end, end: body.end + 4)
         guard try trailer.get(UInt32.self) == computed else { throw .corrupt(offset: body.end) }
         if let error = config.validate() { throw .invalid(error) }
-        return config
     }
 }

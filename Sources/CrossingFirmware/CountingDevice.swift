@@ -1,6 +1,10 @@
 import CrossingCore
 import CrossingDevice
 
+/// The device's outbox: 32 closed bins (eight minutes of four lanes' one-minute bins) before
+/// it merges the oldest into coarser ones, which keeps every count (`Outbox`). 2.8 KB of RAM.
+public typealias DeviceOutbox = Outbox<32>
+
 /// A depth lane: the sensor's driver and the counting core behind it.
 struct DepthLane {
     var driver = DepthSensorDriver(address: 0)
@@ -39,7 +43,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public var link: Net
     public private(set) var health = DeviceHealth()
     /// Closed bins not yet acknowledged by the export target.
-    public private(set) var outbox = Outbox<64>()
+    public private(set) var outbox = DeviceOutbox()
     /// The export, used when the config names an `http://` or `tcp://` target (`exporting`).
     private var exporter = Exporter()
     private var exporting = false
@@ -66,7 +70,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
 
     /// Lane pools: only the first of each that the config uses are booted and read.
     private var depthLanes = InlineArray<2, DepthLane>(repeating: DepthLane())
-    private var loopLanes = InlineArray<4, LoopLane>(repeating: LoopLane())
+    private var loopLanes = InlineArray<2, LoopLane>(repeating: LoopLane())
     /// Per lane: its place in `depthLanes` or `loopLanes`, the last frame counted, and when a
     /// frame last came.
     private var pool = InlineArray<4, Int>(repeating: 0)
@@ -78,6 +82,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     private var unpersisted = false
     private var shown = IndicatorPattern.off
     private var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
+    private var depthScratch = DepthScratch()
     private var payload = InlineArray<440, UInt8>(repeating: 0xFF)
 
     /// The device on its parts, not booted yet: `boot()` starts it.
@@ -99,6 +104,16 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         try boot()
     }
 
+    /// Provisions the device on its flash: `build` sets up the config in the device's own
+    /// config, which then goes to flash as its config record (`ConfigRecord.write`), for
+    /// `boot()` to read. In place, for a rig or a factory station running on the device
+    /// (docs/embedded.md, "Stack").
+    public mutating func provision(_ build: (inout DeviceConfig) -> Void) throws(RecordError) {
+        config.reset()
+        build(&config)
+        try ConfigRecord.write(&config, to: &journal.flash, sector: Self.configSector)
+    }
+
     /// Boots on the parts it has: reads the config record, lays out the journal, restores
     /// what it holds, and starts counting after the last frame it kept of each lane.
     ///
@@ -109,7 +124,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     public mutating func boot() throws(BootError) {
         let flash = journal.flash
         do throws(RecordError) {
-            config = try ConfigRecord.read(from: flash, sector: Self.configSector)
+            try ConfigRecord.read(from: flash, sector: Self.configSector, into: &config)
         } catch {
             throw .config(error)
         }
@@ -130,9 +145,24 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         exporting = exporter.reset(config: &config, seed: seed.value)
         outbox.reset()
         var snapshot = DeviceSnapshot()
+        try restoreJournal(into: &snapshot)
+        bootLanes(from: &snapshot)
+        let nowUs = clock.nowUs()
+        bootUs = nowUs
+        lastPersistUs = nowUs
+        unpersisted = false
+        shown = .off
+        for lane in 0..<config.laneCount { lastFrameUs[lane] = nowUs }
+    }
+
+    /// Boot's restore: the newest journal snapshot into `snapshot`, the outbox from its log.
+    /// Never inlined, nor is `bootLanes`, so that their stack frames do not add up.
+    @inline(never) private mutating func restoreJournal(into snapshot: inout DeviceSnapshot) throws(BootError) {
         do throws(FlashError) {
-            if let length = try journal.restore(into: &payload) {
-                snapshot = DeviceSnapshot(payload: payload, length: length) ?? DeviceSnapshot()
+            if let length = try journal.restore(into: &payload),
+                let kept = DeviceSnapshot(payload: payload.span.extracting(0..<length))
+            {
+                snapshot = kept
             }
             let highest = try outboxLog.restore(from: journal.flash, into: &outbox)
             outbox.numberFrom(max(snapshot.nextRecordSeq, highest &+ 1))
@@ -140,6 +170,11 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         } catch {
             throw .flash(error)
         }
+    }
+
+    /// Boot's lanes: each lane of the config started afresh in its pool, with the totals and
+    /// last frame `snapshot` kept for it.
+    @inline(never) private mutating func bootLanes(from snapshot: inout DeviceSnapshot) {
         depthMask = 0
         var depthUsed = 0
         var loopsUsed = 0
@@ -177,12 +212,6 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             lastCounted[lane] = lastSequence ?? 0
             if lastSequence != nil { health.lanesRestored += 1 }
         }
-        let nowUs = clock.nowUs()
-        bootUs = nowUs
-        lastPersistUs = nowUs
-        unpersisted = false
-        shown = .off
-        for lane in 0..<config.laneCount { lastFrameUs[lane] = nowUs }
     }
 
     /// One turn of the main loop: kick the watchdog, poll each lane's sensor once and count
@@ -335,7 +364,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         isDepth(lane) ? ([], []) : loopLanes[pool[lane]].detector.faults
     }
 
-    private func isDepth(_ lane: Int) -> Bool { depthMask & 1 << UInt8(lane) != 0 }
+    /// Always inlined: a call to a non-mutating method of the device copies all of it to the
+    /// stack (docs/embedded.md, "Stack").
+    @inline(__always) private func isDepth(_ lane: Int) -> Bool { depthMask & 1 << UInt8(lane) != 0 }
 
     /// Polls `lane`'s sensor once and counts the frame it delivered, if any.
     private mutating func poll(lane: Int) -> Bool {
@@ -344,7 +375,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             guard let header = depthLanes[index].driver.poll(&bus, zones: &zones) else { return false }
             let count = Int(header.side) * Int(header.side)
             do throws(FrameError) {
-                _ = try depthLanes[index].counter.process(header: header, zones: zones.span.extracting(0..<count))
+                _ = try depthLanes[index].counter.process(
+                    header: header, zones: zones.span.extracting(0..<count), scratch: &depthScratch)
                 lastCounted[lane] = header.sequence
                 return true
             } catch {

@@ -26,20 +26,21 @@ public struct DeviceLane: Equatable, Sendable {
 /// (`ConfigRecord`). Documented as JSON in docs/device-config.md.
 ///
 /// RAM bounds the lanes: at most `lanesMax`, of which at most `depthLanesMax` depth sensors
-/// (8 KiB of state each) and `loopLanesMax` loop pairs (4.3 KiB each).
+/// and `loopLanesMax` loop pairs; a checkpoint's walkway and road both ways. Each lane's state
+/// is RAM a small part must hold (docs/embedded.md, "RAM").
 public struct DeviceConfig: Equatable, Sendable {
     public static var lanesMax: Int { 4 }
     public static var depthLanesMax: Int { 2 }
-    public static var loopLanesMax: Int { 4 }
+    public static var loopLanesMax: Int { 2 }
     /// The `device` tag: unique in a fleet.
     public var device = ShortText()
     /// The `site` tag: the checkpoint.
     public var site = ShortText()
     /// Length of an interval bin, every lane alike.
-    public var binIntervalS: UInt32 = 60
+    public var binIntervalS = DeviceConfig.binIntervalDefaultS
     /// Longest time counts wait in RAM before the journal commits them; a power cut loses at
     /// most this much.
-    public var persistIntervalS: UInt32 = 60
+    public var persistIntervalS = DeviceConfig.persistIntervalDefaultS
     /// Where the counts go, `tcp://host:port` or `http://host:port/...`; empty for nowhere.
     public var export = ShortText()
     /// The HMAC-SHA256 key the export signs with, when `keyPresent`.
@@ -49,7 +50,23 @@ public struct DeviceConfig: Equatable, Sendable {
     private var laneStorage = InlineArray<4, DeviceLane>(
         repeating: DeviceLane(name: ShortText(), address: 0, sensor: .loops(LoopConfig())))
 
+    public static var binIntervalDefaultS: UInt32 { 60 }
+    public static var persistIntervalDefaultS: UInt32 { 60 }
+
     public init() {}
+
+    /// Back to `DeviceConfig()`, in place (docs/embedded.md, "Stack").
+    public mutating func reset() {
+        device = ShortText()
+        site = ShortText()
+        binIntervalS = Self.binIntervalDefaultS
+        persistIntervalS = Self.persistIntervalDefaultS
+        export = ShortText()
+        for index in key.indices { key[index] = 0 }
+        keyPresent = false
+        // Lanes past `laneCount` are never read.
+        laneCount = 0
+    }
 
     /// Adds a lane; false when `lanesMax` are already there.
     public mutating func append(_ lane: DeviceLane) -> Bool {
@@ -88,7 +105,8 @@ public struct DeviceConfig: Equatable, Sendable {
     }
 
     /// The first field that is wrong, or nil when a device can run on this configuration.
-    public func validate() -> ConfigError? {
+    /// Addressable, so that a device at boot checks its config where it lies.
+    @_addressableSelf public func validate() -> ConfigError? {
         if !device.isTagSafe {
             return ConfigError(field: "device", reason: "must not be empty, nor hold a control byte or a backslash")
         }
@@ -143,7 +161,7 @@ public struct DeviceConfig: Equatable, Sendable {
             return ConfigError(field: "lanes", reason: "may hold at most 2 depth sensors")
         }
         if laneCount - depthLanes > Self.loopLanesMax {
-            return ConfigError(field: "lanes", reason: "may hold at most 4 loop pairs")
+            return ConfigError(field: "lanes", reason: "may hold at most 2 loop pairs")
         }
         return nil
     }

@@ -28,10 +28,11 @@ struct DeviceSnapshot {
 
     static func bytes(lanes: Int) -> Int { 5 + lanes * laneBytes }
 
-    /// Reads a payload of `length` bytes; nil when it is not a snapshot.
-    init?(payload: InlineArray<440, UInt8>, length: Int) {
+    /// Reads a payload; nil when it is not a snapshot.
+    init?(payload: Span<UInt8>) {
+        guard payload.count > 0 else { return nil }
         laneCount = Int(payload[0])
-        guard laneCount <= 4, length == Self.bytes(lanes: laneCount) else { return nil }
+        guard laneCount <= 4, payload.count == Self.bytes(lanes: laneCount) else { return nil }
         nextRecordSeq = UInt32(truncatingIfNeeded: Self.word(payload, at: 1, bytes: 4))
         for lane in 0..<laneCount {
             let base = 5 + lane * Self.laneBytes
@@ -56,7 +57,7 @@ struct DeviceSnapshot {
         return Self.bytes(lanes: laneCount)
     }
 
-    private static func word(_ payload: InlineArray<440, UInt8>, at offset: Int, bytes: Int) -> UInt64 {
+    private static func word(_ payload: Span<UInt8>, at offset: Int, bytes: Int) -> UInt64 {
         var value: UInt64 = 0
         for index in 0..<bytes { value |= UInt64(payload[offset + index]) << (8 * index) }
         return value

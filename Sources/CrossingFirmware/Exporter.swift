@@ -51,7 +51,8 @@ public struct Exporter {
         case batch
     }
 
-    public static var bodyBytesMax: Int { 8192 }
+    /// A few records' lines and the health line; RAM on a small part is the bound.
+    public static var bodyBytesMax: Int { 4096 }
     static var backoffMinMs: UInt32 { 1000 }
     static var backoffMaxMs: UInt32 { 300_000 }
     static var answerTimeoutUs: UInt64 { 10_000_000 }
@@ -75,9 +76,11 @@ public struct Exporter {
     private var jitter: UInt32 = 1
     private var head = InlineArray<256, UInt8>(repeating: 0)
     private var headCount = 0
-    private var body = LineBuffer<8192>()
+    private var body = LineBuffer<4096>()
     private var sentBytes = 0
-    private var response = InlineArray<1024, UInt8>(repeating: 0)
+    /// An answer's head fits (InfluxDB's is about 250 bytes); a longer body is cut, and only
+    /// its first 64 bytes are kept anyway.
+    private var response = InlineArray<512, UInt8>(repeating: 0)
     private var responseCount = 0
     private var requestStartUs: UInt64 = 0
     private var recordsInRequest = 0
@@ -147,7 +150,7 @@ public struct Exporter {
     /// only so that Swift reads it where it lies instead of copying it to the stack; it is
     /// never written (docs/embedded.md, "Stack").
     mutating func step(
-        link: inout some Link, outbox: inout Outbox<64>, wall: inout WallTime, config: inout DeviceConfig,
+        link: inout some Link, outbox: inout DeviceOutbox, wall: inout WallTime, config: inout DeviceConfig,
         figures: HealthFigures, nowUs: UInt64
     ) {
         do throws(LinkError) {
@@ -172,7 +175,7 @@ public struct Exporter {
     }
 
     private mutating func connect(
-        _ link: inout some Link, outbox: inout Outbox<64>, wall: WallTime, config: inout DeviceConfig,
+        _ link: inout some Link, outbox: inout DeviceOutbox, wall: WallTime, config: inout DeviceConfig,
         figures: HealthFigures, nowUs: UInt64
     ) throws(LinkError) {
         guard try link.connect() == .connected else { return }
@@ -184,7 +187,7 @@ public struct Exporter {
     /// The oldest stamped records that fit, then the health line, then the HTTP head or the
     /// batch trailer. Before the device knows wall time, the health line alone.
     private mutating func build(
-        outbox: inout Outbox<64>, wall: WallTime, config: inout DeviceConfig, figures: HealthFigures, nowUs: UInt64
+        outbox: inout DeviceOutbox, wall: WallTime, config: inout DeviceConfig, figures: HealthFigures, nowUs: UInt64
     ) {
         body.removeAll()
         recordsInRequest = 0
@@ -303,7 +306,7 @@ public struct Exporter {
         if framing == .http { responseCount = 0 }
     }
 
-    private mutating func receiveAnswer(_ link: inout some Link, outbox: inout Outbox<64>, wall: inout WallTime, nowUs: UInt64) throws(LinkError) {
+    private mutating func receiveAnswer(_ link: inout some Link, outbox: inout DeviceOutbox, wall: inout WallTime, nowUs: UInt64) throws(LinkError) {
         if responseCount < response.count {
             let from = responseCount
             var got = 0
@@ -347,7 +350,7 @@ public struct Exporter {
     }
 
     /// The collector's answer to a batch: `ack LAST TIME_NS`, or `nack REASON`.
-    private mutating func receiveAck(_ link: inout some Link, outbox: inout Outbox<64>, wall: inout WallTime, nowUs: UInt64) throws(LinkError) {
+    private mutating func receiveAck(_ link: inout some Link, outbox: inout DeviceOutbox, wall: inout WallTime, nowUs: UInt64) throws(LinkError) {
         var end = -1
         for index in 0..<responseCount where response[index] == 0x0A {
             end = index
@@ -384,7 +387,7 @@ public struct Exporter {
         state = .idle
     }
 
-    private mutating func acknowledgeSent(outbox: inout Outbox<64>) {
+    private mutating func acknowledgeSent(outbox: inout DeviceOutbox) {
         let last = outbox.record(outbox.sentCount - 1).seq
         health.recordsAcknowledged &+= UInt64(outbox.acknowledge(throughSeq: last))
         backoffMs = 0
@@ -395,7 +398,7 @@ public struct Exporter {
     }
 
     /// Closes the link, puts the sent records back, and waits a backoff with jitter.
-    private mutating func fail(_ link: inout some Link, outbox: inout Outbox<64>, nowUs: UInt64) {
+    private mutating func fail(_ link: inout some Link, outbox: inout DeviceOutbox, nowUs: UInt64) {
         link.close()
         outbox.resendAll()
         state = .idle

@@ -204,6 +204,13 @@ public struct FrameFileHeader: Equatable, Sendable {
     /// and what a HIL rig runs, so that they all agree.
     public func deviceConfig() -> DeviceConfig {
         var config = DeviceConfig()
+        deviceConfig(into: &config)
+        return config
+    }
+
+    /// `deviceConfig()` written into `config`, in place (docs/embedded.md, "Stack").
+    public func deviceConfig(into config: inout DeviceConfig) {
+        config.reset()
         config.device = ShortText(static: "recorder")
         config.site = ShortText(static: "recording")
         let laneSensor: LaneSensor
@@ -212,6 +219,5 @@ public struct FrameFileHeader: Equatable, Sendable {
         case .loops(let loops): laneSensor = .loops(loops)
         }
         _ = config.append(DeviceLane(name: ShortText(static: "lane"), address: Self.laneAddress, sensor: laneSensor))
-        return config
     }
 }

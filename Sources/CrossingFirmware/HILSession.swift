@@ -71,19 +71,27 @@ public struct HILSession<Storage: Flash, Bus: FrameLatchingBus, Out: HILOutput> 
         device.clock = VirtualClock()
         device.indicator = RigIndicator()
         device.link = HILLink(output: output)
-        var config = header.deviceConfig()
-        config.export = ShortText(static: "tcp://hil:1")
-        config.key = InlineArray(repeating: 0x68)
-        config.keyPresent = true
-        do throws(RecordError) {
-            try ConfigRecord.write(config, to: &device.flash, sector: Device.configSector)
-        } catch {
-            throw .boot(.config(error))
-        }
+        try provision()
         do throws(BootError) {
             try device.boot()
         } catch {
             throw .boot(error)
+        }
+    }
+
+    /// Provisions the device with the config the header describes. Never inlined, so that its
+    /// record buffer leaves the stack before the device boots.
+    @inline(never) private mutating func provision() throws(HILError) {
+        let header = header
+        do throws(RecordError) {
+            try device.provision { config in
+                header.deviceConfig(into: &config)
+                config.export = ShortText(static: "tcp://hil:1")
+                for index in config.key.indices { config.key[index] = 0x68 }
+                config.keyPresent = true
+            }
+        } catch {
+            throw .boot(.config(error))
         }
     }
 

@@ -38,14 +38,16 @@ struct OutboxLog {
         entriesPerSector = sectorSizeBytes / Self.entryBytes
         precondition(sectors >= 3 && entriesPerSector >= 16, "the outbox log needs three sectors of 16 entries or more")
         // Room for every live record, the sector being written and the one being emptied.
-        precondition(entriesPerSector * (sectors - 2) >= 64, "the outbox log must hold 64 live records besides two sectors")
+        precondition(
+            entriesPerSector * (sectors - 2) >= DeviceOutbox.recordsMax,
+            "the outbox log must hold every live record besides two sectors")
         precondition(sectors * entriesPerSector <= Self.replayMax, "a sector change looks over at most 160 entries")
     }
 
     var capacity: Int { sectors * entriesPerSector }
 
     /// Replays the log into `outbox` and returns the highest sequence number it holds.
-    mutating func restore(from flash: some Flash, into outbox: inout Outbox<64>) throws(FlashError) -> UInt32 {
+    mutating func restore(from flash: some Flash, into outbox: inout DeviceOutbox) throws(FlashError) -> UInt32 {
         var newest: UInt32?
         var oldest: UInt32?
         var acked: UInt32 = 0
@@ -74,13 +76,13 @@ struct OutboxLog {
     }
 
     /// Appends a record: a closed bin, or one the outbox has just merged.
-    mutating func append(_ record: OutboxRecord, flash: inout some Flash, outbox: inout Outbox<64>) throws(FlashError) {
+    mutating func append(_ record: OutboxRecord, flash: inout some Flash, outbox: inout DeviceOutbox) throws(FlashError) {
         try enterSectorIfNeeded(flash: &flash, outbox: &outbox)
         try write(kind: .record, record: record, flash: &flash)
     }
 
     /// Appends an acknowledgement of every record through `seq`.
-    mutating func appendAck(through seq: UInt32, flash: inout some Flash, outbox: inout Outbox<64>) throws(FlashError) {
+    mutating func appendAck(through seq: UInt32, flash: inout some Flash, outbox: inout DeviceOutbox) throws(FlashError) {
         try enterSectorIfNeeded(flash: &flash, outbox: &outbox)
         try write(kind: .ack, record: OutboxRecord(seq: seq, lane: 0, bin: IntervalBin()), flash: &flash)
     }
@@ -89,8 +91,8 @@ struct OutboxLog {
     /// copy sits in the sector after it, the next to be erased. At most one per slot of that
     /// sector, so they fit; the entry that called goes after them, entering the next sector
     /// the same way when this one is full. Only newest copies move, so the copies do not
-    /// multiply: at most 64 are live.
-    private mutating func enterSectorIfNeeded(flash: inout some Flash, outbox: inout Outbox<64>) throws(FlashError) {
+    /// multiply: at most `DeviceOutbox.recordsMax` are live.
+    private mutating func enterSectorIfNeeded(flash: inout some Flash, outbox: inout DeviceOutbox) throws(FlashError) {
         while Int(nextEntry % UInt32(capacity)) % entriesPerSector == 0 {
             let sector = Int(nextEntry % UInt32(capacity)) / entriesPerSector
             try flash.erase(sector: firstSector + sector)

@@ -36,6 +36,7 @@ public struct LaneResult: Sendable {
 public struct LaneRunner {
     public let spec: LaneSpec
     private var source: Source
+    private var scratch = DepthScratch()
     public private(set) var result: LaneResult
 
     private enum Source {
@@ -107,7 +108,7 @@ public struct LaneRunner {
     private mutating func count(header: FrameHeader, zones: [ZoneReading], counter: inout DepthLaneCounter, baseline: inout TwoZoneCounter?) {
         let timeS = Double(header.timestampUs) / 1_000_000
         do {
-            let crossings = try counter.process(header: header, zones: zones.span)
+            let crossings = try counter.process(header: header, zones: zones.span, scratch: &scratch)
             for index in 0..<crossings {
                 let event = counter.lastCrossing(index)
                 for _ in 0..<event.people {

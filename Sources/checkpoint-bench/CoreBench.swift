@@ -142,6 +142,7 @@ enum CoreBench {
     /// closure over locals, so the timed loop carries no dynamic exclusivity checks.
     struct Driver {
         var counter: DepthLaneCounter
+        var scratch = DepthScratch()
         let zones: [ZoneReading]
         let side: Int
         var sequence: UInt32 = 0
@@ -166,7 +167,7 @@ enum CoreBench {
                     let span = Span(_unsafeElements: slice)
                     let frameHeader = FrameHeader(sequence: sequence, timestampUs: timeUs, side: header)
                     do {
-                        try counter.process(header: frameHeader, zones: span)
+                        try counter.process(header: frameHeader, zones: span, scratch: &scratch)
                     } catch {
                         Terminal.fail(program, "frame \(index) refused: \(error)")
                     }

@@ -18,13 +18,14 @@ struct AllocationTests {
         try feeder.learnFloor()
 
         var lane = feeder.lane
+        var scratch = DepthScratch()
         var sequence = feeder.sequence
         var timeUs = feeder.timeUs
         func run(_ frames: Int) throws {
             for index in 0..<frames {
                 let header = FrameHeader(sequence: sequence, timestampUs: timeUs, side: 8)
                 let frame = cycle[index % cycle.count]
-                try lane.process(header: header, zones: frame.span)
+                try lane.process(header: header, zones: frame.span, scratch: &scratch)
                 sequence &+= 1
                 timeUs &+= 66_666
                 while lane.popClosedBin() != nil {}

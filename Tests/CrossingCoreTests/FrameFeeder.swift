@@ -42,13 +42,15 @@ struct Shape {
 /// The floor is flat at `floorMm` on every zone, so heights map straight to distances.
 struct FrameFeeder {
     var lane: DepthLaneCounter
+    var scratch = DepthScratch()
     var sequence: UInt32 = 0
     var timeUs: UInt64 = 1_000_000
     let periodUs: UInt64
     let floorMm: Int
     let side: Int
     /// A small deterministic ripple on every reading, so nothing relies on exact values.
-    var noiseState: UInt64 = 0x9E37_79B9_7F4A_7C15
+    static let noiseSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var noiseState = noiseSeed
     let noiseMm: Int
 
     init(config: LaneConfig, hz: Int = 10, noiseMm: Int = 15) throws {
@@ -89,7 +91,7 @@ struct FrameFeeder {
     @discardableResult
     mutating func feed(readings: [ZoneReading], side frameSide: Int? = nil, sequenceStep: UInt32 = 1) throws(FrameError) -> Int {
         let header = FrameHeader(sequence: sequence, timestampUs: timeUs, side: UInt8(frameSide ?? side))
-        let crossings = try lane.process(header: header, zones: readings.span)
+        let crossings = try lane.process(header: header, zones: readings.span, scratch: &scratch)
         sequence &+= sequenceStep
         timeUs += periodUs
         return crossings

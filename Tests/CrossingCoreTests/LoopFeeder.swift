@@ -24,7 +24,8 @@ struct LoopFeeder {
     var detector: LoopPairDetector
     var sequence: UInt32 = 1
     var timeS = 0.0
-    var noiseState: UInt64 = 0x9E37_79B9_7F4A_7C15
+    static let noiseSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var noiseState = noiseSeed
     var statusA = LoopStatus.ok
     var statusB = LoopStatus.ok
     /// Loop A reads nothing but noise (a cut feeder that still oscillates).

@@ -87,15 +87,15 @@ struct RobustnessTests {
         let lastTimeUs = feeder.timeUs - feeder.periodUs
         #expect(throws: FrameError.sequenceRepeated(sequence: last)) {
             try feeder.lane.process(
-                header: FrameHeader(sequence: last, timestampUs: feeder.timeUs, side: 8), zones: empty.span)
+                header: FrameHeader(sequence: last, timestampUs: feeder.timeUs, side: 8), zones: empty.span, scratch: &feeder.scratch)
         }
         #expect(throws: FrameError.sequenceBackwards(last: last, got: last &- 3)) {
             try feeder.lane.process(
-                header: FrameHeader(sequence: last &- 3, timestampUs: feeder.timeUs, side: 8), zones: empty.span)
+                header: FrameHeader(sequence: last &- 3, timestampUs: feeder.timeUs, side: 8), zones: empty.span, scratch: &feeder.scratch)
         }
         #expect(throws: FrameError.timestampNotIncreasing(lastUs: lastTimeUs, gotUs: lastTimeUs)) {
             try feeder.lane.process(
-                header: FrameHeader(sequence: last &+ 1, timestampUs: lastTimeUs, side: 8), zones: empty.span)
+                header: FrameHeader(sequence: last &+ 1, timestampUs: lastTimeUs, side: 8), zones: empty.span, scratch: &feeder.scratch)
         }
         #expect(feeder.lane.health.framesRejected == 3)
         #expect(feeder.lane.health.sequenceGaps == 4)

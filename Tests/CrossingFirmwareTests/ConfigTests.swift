@@ -81,6 +81,16 @@ struct ConfigTests {
         }
     }
 
+    @Test("A third loop pair is refused at the lane that adds it")
+    func refusesTooManyLoopLanes() throws {
+        let lane = #"{"name": "N", "address": A, "sensor": {"kind": "loops"}}"#
+        let lanes = (0..<3).map { lane.replacingOccurrences(of: "N", with: "c\($0)").replacingOccurrences(of: "A", with: "\(40 + $0)") }
+        let text = #"{"device": "d", "site": "s", "lanes": [\#(lanes.joined(separator: ","))]}"#
+        #expect(throws: ScenarioError(file: "pole.json", field: "lanes[2]", reason: "may hold at most 2 loop pairs")) {
+            try Self.parse(text)
+        }
+    }
+
     @Test("A scenario implies a device: one lane per scenario lane, its sensor kind and geometry")
     func derivesFromScenario() throws {
         let path = "Hardware/scenarios/sites/verkhny-lars.json"
@@ -98,10 +108,10 @@ struct ConfigTests {
 
     @Test("The config record reads back as written; a blank or damaged sector is an error naming the offset")
     func recordRoundTrip() throws {
-        let config = try Self.parse(Self.document)
+        var config = try Self.parse(Self.document)
         var flash = EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 2)
         #expect(throws: RecordError.blank) { try ConfigRecord.read(from: flash, sector: 1) }
-        try ConfigRecord.write(config, to: &flash, sector: 1)
+        try ConfigRecord.write(&config, to: &flash, sector: 1)
         #expect(try ConfigRecord.read(from: flash, sector: 1) == config)
         // Clearing bits is all a program can do to written flash: rot in the lane name.
         var rotten = flash
@@ -119,7 +129,7 @@ struct ConfigTests {
         invalid.binIntervalS = 0
         var untouched = EmulatedFlash(sectorSizeBytes: 4096, sectorCount: 2)
         #expect(throws: RecordError.invalid(ConfigError(field: "bin_interval_s", reason: "must be 1...86400"))) {
-            try ConfigRecord.write(invalid, to: &untouched, sector: 0)
+            try ConfigRecord.write(&invalid, to: &untouched, sector: 0)
         }
         #expect(untouched.operations == 0)
     }
@@ -129,7 +139,8 @@ struct ConfigTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("flash-\(getpid()).bin").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         var first = try EmulatedFlash(path: path, sectorSizeBytes: 4096, sectorCount: 2)
-        try ConfigRecord.write(try Self.parse(Self.document), to: &first, sector: 0)
+        var config = try Self.parse(Self.document)
+        try ConfigRecord.write(&config, to: &first, sector: 0)
         let second = try EmulatedFlash(path: path, sectorSizeBytes: 4096, sectorCount: 2)
         #expect(second.bytes == first.bytes)
         #expect(try ConfigRecord.read(from: second, sector: 0).device.string == "vl-pole-3")

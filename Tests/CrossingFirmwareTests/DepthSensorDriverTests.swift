@@ -34,6 +34,7 @@ struct DepthSensorDriverTests {
         var sensor = EmulatedDepthSensor(address: 0x29, faultRate: faultRate, random: SplitMix64(seed: seed))
         var driver = DepthSensorDriver(address: 0x29)
         var lane = try DepthLaneCounter(config: scenario.lanes[0].laneConfig)
+        var scratch = DepthScratch()
         var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 0), count: 64)
         var read = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
         var outcome = Outcome()
@@ -42,7 +43,7 @@ struct DepthSensorDriverTests {
             for _ in 0..<2 {
                 guard let got = driver.poll(&sensor, zones: &read) else { continue }
                 do {
-                    _ = try lane.process(header: got, zones: read.span.extracting(0..<64))
+                    _ = try lane.process(header: got, zones: read.span.extracting(0..<64), scratch: &scratch)
                 } catch {
                     outcome.rejected += 1
                 }

@@ -8,7 +8,7 @@ import Testing
 @Suite("Outbox log")
 struct OutboxLogTests {
     /// Per lane and cell, the counts the outbox holds: what must survive any power cut.
-    static func sums(_ outbox: Outbox<64>) -> [UInt64] {
+    static func sums(_ outbox: DeviceOutbox) -> [UInt64] {
         var sums = [UInt64](repeating: 0, count: 4 * 12)
         for index in 0..<outbox.count {
             for cell in 0..<12 { sums[Int(outbox[index].lane) * 12 + cell] += UInt64(outbox[index].bin.counts[cell]) }
@@ -21,7 +21,7 @@ struct OutboxLogTests {
     /// becomes known, batches go out and are acknowledged. Returns the outbox's sums before
     /// each operation and after the last, and stops at a power cut.
     static func run(on flash: inout EmulatedFlash) -> (states: [[UInt64]], cutAt: Int?) {
-        var outbox = Outbox<64>()
+        var outbox = DeviceOutbox()
         var log = OutboxLog(firstSector: 0, sectors: flash.sectorCount, sectorSizeBytes: flash.sectorSizeBytes)
         var random = SplitMix64(seed: 11)
         var states: [[UInt64]] = []
@@ -64,7 +64,7 @@ struct OutboxLogTests {
         #expect(reference.cutAt == nil)
         #expect(whole.erases.allSatisfy { $0 >= 2 }, "the script wraps the log")
         // The outbox as the script left it comes back whole from flash.
-        var restored = Outbox<64>()
+        var restored = DeviceOutbox()
         var log = OutboxLog(firstSector: 0, sectors: 6, sectorSizeBytes: 1600)
         _ = try log.restore(from: whole, into: &restored)
         #expect(Self.sums(restored) == reference.states.last)
@@ -78,7 +78,7 @@ struct OutboxLogTests {
                 let trial = Self.run(on: &flash)
                 let step = try #require(trial.cutAt)
                 flash.powerOn()
-                var outbox = Outbox<64>()
+                var outbox = DeviceOutbox()
                 var log = OutboxLog(firstSector: 0, sectors: 6, sectorSizeBytes: 1600)
                 _ = try log.restore(from: flash, into: &outbox)
                 // Either the state before the interrupted step, or (a merge logged, the new bin

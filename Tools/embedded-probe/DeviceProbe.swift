@@ -58,9 +58,9 @@ extension Probe {
         guard let other = ShortText(name.span.extracting(0..<3)),
             config.append(DeviceLane(name: other, address: 0x30, sensor: .loops(LoopConfig()))) else { return 1 }
         var flash = probeFlash()
-        guard (try? ConfigRecord.write(config, to: &flash, sector: 0)) != nil else { return 1 }
+        guard (try? ConfigRecord.write(&config, to: &flash, sector: 0)) != nil else { return 1 }
         // Typed do-catch rather than `try?`: an optional of the device is one more copy of a
-        // value of some 40 KiB, which the compiler writes out field by field.
+        // value of some 26 KiB, which the compiler writes out field by field.
         var device: ProbeDevice
         do throws(BootError) {
             device = try ProbeDevice(
@@ -77,6 +77,17 @@ extension Probe {
         } catch {
             return 3
         }
+        // Provisioned again and booted in place, over its own RAM, as a board boots.
+        do throws(RecordError) {
+            try device.provision { $0 = config }
+        } catch {
+            return 5
+        }
+        do throws(BootError) {
+            try device.boot()
+        } catch {
+            return 6
+        }
         let again: ProbeDevice
         do throws(BootError) {
             again = try ProbeDevice(
@@ -90,7 +101,7 @@ extension Probe {
         sum &+= again.total(lane: 0, .car, .inbound) &+ again.driverHealth(lane: 1).busErrors
         sum &+= UInt64(again.loopFaults(lane: 1).a.rawValue) &+ UInt64(device.indicator.pattern.rawValue)
         sum &+= UInt64(device.health.silentLanes) &+ UInt64(again.outbox.count)
-        sum &+= (device.exporter?.health.requests ?? 0) &+ UInt64(device.wallTime.steps)
+        sum &+= (device.exportHealth?.requests ?? 0) &+ UInt64(device.wallTime.steps)
         return sum &+ hash()
     }
 }

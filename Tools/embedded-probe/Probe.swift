@@ -12,6 +12,7 @@ enum Probe {
     static func run() -> Int32 {
         guard var lane = try? DepthLaneCounter(config: LaneConfig()) else { return 2 }
         var baseline = TwoZoneCounter()
+        var scratch = DepthScratch()
         var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 4000))
         var sequence: UInt32 = 0
         var people: UInt64 = 0
@@ -19,7 +20,7 @@ enum Probe {
             paint(&zones, frame: frame)
             let header = FrameHeader(sequence: sequence, timestampUs: UInt64(frame) * 100_000, side: 8)
             sequence &+= frame == 200 ? 2 : 1
-            let events = (try? lane.process(header: header, zones: zones.span)) ?? 0
+            let events = (try? lane.process(header: header, zones: zones.span, scratch: &scratch)) ?? 0
             for index in 0..<events { people &+= UInt64(lane.lastCrossing(index).people) }
             baseline.process(zones: zones.span, side: 8)
         }
@@ -27,7 +28,7 @@ enum Probe {
         // A frame with the wrong dimensions must be refused.
         let short = InlineArray<16, ZoneReading>(repeating: ZoneReading(distanceMm: 4000))
         let bad = FrameHeader(sequence: sequence, timestampUs: 90_000_000, side: 8)
-        if (try? lane.process(header: bad, zones: short.span)) != nil { return 3 }
+        if (try? lane.process(header: bad, zones: short.span, scratch: &scratch)) != nil { return 3 }
         lane.closeOpenBin()
         var binned: UInt64 = 0
         while let bin = lane.popClosedBin() { binned &+= bin.total }

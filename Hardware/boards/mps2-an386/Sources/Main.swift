@@ -6,7 +6,8 @@
 //     -semihosting-config enable=on,target=native,arg=firmware,arg=FRAMES
 //
 // Exit status: 0 the run ended well, 1 the frames were refused or the run failed (the output's
-// last line says why), 2 no fixture could be opened, 70 a fault (a trap).
+// last line says why), 2 no fixture could be opened, 70 a fault (a trap) or a stack that
+// overflowed its reserve.
 import CrossingCore
 import CrossingDevice
 import CrossingFirmware
@@ -17,7 +18,7 @@ typealias BoardSession = HILSession<MemoryFlash, FixtureBus, SemihostingOutput>
 func boardMain(_ argc: Int32, _ argv: UnsafeMutableRawPointer?) -> Int32 {
     let status = Board.run()
     Board.report("firmware: stack used while counting ", Int64(board_stack_used()))
-    return status
+    return Board.checkStack() ? status : 70
 }
 
 enum Board {
@@ -42,6 +43,7 @@ enum Board {
         guard let header = boot(session, file: file, output: &output) else { return 1 }
         // Booting and counting need different stacks: measure them apart.
         report("firmware: stack used to boot ", Int64(board_stack_used()))
+        guard checkStack() else { return 70 }
         board_stack_repaint()
         var record = InlineArray<144, UInt8>(repeating: 0)
         var failure: HILError?
@@ -125,6 +127,14 @@ enum Board {
             total += got
         }
         return total
+    }
+
+    /// Whether the stack stayed within its reserve: its paint is left at the bottom. A run
+    /// that went past it may have run off RAM or into the session, so it fails.
+    static func checkStack() -> Bool {
+        guard board_stack_used() >= board_stack_reserved() else { return true }
+        report("firmware: the stack overflowed its reserve of ", Int64(board_stack_reserved()))
+        return false
     }
 
     static func diagnose(_ text: StaticString) {

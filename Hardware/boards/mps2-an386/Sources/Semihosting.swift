@@ -38,10 +38,10 @@ enum Semihosting {
 }
 
 /// The host's stdout (`:tt` opened for writing), buffered so a line is one semihosting trap,
-/// not one per byte.
+/// not one per byte. The buffer is small: the output is copied into the session at boot.
 struct SemihostingOutput: HILOutput {
     private let handle: UInt32
-    private var buffer = InlineArray<512, UInt8>(repeating: 0)
+    private var buffer = InlineArray<128, UInt8>(repeating: 0)
     private var count = 0
 
     init?() {
@@ -54,7 +54,7 @@ struct SemihostingOutput: HILOutput {
 
     mutating func write(_ bytes: Span<UInt8>) {
         for index in bytes.indices {
-            if count == 512 { flush() }
+            if count == buffer.count { flush() }
             buffer[count] = bytes[index]
             count += 1
         }

@@ -12,11 +12,13 @@ uint8_t *board_flash_part(void);
 extern const uint32_t board_flash_bytes;
 /// Bytes of the main stack ever used: the reset handler paints it, this finds the paint's end.
 uint32_t board_stack_used(void);
+/// Bytes reserved for the main stack (the link's board_stack_bytes).
+uint32_t board_stack_reserved(void);
 /// Paints the stack below the caller again, so that board_stack_used measures from now on
 /// (from a caller no deeper than the one that asks later).
 void board_stack_repaint(void);
 
 /// Static storage for the firmware's one device session, in `.bss`, so the link proves the
 /// device's RAM fits. The firmware checks at start that the session fits these bytes.
-#define BOARD_SESSION_BYTES 42048
+#define BOARD_SESSION_BYTES 26064
 void *board_session_storage(void);

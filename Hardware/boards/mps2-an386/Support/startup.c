@@ -50,6 +50,8 @@ void board_stack_repaint(void) {
     for (uint32_t *target = &_sstack; target < here;) *target++ = stack_paint;
 }
 
+uint32_t board_stack_reserved(void) { return (uint32_t)((uint8_t *)&_estack - (uint8_t *)&_sstack); }
+
 uint32_t board_stack_used(void) {
     uint32_t *word = &_sstack;
     while (word < &_estack && *word == stack_paint) word++;
