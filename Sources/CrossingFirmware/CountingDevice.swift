@@ -182,29 +182,14 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             let spec = config.lane(lane)
             let kept = Self.find(spec, in: snapshot)
             let lastSequence = kept.map { snapshot.lanes[$0].lastSequence }
-            // validate() has accepted these configs, so the cores accept them too.
             if let laneConfig = config.depthConfig(lane) {
-                do throws(ConfigError) {
-                    try depthLanes[depthUsed].counter.reset(config: laneConfig)
-                } catch {
-                    preconditionFailure("lane config")
-                }
-                if let kept {
-                    Self.restore(snapshot.lanes[kept]) { depthLanes[depthUsed].counter.restore(total: $0, $1, $2) }
-                }
+                Self.start(&depthLanes[depthUsed].counter, config: laneConfig, kept: kept.map { snapshot.lanes[$0] })
                 depthLanes[depthUsed].driver = DepthSensorDriver(address: spec.address, lastSequence: lastSequence)
                 pool[lane] = depthUsed
                 depthMask |= 1 << UInt8(lane)
                 depthUsed += 1
             } else if let loopConfig = config.loopConfig(lane) {
-                do throws(ConfigError) {
-                    try loopLanes[loopsUsed].detector.reset(config: loopConfig)
-                } catch {
-                    preconditionFailure("loop config")
-                }
-                if let kept {
-                    Self.restore(snapshot.lanes[kept]) { loopLanes[loopsUsed].detector.restore(total: $0, $1, $2) }
-                }
+                Self.start(&loopLanes[loopsUsed].detector, config: loopConfig, kept: kept.map { snapshot.lanes[$0] })
                 loopLanes[loopsUsed].driver = LoopFrontEndDriver(address: spec.address, lastSequence: lastSequence)
                 pool[lane] = loopsUsed
                 loopsUsed += 1
@@ -452,9 +437,16 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         return nil
     }
 
-    private static func restore(_ kept: DeviceSnapshot.Lane, into set: (UInt64, CrossingClass, Direction) -> Void) {
+    /// Starts a lane's core afresh for `config`, with the totals the journal `kept` for it.
+    private static func start<Core: LaneCore>(_ core: inout Core, config: Core.Config, kept: DeviceSnapshot.Lane?) {
+        do throws(ConfigError) {
+            try core.reset(config: config)
+        } catch {
+            preconditionFailure("validate() accepted the device's config, so its lanes' cores accept theirs")
+        }
+        guard let kept else { return }
         for c in 0..<4 {
-            for d in 0..<3 { set(kept.totals[c * 3 + d], DeviceSnapshot.classes[c], DeviceSnapshot.directions[d]) }
+            for d in 0..<3 { core.restore(total: kept.totals[c * 3 + d], DeviceSnapshot.classes[c], DeviceSnapshot.directions[d]) }
         }
     }
 }
