@@ -116,16 +116,14 @@ public struct Outbox<let capacity: Int> {
     /// removes what it absorbed.
     public mutating func replay(_ record: OutboxRecord, settledThroughSeq settled: UInt32) {
         precondition(record.lane < 8)
-        var index = 0
-        while index < count && records[index].seq < record.seq { index += 1 }
-        let present = index < count && records[index].seq == record.seq
+        var (index, present) = position(of: record.seq)
+        if record.seq > settled && !present && count == capacity {
+            mergeOldest()
+            (index, present) = position(of: record.seq)
+        }
         var next = index
         if record.seq > settled {
             if !present {
-                if count == capacity {
-                    mergeOldest()
-                    return replay(record, settledThroughSeq: settled)
-                }
                 for move in stride(from: count, to: index, by: -1) { records[move] = records[move - 1] }
                 count += 1
             }
@@ -233,6 +231,14 @@ public struct Outbox<let capacity: Int> {
         lastMerged = first
         remove(at: second)
         binsMergedAway &+= UInt64(later.binsMerged)
+    }
+
+    /// Where the record numbered `seq` is, or would go in sequence order, and whether it is
+    /// there. `mutating` to read in place (see `record`).
+    private mutating func position(of seq: UInt32) -> (index: Int, present: Bool) {
+        var index = 0
+        while index < count && records[index].seq < seq { index += 1 }
+        return (index, index < count && records[index].seq == seq)
     }
 
     private mutating func remove(at index: Int) {

@@ -7,8 +7,8 @@ public typealias DeviceOutbox = Outbox<32>
 
 /// A depth lane: the sensor's driver and the counting core behind it.
 struct DepthLane {
+    // Pool slots start on the default configs, which are valid; boot resets the slots it uses.
     var driver = DepthSensorDriver(address: 0)
-    // The default config is valid.
     var counter = try! DepthLaneCounter(config: LaneConfig())
 }
 
@@ -93,9 +93,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         self.clock = clock
         self.indicator = indicator
         self.link = link
-        outboxLog = OutboxLog(
-            firstSector: flash.sectorCount - Self.outboxSectors, sectors: Self.outboxSectors,
-            sectorSizeBytes: flash.sectorSizeBytes)
+        outboxLog = Self.outboxLog(on: flash)
     }
 
     /// The device on its parts, booted (see `boot()`).
@@ -135,9 +133,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         } catch {
             throw .journal(error)
         }
-        outboxLog = OutboxLog(
-            firstSector: flash.sectorCount - Self.outboxSectors, sectors: Self.outboxSectors,
-            sectorSizeBytes: flash.sectorSizeBytes)
+        outboxLog = Self.outboxLog(on: flash)
         health = DeviceHealth()
         wallTime = WallTime()
         var seed = CRC32()
@@ -435,6 +431,12 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             return index
         }
         return nil
+    }
+
+    /// The outbox log in the last `outboxSectors` of `flash`.
+    private static func outboxLog(on flash: Storage) -> OutboxLog {
+        OutboxLog(
+            firstSector: flash.sectorCount - outboxSectors, sectors: outboxSectors, sectorSizeBytes: flash.sectorSizeBytes)
     }
 
     /// Starts a lane's core afresh for `config`, with the totals the journal `kept` for it.
