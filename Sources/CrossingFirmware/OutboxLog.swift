@@ -61,6 +61,14 @@ struct OutboxLog {
         }
         guard let newest, let oldest else { return 0 }
         nextEntry = newest &+ 1
+        // A power cut may have left the slots after the newest entry half written: neither
+        // whole nor erased, so no program can go there. Appends go after them; a sector's first
+        // slot needs no such care, as entering a sector erases it.
+        while Int(nextEntry % UInt32(capacity)) % entriesPerSector != 0,
+            try !isErased(slot: Int(nextEntry % UInt32(capacity)), flash: flash)
+        {
+            nextEntry &+= 1
+        }
         // Replay in entry order, straight into the outbox: settled records replay too, since a
         // merged one must still remove what it absorbed.
         var number = oldest
@@ -154,6 +162,12 @@ struct OutboxLog {
         try flash.program(offset: base, bytes: bytes.span.extracting(0..<Self.markerOffset))
         try flash.program(offset: base + Self.markerOffset, bytes: bytes.span.extracting(Self.markerOffset..<Self.entryBytes))
         nextEntry &+= 1
+    }
+
+    private func isErased(slot: Int, flash: some Flash) throws(FlashError) -> Bool {
+        let base = offset(ofSlot: slot, sectorSizeBytes: flash.sectorSizeBytes)
+        for index in 0..<Self.entryBytes where try flash.read(offset: base + index) != 0xFF { return false }
+        return true
     }
 
     private func offset(ofSlot slot: Int, sectorSizeBytes: Int) -> Int {
