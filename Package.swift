@@ -4,9 +4,9 @@ import PackageDescription
 // Module map and rules: ../shared/ARCHITECTURE.md, summarised in README.md.
 // CrossingCore is compiled for Cortex-M as Embedded Swift by Tools/check-embedded,
 // so it imports nothing but the standard library.
-/// `@_addressableSelf` on `DeviceConfig`'s lane readers passes the config by address, where
-/// Swift would otherwise copy all of it onto the stack to read one lane (about 1 KB of the
-/// board's stack while counting; docs/embedded.md, "Stack").
+/// `@_addressableSelf` on `DeviceConfig`'s lane readers and `validate()` passes the config by
+/// address, where Swift would otherwise copy all of it onto the stack (about 1 KB of the board's
+/// stack while counting and 1.8 KB while booting; docs/embedded.md, "Stack").
 let deviceSettings: [SwiftSetting] = [.enableExperimentalFeature("AddressableParameters")]
 
 let package = Package(
@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "checkpoint-bench", targets: ["checkpoint-bench"]),
         .executable(name: "checkpoint-collector", targets: ["checkpoint-collector"]),
         .executable(name: "checkpoint-hil", targets: ["checkpoint-hil"]),
+        .executable(name: "checkpoint-dst", targets: ["checkpoint-dst"]),
     ],
     targets: [
         .target(name: "CrossingCore", swiftSettings: deviceSettings),
@@ -49,6 +50,13 @@ let package = Package(
         .executableTarget(
             name: "checkpoint-hil",
             dependencies: ["CrossingCore", "CrossingFirmware", "CrossingEmulation", "CheckpointCLI"]
+        ),
+        .executableTarget(
+            name: "checkpoint-dst",
+            dependencies: [
+                "CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation", "CrossingSimulation", "CrossingCollector",
+                "CheckpointCLI",
+            ]
         ),
         .executableTarget(
             name: "checkpoint-collector",

@@ -25,12 +25,10 @@ public final class CollectorServer: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private var listeners: [(fd: Int32, kind: Connection.Kind)] = []
     private var connections: [Int32: Connection] = [:]
-    /// Exact MACs of the last batches stored per device, so that a batch replayed whole stores
-    /// nothing even when it holds no numbered record (a device's first, health-only batches).
-    private var recentMacs: [String: [String]] = [:]
+    /// Judges and stores device batches, remembering the last ones' MACs.
+    private var batches = DeviceBatches()
     /// All connections' `bufferedBytes`, as of the last read.
     private var bufferedBytes = 0
-    static let recentMacsMax = 64
 
     /// Binds the listeners. `keys` nil lets any client write over HTTP and refuses every
     /// device-protocol batch (no key to check it with).
@@ -242,50 +240,27 @@ public final class CollectorServer: @unchecked Sendable {
         let lines = connection.batch
         connection.batch = []
         connection.unitStartMs = nil
-        func refuse(_ reason: String, _ detail: String) {
+        let judged: (verdict: DeviceBatches.Verdict, ingest: CollectorStore.Ingest?)
+        do throws(CollectorError) {
+            judged = try batches.accept(lines: lines, trailer: line, keys: keys, store: store, receivedNs: Socket.wallNs())
+        } catch {
+            fatal(error)
+        }
+        switch judged.verdict {
+        case .refused(let reason, let detail):
             metrics.batches[reason, default: 0] += 1
             log("tcp \(connection.peer): batch refused (\(reason)): \(detail); nothing stored")
             connection.send(Array("nack \(reason)\n".utf8))
             connection.closing = true
-        }
-        guard let trailer = BatchTrailer(line: line) else {
-            return refuse("malformed", "trailer '\(String(decoding: line.prefix(200), as: UTF8.self))' does not parse")
-        }
-        guard let key = keys?.key(for: trailer.device) else {
-            return refuse("unknown-device", "device '\(trailer.device)' holds no key here")
-        }
-        guard trailer.bytes == lines.count else {
-            return refuse("malformed", "device \(trailer.device): trailer says \(trailer.bytes) bytes, batch has \(lines.count)")
-        }
-        guard trailer.verifies(lines: lines, key: key) else {
-            return refuse("bad-hmac", "device \(trailer.device): HMAC does not match its key")
-        }
-        var recent = recentMacs[trailer.device] ?? []
-        let allStored = trailer.last > 0 && (store.ledger.storedSeqs[trailer.device]?.ranges.contains {
-            $0.contains(trailer.first) && $0.contains(trailer.last)
-        } ?? false)
-        if allStored || recent.contains(trailer.hmac) {
-            // A device resends a batch whose ack it lost; an attacker may replay one. Either way
-            // nothing is stored again, and the ack lets a genuine device move on.
+        case .repeated(let device, let first, let last):
             metrics.batches["repeat", default: 0] += 1
-            log("tcp \(connection.peer): device \(trailer.device) batch \(trailer.first)-\(trailer.last) stored before (a resend or a replay); nothing stored")
-            connection.held = .ack(trailer.last)
-            return
+            log("tcp \(connection.peer): device \(device) batch \(first)-\(last) stored before (a resend or a replay); nothing stored")
+            connection.held = .ack(last)
+        case .stored(let device, let last):
+            if let result = judged.ingest { count(result, from: "tcp \(connection.peer) device \(device)") }
+            metrics.batches["ack", default: 0] += 1
+            connection.held = .ack(last)
         }
-        let result: CollectorStore.Ingest
-        do throws(CollectorError) {
-            result = try store.ingest(
-                lines, precision: .ns, receivedNs: Socket.wallNs(),
-                source: CollectorStore.Source(device: trailer.device, seqs: trailer.first...max(trailer.first, trailer.last)))
-        } catch {
-            fatal(error)
-        }
-        count(result, from: "tcp \(connection.peer) device \(trailer.device)")
-        recent.append(trailer.hmac)
-        if recent.count > Self.recentMacsMax { recent.removeFirst() }
-        recentMacs[trailer.device] = recent
-        metrics.batches["ack", default: 0] += 1
-        connection.held = .ack(trailer.last)
     }
 
     private func count(_ result: CollectorStore.Ingest, from source: String) {

@@ -1,12 +1,14 @@
 import CrossingDevice
 
-/// The board's network link: none, a real TCP connection, or an in-memory peer.
+/// The board's network link: none, a real TCP connection, an in-memory peer, or a pipe whose
+/// far end a simulation drives.
 public enum BoardLink: ClockedLink {
     /// No network: every connection is refused.
     case none
     case tcp(TCPLink)
     case peer(EmulatedHTTPPeer)
     case collector(EmulatedCollector)
+    case pipe(PipeLink)
 
     /// The in-memory collector, when that is the link.
     public var collector: EmulatedCollector? {
@@ -39,6 +41,9 @@ public enum BoardLink: ClockedLink {
         case .collector(var collector):
             defer { self = .collector(collector) }
             return try collector.connect()
+        case .pipe(var pipe):
+            defer { self = .pipe(pipe) }
+            return try pipe.connect()
         }
     }
 
@@ -54,6 +59,9 @@ public enum BoardLink: ClockedLink {
         case .collector(var collector):
             defer { self = .collector(collector) }
             return try collector.send(bytes)
+        case .pipe(var pipe):
+            defer { self = .pipe(pipe) }
+            return try pipe.send(bytes)
         }
     }
 
@@ -69,6 +77,9 @@ public enum BoardLink: ClockedLink {
         case .collector(var collector):
             defer { self = .collector(collector) }
             return try collector.receive(into: &bytes)
+        case .pipe(var pipe):
+            defer { self = .pipe(pipe) }
+            return try pipe.receive(into: &bytes)
         }
     }
 
@@ -84,6 +95,9 @@ public enum BoardLink: ClockedLink {
         case .collector(var collector):
             collector.close()
             self = .collector(collector)
+        case .pipe(var pipe):
+            pipe.close()
+            self = .pipe(pipe)
         }
     }
 }

@@ -91,6 +91,13 @@ public struct EmulatedBoard {
         device.link = .collector(collector)
     }
 
+    /// Lets `body` move the pipe's bytes, or partition it.
+    public mutating func withPipe<Result>(_ body: (inout PipeLink) -> Result) -> Result {
+        guard case .pipe(var pipe) = device.link else { preconditionFailure("the board's link is no pipe") }
+        defer { device.link = .pipe(pipe) }
+        return body(&pipe)
+    }
+
     /// Turns the main loop at `nowUs` with no frame: the export goes on while the sensors are
     /// quiet.
     public mutating func idle(atUs nowUs: UInt64) throws(FlashError) {

@@ -9,6 +9,8 @@ struct PeerConnection {
     var outbound: [UInt8] = []
     private var connected = false
 
+    var isConnected: Bool { connected }
+
     mutating func connect() throws(LinkError) -> LinkState {
         if down {
             connected = false

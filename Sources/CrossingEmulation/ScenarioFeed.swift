@@ -46,13 +46,24 @@ public struct ScenarioFeed {
     /// Simulated seconds the furthest lane has reached.
     public var timeS: Double { sources.map(\.timeS).max() ?? 0 }
 
+    private var earliest: Int? {
+        sources.indices.filter { sources[$0].nextUs != nil }.min { sources[$0].nextUs! < sources[$1].nextUs! }
+    }
+
     /// Lanes whose scene has ended: their sensors have gone quiet.
     public var endedLanes: Set<Int> { Set(sources.filter { $0.nextUs == nil }.map(\.lane)) }
 
+    /// Drops the earliest pending frame or scan, as a sensor that loses one, or a device that is
+    /// down when it comes; false when every lane has ended.
+    public mutating func dropNext() -> Bool {
+        guard let next = earliest else { return false }
+        sources[next].drop()
+        return true
+    }
+
     /// Delivers the earliest pending frame or scan; false when every lane has ended.
     public mutating func deliverNext(to board: inout EmulatedBoard) throws(FlashError) -> Bool {
-        guard let next = sources.indices.filter({ sources[$0].nextUs != nil }).min(by: { sources[$0].nextUs! < sources[$1].nextUs! })
-        else { return false }
+        guard let next = earliest else { return false }
         try sources[next].deliver(to: &board)
         delivered += 1
         return true
@@ -90,6 +101,10 @@ private struct LaneSource {
         } else if let scan = nextScan {
             try board.deliver(lane: lane, scan: scan)
         }
+        advance()
+    }
+
+    mutating func drop() {
         advance()
     }
 

@@ -1,0 +1,162 @@
+import CrossingCollector
+import CrossingSimulation
+import Foundation
+
+/// The collector's ingest and storage, in the simulation's process: device-protocol batches
+/// judged and stored as the server does (`DeviceBatches`, `CollectorStore` on a real directory),
+/// acknowledged only after the log is synced, and a crash that loses whatever was not synced
+/// and tears the log's tail.
+final class CollectorNode {
+    /// An answer waiting for the log to be synced, then for the network.
+    struct Answer {
+        var device: Int
+        var connection: Int
+        var bytes: [UInt8]
+    }
+
+    /// A batch's bytes as the device sent them, kept to be delivered again out of order.
+    struct SentBatch {
+        var device: Int
+        var bytes: [UInt8]
+    }
+
+    /// Longest line the collector holds while it waits for the newline; past it the
+    /// connection is broken, as the server's `line_bytes` limit does.
+    static let lineBytesMax = 64 << 10
+    static let compactBytes = 48 << 10
+
+    let directory: String
+    let keys: DeviceKeys
+    private(set) var store: CollectorStore
+    private var batches = DeviceBatches()
+    /// Per device: the connection its pending bytes came on, and the lines of the batch so far.
+    private var pending: [Int: (connection: Int, line: [UInt8], batch: [UInt8])] = [:]
+    /// Answers for batches stored but not yet synced: a crash loses them.
+    private var unsynced: [Answer] = []
+    /// The count each stored `crossings` line of a record carried, by device, seq, lane, class
+    /// and direction: a record number must never come back with other counts, since the store
+    /// would drop it as a resend and the difference would be lost.
+    private var counts: [String: Int64] = [:]
+    private(set) var crashes = 0
+    private(set) var batchesStored = 0
+    private(set) var batchesRepeated = 0
+    private(set) var batchesRefused = 0
+    /// Wall time, ns since 1970, as the collector's clock reads it (steps and all).
+    var nowNs: Int64
+
+    init(directory: String, keys: DeviceKeys, nowNs: Int64) throws(CollectorError) {
+        self.directory = directory
+        self.keys = keys
+        self.nowNs = nowNs
+        store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes) { _ in }
+    }
+
+    /// Takes bytes a device sent on `connection`. Returns answers to send now (a refusal), and
+    /// whether the collector broke the connection.
+    func receive(device: Int, connection: Int, bytes: [UInt8]) throws -> (answers: [Answer], broke: Bool) {
+        var state = pending[device] ?? (connection, [], [])
+        if state.connection != connection { state = (connection, [], []) }
+        var answers: [Answer] = []
+        for byte in bytes {
+            state.line.append(byte)
+            guard byte == 0x0A else {
+                if state.line.count > Self.lineBytesMax {
+                    pending[device] = nil
+                    return (answers, true)
+                }
+                continue
+            }
+            let line = state.line
+            state.line = []
+            guard line.starts(with: Array("# batch ".utf8)) else {
+                state.batch += line
+                continue
+            }
+            let judged = try batches.accept(
+                lines: state.batch, trailer: Array(line.dropLast()), keys: keys, store: store, receivedNs: nowNs)
+            if case .refused = judged.verdict {} else { try checkCounts(state.batch) }
+            if let error = judged.ingest?.errors.first {
+                throw Failure("device \(device): a line of a batch the collector took was refused: \(error)")
+            }
+            state.batch = []
+            switch judged.verdict {
+            case .stored(_, let last):
+                batchesStored += 1
+                unsynced.append(Answer(device: device, connection: connection, bytes: Array("ack \(last) ".utf8)))
+            case .repeated(_, _, let last):
+                batchesRepeated += 1
+                unsynced.append(Answer(device: device, connection: connection, bytes: Array("ack \(last) ".utf8)))
+            case .refused(let reason, _):
+                batchesRefused += 1
+                answers.append(Answer(device: device, connection: connection, bytes: Array("nack \(reason)\n".utf8)))
+                pending[device] = nil
+                return (answers, true)
+            }
+        }
+        pending[device] = state
+        return (answers, false)
+    }
+
+    /// Throws when a line of a record stored before carries another count than it did.
+    private func checkCounts(_ lines: [UInt8]) throws(Failure) {
+        for line in LineParser.parse(lines, precision: .ns) {
+            guard case .success(let point) = line.result, point.measurement == "crossings",
+                case .int(let seq)? = point.fields.first(where: { $0.key == "seq" })?.value,
+                case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
+            else { continue }
+            let tags = point.tags.filter { ["device", "lane", "class", "direction"].contains($0.key) }.map { "\($0.key)=\($0.value)" }
+            let key = tags.sorted().joined(separator: ",") + " seq=\(seq)"
+            if let before = counts[key], before != count {
+                throw Failure("record \(key) came again with count \(count) after \(before) was stored: the store drops it as a resend")
+            }
+            counts[key] = count
+        }
+    }
+
+    /// The group commit: syncs the log, then releases the answers it held, stamped with the
+    /// collector's time. Compacts the log into a snapshot when it has grown.
+    func commit() throws(CollectorError) -> [Answer] {
+        try store.sync()
+        try store.compactIfNeeded()
+        defer { unsynced = [] }
+        return unsynced.map { answer in
+            var answer = answer
+            answer.bytes += Array("\(nowNs)\n".utf8)
+            return answer
+        }
+    }
+
+    /// Bytes the collector holds for unfinished lines and batches: bounded by the limits.
+    var bufferedBytes: Int { pending.values.reduce(0) { $0 + $1.line.count + $1.batch.count } }
+
+    /// Crashes and restarts: unsynced answers are lost, the log keeps what was synced and a
+    /// torn part (`keepPermille` of the rest), and the store opens again from disk, cutting the
+    /// torn tail off as a real start does.
+    func crash(keepPermille: UInt64) throws(CollectorError) {
+        crashes += 1
+        unsynced = []
+        pending = [:]
+        let wal = store.wal
+        let path = directory + "/wal/" + String(format: "%08d.log", wal.segment)
+        let unsyncedBytes = wal.end.offset - wal.synced.offset
+        let kept = wal.synced.offset + unsyncedBytes * Int(keepPermille) / 1000
+        guard truncate(path, off_t(kept)) == 0 else { throw CollectorError("truncate \(path): \(String(cString: strerror(errno)))") }
+        store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes) { _ in }
+        // Records the crash lost may come again otherwise: forget their counts.
+        counts = counts.filter { entry in
+            guard let device = entry.key.split(separator: ",").first(where: { $0.hasPrefix("device=") })?.dropFirst(7),
+                let seq = Int64(entry.key.split(separator: "=").last ?? "")
+            else { return false }
+            return store.ledger.storedSeqs[String(device)]?.contains(seq) ?? false
+        }
+    }
+
+    /// The crossings stored for one device, lane, class and direction, over all minutes.
+    func total(device: String, lane: String, crossingClass: String, direction: String) -> Int64 {
+        store.ledger.totals.reduce(0) { sum, entry in
+            let key = entry.key
+            return key.device == device && key.lane == lane && key.crossingClass == crossingClass && key.direction == direction
+                ? sum + entry.value : sum
+        }
+    }
+}
