@@ -135,6 +135,7 @@ struct Simulation {
 
         /// One step of every device, the network and the collector at `nowUs`.
         func step(faults: Bool) throws {
+            if interruptRequested.load(ordering: .relaxed) { throw Interrupted() }
             collector.nowNs = Self.epochNs + Int64(nowUs) * 1000 + clockOffsetNs
             let collectorUp = nowUs >= collectorDownUntilUs
             for index in nodes.indices {
@@ -219,7 +220,6 @@ struct Simulation {
 
         // Phase 1: the scene, under the plan's faults.
         while nowUs < endUs {
-            if interruptRequested.load(ordering: .relaxed) { throw Interrupted() }
             let nowS = Double(nowUs) / 1_000_000
             while let crash = crashes.first, crash <= nowS {
                 crashes.removeFirst()
