@@ -14,12 +14,6 @@ final class CollectorNode {
         var bytes: [UInt8]
     }
 
-    /// A batch's bytes as the device sent them, kept to be delivered again out of order.
-    struct SentBatch {
-        var device: Int
-        var bytes: [UInt8]
-    }
-
     /// Longest line the collector holds while it waits for the newline; past it the
     /// connection is broken, as the server's `line_bytes` limit does.
     static let lineBytesMax = 64 << 10
@@ -36,7 +30,14 @@ final class CollectorNode {
     /// The count each stored `crossings` line of a record carried, by device, seq, lane, class
     /// and direction: a record number must never come back with other counts, since the store
     /// would drop it as a resend and the difference would be lost.
-    private var counts: [String: Int64] = [:]
+    private var counts: [RecordLine: Int64] = [:]
+
+    /// One `crossings` line of a record: its device and number, and the rest of its tags.
+    private struct RecordLine: Hashable {
+        var device: String
+        var seq: Int64
+        var tags: String
+    }
     private(set) var crashes = 0
     private(set) var batchesStored = 0
     private(set) var batchesRepeated = 0
@@ -105,9 +106,10 @@ final class CollectorNode {
                 case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
             else { continue }
             let tags = point.tags.filter { ["device", "lane", "class", "direction"].contains($0.key) }.map { "\($0.key)=\($0.value)" }
-            let key = tags.sorted().joined(separator: ",") + " seq=\(seq)"
+            let device = point.tags.first { $0.key == "device" }?.value ?? ""
+            let key = RecordLine(device: device, seq: seq, tags: tags.sorted().joined(separator: ","))
             if let before = counts[key], before != count {
-                throw Failure("record \(key) came again with count \(count) after \(before) was stored: the store drops it as a resend")
+                throw Failure("record \(key.tags) seq=\(key.seq) came again with count \(count) after \(before) was stored: the store drops it as a resend")
             }
             counts[key] = count
         }
@@ -143,12 +145,7 @@ final class CollectorNode {
         guard truncate(path, off_t(kept)) == 0 else { throw CollectorError("truncate \(path): \(String(cString: strerror(errno)))") }
         store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes) { _ in }
         // Records the crash lost may come again otherwise: forget their counts.
-        counts = counts.filter { entry in
-            guard let device = entry.key.split(separator: ",").first(where: { $0.hasPrefix("device=") })?.dropFirst(7),
-                let seq = Int64(entry.key.split(separator: "=").last ?? "")
-            else { return false }
-            return store.ledger.storedSeqs[String(device)]?.contains(seq) ?? false
-        }
+        counts = counts.filter { store.ledger.storedSeqs[$0.key.device]?.contains($0.key.seq) ?? false }
     }
 
     /// The crossings stored for one device, lane, class and direction, over all minutes.
