@@ -53,16 +53,19 @@ final class CollectorNode {
     }
 
     /// Takes bytes a device sent on `connection`. Returns answers to send now (a refusal), and
-    /// whether the collector broke the connection.
+    /// whether the collector broke the connection. A negative connection is a copy the network
+    /// delivers on a connection of its own: it starts from nothing and leaves the device's open
+    /// connection, and its half-received line, as they were.
     func receive(device: Int, connection: Int, bytes: [UInt8]) throws -> (answers: [Answer], broke: Bool) {
-        var state = pending[device] ?? (connection, [], [])
+        let ghost = connection < 0
+        var state: (connection: Int, line: [UInt8], batch: [UInt8]) = ghost ? (connection, [], []) : pending[device] ?? (connection, [], [])
         if state.connection != connection { state = (connection, [], []) }
         var answers: [Answer] = []
         for byte in bytes {
             state.line.append(byte)
             guard byte == 0x0A else {
                 if state.line.count > Self.lineBytesMax {
-                    pending[device] = nil
+                    if !ghost { pending[device] = nil }
                     return (answers, true)
                 }
                 continue
@@ -90,11 +93,11 @@ final class CollectorNode {
             case .refused(let reason, _):
                 batchesRefused += 1
                 answers.append(Answer(device: device, connection: connection, bytes: Array("nack \(reason)\n".utf8)))
-                pending[device] = nil
+                if !ghost { pending[device] = nil }
                 return (answers, true)
             }
         }
-        pending[device] = state
+        if !ghost { pending[device] = state }
         return (answers, false)
     }
 
