@@ -62,7 +62,7 @@ public struct DepthLaneCounter {
         frameOrder.accept(sequence: header.sequence, timestampUs: header.timestampUs)
         health.sequenceGaps &+= UInt64(missed)
         health.framesProcessed &+= 1
-        tally.advance(toUs: header.timestampUs, binsDropped: &health.binsDropped)
+        tally.advance(toUs: header.timestampUs, binsMerged: &health.binsMerged)
         let occupied = background.update(
             readings: zones, timeUs: header.timestampUs, config: config, geometry: geometry,
             heights: &scratch.heights, health: &health)
@@ -103,7 +103,17 @@ public struct DepthLaneCounter {
 
     /// Closes the open bin early, for a clean shutdown.
     public mutating func closeOpenBin() {
-        tally.close(binsDropped: &health.binsDropped)
+        tally.close(binsMerged: &health.binsMerged)
+    }
+
+    /// The counts not yet taken in a closed bin (the held bins and the open one), as one bin.
+    public var unexportedBin: IntervalBin {
+        mutating get { tally.unexported }
+    }
+
+    /// Holds a closed bin the journal kept across a reboot, to be taken like any other.
+    public mutating func restore(pending bin: IntervalBin) {
+        tally.hold(bin, binsMerged: &health.binsMerged)
     }
 
     /// Zones occupied past the stuck limit, bit `row * side + col`.

@@ -19,8 +19,9 @@ public struct Health: Sendable, Equatable {
     public var zonesStuck: UInt64 = 0
     /// Times a zone's floor was re-learned because it read deeper than the learned floor.
     public var floorRelearned: UInt64 = 0
-    /// Closed bins overwritten before they were drained (totals stay exact).
-    public var binsDropped: UInt64 = 0
+    /// Closed bins merged into the one before, because the ring was full when they closed:
+    /// nobody drained it (every count is kept; only time resolution is lost).
+    public var binsMerged: UInt64 = 0
 
     public init() {}
 }

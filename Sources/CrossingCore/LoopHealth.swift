@@ -20,8 +20,9 @@ public struct LoopHealth: Sendable, Equatable {
     public var unpaired: UInt64 = 0
     /// Vehicles too close to their neighbour to part on one loop, told apart by the other.
     public var merged: UInt64 = 0
-    /// Closed bins overwritten before they were drained (totals stay exact).
-    public var binsDropped: UInt64 = 0
+    /// Closed bins merged into the one before, because the ring was full when they closed:
+    /// nobody drained it (every count is kept; only time resolution is lost).
+    public var binsMerged: UInt64 = 0
 
     public init() {}
 }

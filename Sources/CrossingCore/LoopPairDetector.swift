@@ -70,7 +70,7 @@ public struct LoopPairDetector {
         health.sequenceGaps &+= UInt64(missed)
         health.samplesProcessed &+= 1
         vehicleCount = 0
-        tally.advance(toUs: header.timestampUs, binsDropped: &health.binsDropped)
+        tally.advance(toUs: header.timestampUs, binsMerged: &health.binsMerged)
         if a.applyStatus(readingA) { fail(onA: true) }
         if b.applyStatus(readingB) { fail(onA: false) }
         // Motion first, so that an edge in this scan is timed on clocks that know of it.
@@ -127,7 +127,17 @@ public struct LoopPairDetector {
 
     /// Closes the open bin early, for a clean shutdown.
     public mutating func closeOpenBin() {
-        tally.close(binsDropped: &health.binsDropped)
+        tally.close(binsMerged: &health.binsMerged)
+    }
+
+    /// The counts not yet taken in a closed bin (the held bins and the open one), as one bin.
+    public var unexportedBin: IntervalBin {
+        mutating get { tally.unexported }
+    }
+
+    /// Holds a closed bin the journal kept across a reboot, to be taken like any other.
+    public mutating func restore(pending bin: IntervalBin) {
+        tally.hold(bin, binsMerged: &health.binsMerged)
     }
 
     /// A loop that fails hands the other loop's waiting occupancies over to be counted alone.

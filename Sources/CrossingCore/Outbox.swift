@@ -23,14 +23,18 @@ public struct OutboxRecord: Sendable, Equatable {
 
 /// The records not yet acknowledged by the export target, oldest first, in fixed memory.
 ///
-/// Counting never waits for the link: when the outbox is full, the oldest unsent record is
-/// merged with the next unsent record of the same lane into one coarser bin (counts and frames
+/// Counting never waits for the link: when the outbox is full, the oldest record never sent is
+/// merged with the next such record of the same lane into one coarser bin (counts and frames
 /// summed, the interval spanning both), so every total stays exact and only time resolution is
 /// lost, oldest first. `binsMergedAway` counts the bins that lost their own row.
 ///
 /// Records are sent oldest first; `sentCount` of them wait for an acknowledgement, which
 /// removes them. A lost connection sends them again: the receiver drops sequence numbers it
-/// has, so nothing is counted twice.
+/// has, so nothing is counted twice. For that, a record that has gone out even once is never
+/// merged (`frozenCount`): the receiver may have stored it with its ack lost, and would drop
+/// the merged record, later bins and all, as a resend. When no two unfrozen records of a lane
+/// are left to merge, the outbox has no room (`hasRoom`) and the firmware leaves closed bins
+/// with their lane's core, which merges them in turn.
 public struct Outbox<let capacity: Int> {
     /// Records the outbox holds before it merges.
     public static var recordsMax: Int { capacity }
@@ -38,6 +42,9 @@ public struct Outbox<let capacity: Int> {
     public private(set) var count = 0
     /// Records at the front sent and awaiting an acknowledgement; never merged.
     public private(set) var sentCount = 0
+    /// Records at the front that may have reached the receiver: sent at least once, or put
+    /// back from flash after a reboot (which does not know). Never merged.
+    public private(set) var frozenCount = 0
     /// The sequence number the next record gets.
     public private(set) var nextSeq: UInt32 = 1
     /// Bins that were merged into an older record of their lane to make room.
@@ -63,6 +70,7 @@ public struct Outbox<let capacity: Int> {
         precondition(capacity >= 16, "an outbox needs room to merge")
         count = 0
         sentCount = 0
+        frozenCount = 0
         self.nextSeq = nextSeq
         binsMergedAway = 0
         settledThroughSeq = nextSeq &- 1
@@ -91,11 +99,21 @@ public struct Outbox<let capacity: Int> {
         return records[index]
     }
 
-    /// Adds a closed bin of `lane` and returns its sequence number. When full, merges first.
+    /// Whether `push` can take a bin: a free slot, or two unfrozen records of a lane to merge.
+    /// `mutating` to read in place (see `record`).
+    public var hasRoom: Bool {
+        mutating get { count < capacity || mergeablePair() != nil }
+    }
+
+    /// Adds a closed bin of `lane` and returns its sequence number. When full, merges first;
+    /// only when `hasRoom`.
     @discardableResult
     public mutating func push(lane: UInt8, bin: IntervalBin) -> UInt32 {
         precondition(lane < 8)
-        if count == capacity { mergeOldest() }
+        if count == capacity {
+            guard let pair = mergeablePair() else { preconditionFailure("push without room: check hasRoom first") }
+            merge(pair.second, into: pair.first)
+        }
         let seq = nextSeq
         nextSeq &+= 1
         records[count] = OutboxRecord(seq: seq, lane: lane, bin: bin)
@@ -118,7 +136,9 @@ public struct Outbox<let capacity: Int> {
         precondition(record.lane < 8)
         var (index, present) = position(of: record.seq)
         if record.seq > settled && !present && count == capacity {
-            mergeOldest()
+            // More live records than fit: the log never holds that, but flash is not trusted.
+            guard let pair = mergeablePair() else { return }
+            merge(pair.second, into: pair.first)
             (index, present) = position(of: record.seq)
         }
         var next = index
@@ -144,6 +164,12 @@ public struct Outbox<let capacity: Int> {
             kept += 1
         }
         count = kept
+    }
+
+    /// Marks every record held as possibly received: after a reboot replayed them, nothing
+    /// tells which went out before the power failed.
+    public mutating func freezeAll() {
+        frozenCount = count
     }
 
     /// Stamps every record without a wall-clock start, given wall time = monotonic time +
@@ -178,6 +204,7 @@ public struct Outbox<let capacity: Int> {
     public mutating func markSent(_ sent: Int) {
         precondition(sent >= 0 && sent <= sendableCount)
         sentCount += sent
+        frozenCount = max(frozenCount, sentCount)
     }
 
     /// The target has stored every sent record up to `seq`: they leave the outbox. Returns
@@ -189,6 +216,7 @@ public struct Outbox<let capacity: Int> {
         if done > 0 { settledThroughSeq = records[done - 1].seq }
         remove(first: done)
         sentCount -= done
+        frozenCount -= done
         return done
     }
 
@@ -203,28 +231,25 @@ public struct Outbox<let capacity: Int> {
         if dropped > 0 { settledThroughSeq = records[dropped - 1].seq }
         remove(first: dropped)
         sentCount = 0
+        frozenCount -= dropped
         return dropped
     }
 
-    /// Merges into the oldest unsent record the next unsent record of its lane; when that lane
-    /// has no other, tries the next oldest record.
-    private mutating func mergeOldest() {
-        for first in sentCount..<count {
+    /// The oldest unfrozen record and the next record of its lane, to merge; when that lane has
+    /// no other, the next oldest record's. Nil when no lane has two unfrozen records.
+    private mutating func mergeablePair() -> (first: Int, second: Int)? {
+        for first in frozenCount..<count {
             for second in (first + 1)..<count where records[second].lane == records[first].lane {
-                merge(second, into: first)
-                return
+                return (first, second)
             }
         }
-        preconditionFailure("an outbox full of sent records or single records per lane cannot merge")
+        return nil
     }
 
     private mutating func merge(_ second: Int, into first: Int) {
         let later = records[second]
         var earlier = records[first]
-        for cell in 0..<12 { earlier.bin.counts[cell] &+= later.bin.counts[cell] }
-        earlier.bin.frames &+= later.bin.frames
-        let endUs = later.bin.startUs &+ UInt64(later.bin.intervalMs) * 1000
-        earlier.bin.intervalMs = UInt32(clamping: (endUs &- earlier.bin.startUs) / 1000)
+        earlier.bin = earlier.bin.merged(with: later.bin)
         earlier.binsMerged &+= later.binsMerged
         earlier.lastSeq = later.lastSeq
         records[first] = earlier

@@ -23,6 +23,16 @@ public struct IntervalBin: Sendable, Equatable {
         return sum
     }
 
+    /// This bin and a later one as one: counts and frames summed, the interval spanning both.
+    public func merged(with later: IntervalBin) -> IntervalBin {
+        var sum = self
+        for cell in 0..<Limits.cellsMax { sum.counts[cell] &+= later.counts[cell] }
+        sum.frames &+= later.frames
+        let endUs = later.startUs &+ UInt64(later.intervalMs) * 1000
+        sum.intervalMs = UInt32(clamping: (endUs &- startUs) / 1000)
+        return sum
+    }
+
     public static func == (lhs: IntervalBin, rhs: IntervalBin) -> Bool {
         guard lhs.startUs == rhs.startUs && lhs.intervalMs == rhs.intervalMs && lhs.frames == rhs.frames else {
             return false
@@ -62,7 +72,7 @@ struct Tally {
 
     /// Moves the open bin to the interval holding `timeUs`, closing the previous one when time
     /// has passed its end, and counts the frame in it.
-    mutating func advance(toUs timeUs: UInt64, binsDropped: inout UInt64) {
+    mutating func advance(toUs timeUs: UInt64, binsMerged: inout UInt64) {
         if isOpen && timeUs &- open.startUs < intervalUs {
             open.frames &+= 1
             return
@@ -70,7 +80,7 @@ struct Tally {
         let startUs = timeUs - timeUs % intervalUs
         if isOpen && startUs != open.startUs {
             precondition(startUs > open.startUs, "time went backwards past a bin")
-            close(binsDropped: &binsDropped)
+            close(binsMerged: &binsMerged)
         }
         if !isOpen {
             let intervalMs = open.intervalMs
@@ -107,16 +117,40 @@ struct Tally {
     }
 
     /// Closes the open bin now, whether or not its interval has ended (for shutdown).
-    mutating func close(binsDropped: inout UInt64) {
+    mutating func close(binsMerged: inout UInt64) {
         guard isOpen else { return }
-        if ringCount == Limits.binsMax {
-            ringHead = (ringHead + 1) % Limits.binsMax
-            ringCount -= 1
-            binsDropped &+= 1
-        }
-        ring[(ringHead + ringCount) % Limits.binsMax] = open
-        ringCount += 1
+        hold(open, binsMerged: &binsMerged)
         isOpen = false
+    }
+
+    /// Puts a closed bin at the back of the ring. A full ring merges its two oldest bins into
+    /// one first: a reader that has not drained the ring (a device whose outbox has no room)
+    /// loses time resolution, never a count.
+    mutating func hold(_ bin: IntervalBin, binsMerged: inout UInt64) {
+        if ringCount == Limits.binsMax {
+            let second = (ringHead + 1) % Limits.binsMax
+            ring[second] = ring[ringHead].merged(with: ring[second])
+            ringHead = second
+            ringCount -= 1
+            binsMerged &+= 1
+        }
+        ring[(ringHead + ringCount) % Limits.binsMax] = bin
+        ringCount += 1
+    }
+
+    /// The counts not yet handed out in a closed bin: the ring's and the open bin's, as one
+    /// bin from the oldest start; no frames when there are none.
+    var unexported: IntervalBin {
+        var sum = IntervalBin()
+        sum.intervalMs = open.intervalMs
+        var first = true
+        for index in 0..<ringCount {
+            let bin = ring[(ringHead + index) % Limits.binsMax]
+            sum = first ? bin : sum.merged(with: bin)
+            first = false
+        }
+        if isOpen { sum = first ? open : sum.merged(with: open) }
+        return sum
     }
 
     mutating func popClosed() -> IntervalBin? {

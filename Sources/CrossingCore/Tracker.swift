@@ -96,7 +96,7 @@ struct Tracker {
             let (x, y) = tracks[index].predicted(atUs: timeUs)
             predictedXQ8[index] = x
             predictedYQ8[index] = y
-            gateQ8[index] = Tracker.gate(track: tracks[index], timeUs: timeUs, config: config, geometry: geometry)
+            gateQ8[index] = Tracker.gate(track: &tracks[index], timeUs: timeUs, config: config, geometry: geometry)
         }
     }
 

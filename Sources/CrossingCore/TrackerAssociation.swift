@@ -5,8 +5,9 @@ extension Tracker {
     /// no trustworthy velocity yet (an object's top jumps about as it comes into view), so it
     /// may reach as far as the fastest object could move. An established track allows one zone,
     /// its own step, and half a zone per missed frame: a track that lost its object must not
-    /// leap onto a newcomer at the other edge.
-    static func gate(track: Track, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) -> Int32 {
+    /// leap onto a newcomer at the other edge. `inout` only to read the track where it lies: an
+    /// element of the tracks' InlineArray passed by value is copied first, every frame.
+    static func gate(track: inout Track, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) -> Int32 {
         let dtUs = Int64(min(timeUs - track.lastUs, 2_000_000))
         if track.hits < Tracker.youngHitsMax && track.misses == 0 {
             let pitchMm = Int64(geometry.pitchMm(atHeightMm: track.peakMm))

@@ -22,10 +22,13 @@ struct LoopLane {
 /// run by a main loop that calls `tick`, with totals kept in a journal.
 ///
 /// Flash holds the config record in sector `configSector`, the outbox log in the last
-/// `outboxSectors`, and the journal in the sectors between. Boot reads the config, restores each lane's totals and last frame counted from
-/// the journal, and counts on after that frame: after a power cut the totals are those of the
-/// last commit, and no frame already in them is counted again. Counts made after the last
-/// commit are lost with the power; `DeviceConfig.persistIntervalS` bounds how many.
+/// `outboxSectors`, and the journal in the sectors between. Boot reads the config, restores each
+/// lane's totals and last frame counted from the journal, and counts on after that frame: after
+/// a power cut the totals are those of the last commit, and no frame already in them is counted
+/// again. Counts made after the last commit are lost with the power;
+/// `DeviceConfig.persistIntervalS` bounds how many. Boot reconciles the totals with the bins
+/// the outbox log holds, so that every count in them leaves the device in exactly one bin
+/// (docs/journal.md, "Totals and bins agree").
 public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time: Clock, Light: Indicator, Net: Link> {
     public static var configSector: Int { 0 }
     public static var outboxSectors: Int { 4 }
@@ -61,6 +64,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     private var outboxLog: OutboxLog
     /// The outbox's settled sequence number the log has recorded.
     private var loggedSettledSeq: UInt32 = 0
+    /// The outbox log's next entry at the last commit: a commit follows within a sector of
+    /// entries, while the log still holds every bin closed since (`OutboxLog.restore`).
+    private var logEntryAtCommit: UInt32 = 0
     private var bootUs: UInt64 = 0
     /// The journal's flash, for an emulator to cut the power or carry the bytes over a reboot.
     public var flash: Storage {
@@ -83,7 +89,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     private var shown = IndicatorPattern.off
     private var zones = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
     private var depthScratch = DepthScratch()
-    private var payload = InlineArray<440, UInt8>(repeating: 0xFF)
+    private var payload = JournalPayload(repeating: 0xFF)
 
     /// The device on its parts, not booted yet: `boot()` starts it.
     public init(parts flash: Storage, bus: Bus, watchdog: Dog, clock: Time, indicator: Light, link: Net) {
@@ -140,9 +146,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         config.device.update(&seed)
         exporting = exporter.reset(config: &config, seed: seed.value)
         outbox.reset()
-        var snapshot = DeviceSnapshot()
-        try restoreJournal(into: &snapshot)
-        bootLanes(from: &snapshot)
+        var closings = LaneClosings()
+        let lanesKept = try restoreJournal(closings: &closings)
+        bootLanes(lanesKept: lanesKept, closings: &closings)
         let nowUs = clock.nowUs()
         bootUs = nowUs
         lastPersistUs = nowUs
@@ -151,41 +157,61 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         for lane in 0..<config.laneCount { lastFrameUs[lane] = nowUs }
     }
 
-    /// Boot's restore: the newest journal snapshot into `snapshot`, the outbox from its log.
-    /// Never inlined, nor is `bootLanes`, so that their stack frames do not add up.
-    @inline(never) private mutating func restoreJournal(into snapshot: inout DeviceSnapshot) throws(BootError) {
+    /// Boot's restore: the newest journal snapshot into `payload` (returning how many lanes it
+    /// keeps, nil when there is none), the outbox from its log, and the bins closed since the
+    /// snapshot into `closings`. Never inlined, nor is `bootLanes`, so that their stack frames
+    /// do not add up.
+    @inline(never) private mutating func restoreJournal(closings: inout LaneClosings) throws(BootError) -> Int? {
         do throws(FlashError) {
-            if let length = try journal.restore(into: &payload),
-                let kept = DeviceSnapshot(payload: payload.span.extracting(0..<length))
-            {
-                snapshot = kept
+            var lanesKept: Int?
+            if let length = try journal.restore(into: &payload) {
+                lanesKept = DeviceSnapshot.laneCount(in: payload.span, length: length)
             }
-            let highest = try outboxLog.restore(from: journal.flash, into: &outbox)
-            outbox.numberFrom(max(snapshot.nextRecordSeq, highest &+ 1))
+            // With no snapshot, every record the log holds was numbered since the first boot.
+            let nextRecordSeq = lanesKept == nil ? 1 : DeviceSnapshot.nextRecordSeq(in: payload.span)
+            let highest = try outboxLog.restore(
+                from: journal.flash, into: &outbox, closingsFrom: nextRecordSeq, closings: &closings)
+            outbox.numberFrom(max(nextRecordSeq, highest &+ 1))
+            // Any record put back may have reached the target before the power failed.
+            outbox.freezeAll()
             loggedSettledSeq = outbox.settledThroughSeq
+            logEntryAtCommit = outboxLog.nextEntry
+            return lanesKept
         } catch {
             throw .flash(error)
         }
     }
 
     /// Boot's lanes: each lane of the config started afresh in its pool, with the totals and
-    /// last frame `snapshot` kept for it.
-    @inline(never) private mutating func bootLanes(from snapshot: inout DeviceSnapshot) {
+    /// last frame the snapshot in `payload` kept for it (of `lanesKept`), reconciled with the
+    /// bins it closed since (`closings`).
+    @inline(never) private mutating func bootLanes(lanesKept: Int?, closings: inout LaneClosings) {
         depthMask = 0
         var depthUsed = 0
         var loopsUsed = 0
         for lane in 0..<config.laneCount {
             let spec = config.lane(lane)
-            let kept = Self.find(spec, in: snapshot)
-            let lastSequence = kept.map { snapshot.lanes[$0].lastSequence }
+            let kept = lanesKept.flatMap {
+                DeviceSnapshot.find(nameCRC: Self.nameCRC(spec), kind: Self.kind(spec), lanes: $0, in: payload.span)
+            }
+            let lastSequence = kept.map { DeviceSnapshot.lastSequence(lane: $0, in: payload.span) }
+            // With no snapshot, every lane starts from nothing and every bin in the log was
+            // counted since. The log numbers records by lane position: its bins are this
+            // lane's only when the snapshot kept the lane in the same place.
+            let from = Restore(kept: kept, fresh: lanesKept == nil)
+            let closed = (kept == lane || from.fresh) && closings.closed(lane: lane) ? lane : nil
             if let laneConfig = config.depthConfig(lane) {
-                Self.start(&depthLanes[depthUsed].counter, config: laneConfig, kept: kept.map { snapshot.lanes[$0] })
+                Self.start(
+                    &depthLanes[depthUsed].counter, config: laneConfig, from: from, snapshot: payload.span,
+                    closed: closed, closings: closings)
                 depthLanes[depthUsed].driver = DepthSensorDriver(address: spec.address, lastSequence: lastSequence)
                 pool[lane] = depthUsed
                 depthMask |= 1 << UInt8(lane)
                 depthUsed += 1
             } else if let loopConfig = config.loopConfig(lane) {
-                Self.start(&loopLanes[loopsUsed].detector, config: loopConfig, kept: kept.map { snapshot.lanes[$0] })
+                Self.start(
+                    &loopLanes[loopsUsed].detector, config: loopConfig, from: from, snapshot: payload.span,
+                    closed: closed, closings: closings)
                 loopLanes[loopsUsed].driver = LoopFrontEndDriver(address: spec.address, lastSequence: lastSequence)
                 pool[lane] = loopsUsed
                 loopsUsed += 1
@@ -218,7 +244,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         // each, which would wear the flash four times as fast.
         let sinceUs = nowUs &- lastPersistUs
         let binDue = binClosed && sinceUs >= UInt64(config.binIntervalS) * 500_000
-        if unpersisted && (binDue || sinceUs >= UInt64(config.persistIntervalS) * 1_000_000) {
+        let logDue = outboxLog.nextEntry &- logEntryAtCommit >= UInt32(outboxLog.entriesPerSector)
+        if logDue || unpersisted && (binDue || sinceUs >= UInt64(config.persistIntervalS) * 1_000_000) {
             try persist()
         }
         try stampRecords()
@@ -256,25 +283,24 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         return figures
     }
 
-    /// Commits every lane's totals and last frame counted now.
+    /// Commits every lane's totals, last frame counted and counts not yet in the outbox now.
     public mutating func persist() throws(FlashError) {
-        var snapshot = DeviceSnapshot()
-        snapshot.laneCount = config.laneCount
-        snapshot.nextRecordSeq = outbox.nextSeq
+        let length = DeviceSnapshot.putHeader(lanes: config.laneCount, nextRecordSeq: outbox.nextSeq, in: &payload)
         for lane in 0..<config.laneCount {
-            snapshot.lanes[lane].nameCRC = Self.nameCRC(config.lane(lane))
-            snapshot.lanes[lane].kind = Self.kind(config.lane(lane))
-            snapshot.lanes[lane].lastSequence = lastCounted[lane]
+            let pending = readUnexported(lane: lane)
+            DeviceSnapshot.putLane(
+                lane, nameCRC: Self.nameCRC(config.lane(lane)), kind: Self.kind(config.lane(lane)),
+                lastSequence: lastCounted[lane], pending: pending, in: &payload)
             for c in 0..<4 {
                 for d in 0..<3 {
-                    snapshot.lanes[lane].totals[c * 3 + d] =
-                        readTotal(lane: lane, DeviceSnapshot.classes[c], DeviceSnapshot.directions[d])
+                    let total = readTotal(lane: lane, DeviceSnapshot.classes[c], DeviceSnapshot.directions[d])
+                    DeviceSnapshot.putTotal(total, lane: lane, cell: c * 3 + d, in: &payload)
                 }
             }
         }
-        let length = snapshot.encode(into: &payload)
         try journal.commit(payload.span.extracting(0..<length))
         health.commits &+= 1
+        logEntryAtCommit = outboxLog.nextEntry
         lastPersistUs = clock.nowUs()
         unpersisted = false
     }
@@ -314,6 +340,12 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         return copy.readDriverHealth(lane: lane)
     }
 
+    /// The counts of `lane` in its totals but in no bin the outbox took yet, as one bin.
+    public func unexported(lane: Int) -> IntervalBin {
+        var copy = self
+        return copy.readUnexported(lane: lane)
+    }
+
     /// The sequence number of the last frame counted on `lane`, 0 before the first.
     public func lastCounted(lane: Int) -> UInt32 { lastCounted[lane] }
 
@@ -333,6 +365,11 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
     /// `grandTotal`, read in place.
     mutating func readGrandTotal(lane: Int) -> UInt64 {
         isDepth(lane) ? depthLanes[pool[lane]].counter.grandTotal : loopLanes[pool[lane]].detector.grandTotal
+    }
+
+    /// The counts of `lane` not yet in a bin the outbox took, read in place.
+    mutating func readUnexported(lane: Int) -> IntervalBin {
+        isDepth(lane) ? depthLanes[pool[lane]].counter.unexportedBin : loopLanes[pool[lane]].detector.unexportedBin
     }
 
     /// `driverHealth`, read in place.
@@ -378,11 +415,11 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
 
     /// Moves `lane`'s closed bins to the outbox and its log, stamped when wall time is known;
     /// a record the outbox merged to make room is logged again. A bin closing is also a moment
-    /// to commit.
+    /// to commit. When the outbox has no room, the bins wait in the lane's core.
     private mutating func drainClosedBins(lane: Int) throws(FlashError) -> Bool {
         let index = pool[lane]
         var closed = false
-        while true {
+        while outbox.hasRoom {
             let bin = isDepth(lane) ? depthLanes[index].counter.popClosedBin() : loopLanes[index].detector.popClosedBin()
             guard let bin else { return closed }
             outbox.push(lane: UInt8(lane), bin: bin)
@@ -393,6 +430,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
             try outboxLog.append(outbox.record(outbox.count - 1), flash: &journal.flash, outbox: &outbox)
             closed = true
         }
+        return closed
     }
 
     /// Flags silent sensors and shows on the indicator whether every lane is well.
@@ -424,31 +462,50 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, Dog: Watchdog, Time
         return 2
     }
 
-    /// The snapshot's entry for the lane of the same name and sensor kind, if any.
-    private static func find(_ spec: DeviceLane, in snapshot: DeviceSnapshot) -> Int? {
-        for index in 0..<snapshot.laneCount
-        where snapshot.lanes[index].nameCRC == nameCRC(spec) && snapshot.lanes[index].kind == kind(spec) {
-            return index
-        }
-        return nil
-    }
-
     /// The outbox log in the last `outboxSectors` of `flash`.
     private static func outboxLog(on flash: Storage) -> OutboxLog {
         OutboxLog(
             firstSector: flash.sectorCount - outboxSectors, sectors: outboxSectors, sectorSizeBytes: flash.sectorSizeBytes)
     }
 
-    /// Starts a lane's core afresh for `config`, with the totals the journal `kept` for it.
-    private static func start<Core: LaneCore>(_ core: inout Core, config: Core.Config, kept: DeviceSnapshot.Lane?) {
+    /// Where a lane's state comes from at boot: its entry in the snapshot, if kept, or nothing
+    /// at all before the first commit (`fresh`).
+    private struct Restore {
+        var kept: Int?
+        var fresh: Bool
+    }
+
+    /// Starts a lane's core afresh for `config`, with the totals the snapshot kept for it,
+    /// reconciled with the bins the lane closed after that snapshot (`closings`, for lane
+    /// `closed`, when it closed any).
+    ///
+    /// The snapshot's pending counts are in its totals and in no bin the outbox took. When the
+    /// lane closed bins since, the first of them took the pending counts, and counts after the
+    /// snapshot with them: the totals are the snapshot's less the pending counts plus those
+    /// bins'. (A power cut between the bins of one drain loses the rest from both.) When it
+    /// closed none, the pending counts go back to the lane as a closed bin, to leave with the
+    /// next drain.
+    private static func start<Core: LaneCore>(
+        _ core: inout Core, config: Core.Config, from: Restore, snapshot: Span<UInt8>, closed: Int?,
+        closings: borrowing LaneClosings
+    ) {
         do throws(ConfigError) {
             try core.reset(config: config)
         } catch {
             preconditionFailure("validate() accepted the device's config, so its lanes' cores accept theirs")
         }
-        guard let kept else { return }
+        guard from.kept != nil || from.fresh else { return }
+        let pending = from.kept.map { DeviceSnapshot.pending(lane: $0, in: snapshot) } ?? IntervalBin()
         for c in 0..<4 {
-            for d in 0..<3 { core.restore(total: kept.totals[c * 3 + d], DeviceSnapshot.classes[c], DeviceSnapshot.directions[d]) }
+            for d in 0..<3 {
+                let cell = c * 3 + d
+                var total = from.kept.map { DeviceSnapshot.total(lane: $0, cell: cell, in: snapshot) } ?? 0
+                if let closed {
+                    total = total &- UInt64(pending.counts[cell]) &+ UInt64(closings.sums[closed].counts[cell])
+                }
+                core.restore(total: total, DeviceSnapshot.classes[c], DeviceSnapshot.directions[d])
+            }
         }
+        if closed == nil && (pending.frames > 0 || pending.total > 0) { core.restore(pending: pending) }
     }
 }

@@ -8,6 +8,9 @@ public enum JournalError: Error, Equatable {
     case sectorSmallerThanSlot
 }
 
+/// A buffer for the largest journal payload.
+public typealias JournalPayload = InlineArray<688, UInt8>
+
 /// A power-loss-safe log of state snapshots in a ring of flash sectors.
 ///
 /// Each commit goes in the next fixed-size slot: a header (magic, payload length, sequence
@@ -17,12 +20,13 @@ public enum JournalError: Error, Equatable {
 /// fill a sector before the next is erased, so each sector is erased once per
 /// `slotsPerSector x sectors` commits.
 public struct Journal<Storage: Flash> {
-    /// Largest payload a slot holds: a snapshot of four lanes.
-    public static var payloadMax: Int { 440 }
+    /// Largest payload a slot holds: a snapshot of four lanes (`JournalPayload`).
+    public static var payloadMax: Int { 688 }
     static var headerBytes: Int { 8 }
-    static var crcOffset: Int { 448 }
-    static var markerOffset: Int { 452 }
-    static var slotBytes: Int { 456 }
+    static var crcOffset: Int { 696 }
+    static var markerOffset: Int { 700 }
+    /// Bytes a slot takes in its sector: header, payload, CRC and marker.
+    public static var slotBytes: Int { 704 }
     static var magic: UInt16 { 0x4A43 }
     static var committed: UInt32 { 0x0C0D_1A5A }
 
@@ -59,7 +63,7 @@ public struct Journal<Storage: Flash> {
 
     /// Finds the newest committed snapshot, copies its payload to the front of `payload` and
     /// returns its length; nil when the journal holds none. Commits continue after it.
-    public mutating func restore(into payload: inout InlineArray<440, UInt8>) throws(FlashError) -> Int? {
+    public mutating func restore(into payload: inout JournalPayload) throws(FlashError) -> Int? {
         var best: (slot: Int, sequence: UInt32, length: Int)?
         for slot in 0..<(sectors * slotsPerSector) {
             guard let record = try check(slot: slot) else { continue }
@@ -82,7 +86,7 @@ public struct Journal<Storage: Flash> {
     /// Appends `payload` as the newest snapshot. Once this returns, the snapshot survives any
     /// power loss; if the power fails during it, `restore` finds the one before.
     public mutating func commit(_ payload: Span<UInt8>) throws(FlashError) {
-        precondition(payload.count <= Self.payloadMax, "a journal payload is at most 440 bytes")
+        precondition(payload.count <= Self.payloadMax, "a journal payload is at most payloadMax bytes")
         let slot = try erasedSlot()
         var header = InlineArray<8, UInt8>(repeating: 0xFF)
         let next = sequence &+ 1

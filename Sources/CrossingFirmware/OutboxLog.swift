@@ -46,8 +46,15 @@ struct OutboxLog {
 
     var capacity: Int { sectors * entriesPerSector }
 
-    /// Replays the log into `outbox` and returns the highest sequence number it holds.
-    mutating func restore(from flash: some Flash, into outbox: inout DeviceOutbox) throws(FlashError) -> UInt32 {
+    /// Replays the log into `outbox` and returns the highest sequence number it holds. Sums
+    /// into `closings` the bins each lane closed with numbers from `firstSeq` on (each bin's
+    /// own entry once, acknowledged or not; not the merges), which the device reconciles with
+    /// its snapshot. Their entries are still in the log: the device commits a snapshot before
+    /// the log has moved a sector on, and an entry leaves only two sectors later.
+    mutating func restore(
+        from flash: some Flash, into outbox: inout DeviceOutbox, closingsFrom firstSeq: UInt32, closings: inout LaneClosings
+    ) throws(FlashError) -> UInt32 {
+        var seen: UInt64 = 0
         var newest: UInt32?
         var oldest: UInt32?
         var acked: UInt32 = 0
@@ -58,6 +65,11 @@ struct OutboxLog {
             if oldest.map({ $0 &- entry.number < 0x8000_0000 }) ?? true { oldest = entry.number }
             if entry.kind == .ack { acked = max(acked, entry.record.seq) }
             highest = max(highest, entry.record.lastSeq)
+            let after = entry.record.seq &- firstSeq
+            if entry.kind == .record && entry.record.binsMerged == 1 && after < 64 && seen & 1 << after == 0 {
+                seen |= 1 << after
+                closings.add(entry.record.bin, lane: Int(entry.record.lane))
+            }
         }
         guard let newest, let oldest else { return 0 }
         nextEntry = newest &+ 1
@@ -212,4 +224,19 @@ struct OutboxLog {
         for cell in 0..<12 { record.bin.counts[cell] = try get(UInt32.self) }
         return Entry(kind: kind, number: number, record: record)
     }
+}
+
+/// Per lane, the sum of the bins closed since a snapshot, and which lanes closed any.
+struct LaneClosings {
+    var sums = InlineArray<4, IntervalBin>(repeating: IntervalBin())
+    /// Bit n: lane n closed a bin.
+    var lanes: UInt8 = 0
+
+    mutating func add(_ bin: IntervalBin, lane: Int) {
+        guard lane < 4 else { return }
+        for cell in 0..<12 { sums[lane].counts[cell] &+= bin.counts[cell] }
+        lanes |= 1 << UInt8(lane)
+    }
+
+    func closed(lane: Int) -> Bool { lanes & 1 << UInt8(lane) != 0 }
 }

@@ -29,7 +29,7 @@ struct Simulation {
         var deviceReboots = 0
     }
 
-    static let stepUs: UInt64 = 50_000
+    static let stepUs: UInt64 = 100_000
     static let healedStepUs: UInt64 = 1_000_000
     static let quietMaxS: Double = 12 * 3600
     /// Wall time when the run starts, ns since 1970: the collector's clock, before any step.
@@ -42,11 +42,11 @@ struct Simulation {
     static let scenarioJSON = """
         {"name": "dst", "site": "dst", "duration_s": 3600, "lanes": [
           {"name": "walkway", "kind": "walkway", "width_m": 2.4, "length_m": 12,
-           "sensor": {"mount_height_m": 4.0, "fov_deg": 60, "grid": 8, "frame_rate_hz": 8},
+           "sensor": {"mount_height_m": 4.0, "fov_deg": 60, "grid": 8, "frame_rate_hz": 5},
            "traffic": [{"class": "pedestrian", "direction": "outbound", "per_hour": 90},
                        {"class": "pedestrian", "direction": "inbound", "per_hour": 60}]},
           {"name": "road", "kind": "road", "width_m": 3.5, "length_m": 80,
-           "loops": {"length_m": 1.5, "spacing_m": 4.0, "sample_rate_hz": 40, "noise_ppm": 3},
+           "loops": {"length_m": 1.5, "spacing_m": 4.0, "sample_rate_hz": 20, "noise_ppm": 3},
            "traffic": [{"class": "car", "direction": "outbound", "per_hour": 90, "speed_mps": {"min": 3, "max": 8}},
                        {"class": "bus", "direction": "inbound", "per_hour": 10, "speed_mps": {"min": 3, "max": 6}}]}]}
         """
@@ -215,7 +215,7 @@ struct Simulation {
                 }
             }
             inFlight = waiting
-            try checkBounds(nodes: nodes, collector: collector)
+            try checkBounds(nodes: &nodes, collector: collector)
         }
 
         // Phase 1: the scene, under the plan's faults.
@@ -268,13 +268,17 @@ struct Simulation {
         }
         for index in nodes.indices { try nodes[index].board.device.closeBins() }
         let quietEndUs = nowUs + UInt64(Self.quietMaxS * 1_000_000)
+        // Quiet twice running: bins a full outbox left with their lane move on the turn after
+        // it empties.
+        var quietSteps = 0
         while true {
             nowUs += Self.healedStepUs
             try step(faults: false)
             let quiet = nodes.indices.allSatisfy { index in
                 nodes[index].board.device.outbox.count == 0 && !nodes[index].board.device.exportBusy
             }
-            if quiet { break }
+            quietSteps = quiet ? quietSteps + 1 : 0
+            if quietSteps == 2 { break }
             if nowUs >= quietEndUs {
                 let left = nodes.map { "\($0.name) \($0.board.device.outbox.count)" }.joined(separator: ", ")
                 throw Failure("the outboxes did not drain in \(Int(Self.quietMaxS)) s after healing: \(left) records left")
@@ -309,14 +313,15 @@ struct Simulation {
 
     /// The bounds that hold at every step: outboxes within their capacity, and the bytes held
     /// for the network and by the collector within a few requests.
-    private func checkBounds(nodes: [Node], collector: CollectorNode) throws {
-        for node in nodes {
-            var board = node.board
-            if board.device.outbox.count > DeviceOutbox.recordsMax {
-                throw Failure("\(node.name): the outbox holds \(board.device.outbox.count) records, over its \(DeviceOutbox.recordsMax)")
+    private func checkBounds(nodes: inout [Node], collector: CollectorNode) throws {
+        // By index, in place: a copy of a node copies its board, flash and all, every step.
+        for index in nodes.indices {
+            let records = nodes[index].board.device.outbox.count
+            if records > DeviceOutbox.recordsMax {
+                throw Failure("\(nodes[index].name): the outbox holds \(records) records, over its \(DeviceOutbox.recordsMax)")
             }
-            let held = board.withPipe { $0.sent.count + $0.toDevice.count }
-            if held > Self.pipeBytesMax { throw Failure("\(node.name): \(held) bytes held on its link") }
+            let held = nodes[index].board.withPipe { $0.sent.count + $0.toDevice.count }
+            if held > Self.pipeBytesMax { throw Failure("\(nodes[index].name): \(held) bytes held on its link") }
         }
         let bound = nodes.count * (CollectorNode.lineBytesMax + Exporter.bodyBytesMax * 2)
         if collector.bufferedBytes > bound {

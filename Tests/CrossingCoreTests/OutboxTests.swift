@@ -73,6 +73,42 @@ struct OutboxTests {
         }
     }
 
+    @Test("A record sent once is never merged, even after a broken connection made it unsent (checkpoint-dst seed 17)")
+    func sentRecordsStayWhole() {
+        var outbox = Outbox<16>()
+        for minute in 0..<6 { outbox.push(lane: 0, bin: Self.bin(minute: minute, count: 1)) }
+        outbox.stamp(offsetNs: 0)
+        outbox.markSent(6)
+        // The receiver may have stored them with its ack lost; the connection breaks.
+        outbox.resendAll()
+        #expect(outbox.sentCount == 0 && outbox.frozenCount == 6)
+        // A long partition fills the outbox: only the ten records never sent merge.
+        for minute in 6..<60 { outbox.push(lane: 0, bin: Self.bin(minute: minute, count: 1)) }
+        #expect((0..<6).allSatisfy { outbox[$0].seq == UInt32($0 + 1) && outbox[$0].binsMerged == 1 && outbox[$0].lastSeq == outbox[$0].seq })
+        #expect((0..<outbox.count).reduce(0) { $0 + outbox[$1].bin.total } == 60)
+        // Acknowledged, the frozen records leave, and the rest may merge again.
+        #expect(outbox.acknowledge(throughSeq: 6) == 0, "nothing was sent on this connection")
+        outbox.markSent(6)
+        #expect(outbox.acknowledge(throughSeq: 6) == 6 && outbox.frozenCount == 0)
+    }
+
+    @Test("An outbox full of records that may have been received has no room; bins wait with their lane")
+    func frozenOutboxHasNoRoom() {
+        var outbox = Outbox<16>()
+        for minute in 0..<16 { outbox.push(lane: UInt8(minute % 2), bin: Self.bin(minute: minute, count: 1)) }
+        var room = outbox.hasRoom
+        #expect(room, "two records of a lane never sent can merge")
+        // After a reboot nothing tells which records went out before the power failed.
+        outbox.freezeAll()
+        room = outbox.hasRoom
+        #expect(!room)
+        outbox.stamp(offsetNs: 0)
+        outbox.markSent(4)
+        #expect(outbox.acknowledge(throughSeq: 4) == 4)
+        room = outbox.hasRoom
+        #expect(room)
+    }
+
     @Test("After the wall clock steps back, a lane's stamps still rise, so no bin lands on another")
     func stampsRiseAcrossAStep() {
         var outbox = Outbox<16>()

@@ -29,7 +29,7 @@ struct TallyTests {
         #expect(feeder.lane.popClosedBin() == nil)
     }
 
-    @Test("Bins not drained are dropped oldest first and counted; totals stay exact")
+    @Test("Bins not drained are merged oldest first and counted; every count stays in a bin")
     func binRingOverflow() throws {
         var config = Lanes.walkway
         config.binIntervalMs = 1000
@@ -40,11 +40,39 @@ struct TallyTests {
         }
         try feeder.hold([], frames: 200)
         let closedSeconds = UInt64(feeder.lane.health.framesProcessed - 1) / 10
-        #expect(feeder.lane.health.binsDropped == closedSeconds - UInt64(Limits.binsMax))
+        #expect(feeder.lane.health.binsMerged == closedSeconds - UInt64(Limits.binsMax))
         #expect(feeder.lane.grandTotal == 4)
+        let pending = feeder.lane.unexportedBin
         var held = 0
-        while feeder.lane.popClosedBin() != nil { held += 1 }
+        var counted: UInt64 = 0
+        var frames: UInt32 = 0
+        var startUs = UInt64.max
+        while let bin = feeder.lane.popClosedBin() {
+            held += 1
+            counted += bin.total
+            frames += bin.frames
+            startUs = min(startUs, bin.startUs)
+        }
         #expect(held == Limits.binsMax)
+        // The bins held, with the open one, carry every count and every frame.
+        #expect(counted + feeder.lane.unexportedBin.total == 4)
+        #expect(frames + feeder.lane.unexportedBin.frames == UInt32(feeder.lane.health.framesProcessed))
+        #expect(pending.total == 4 && pending.startUs == startUs)
+        #expect(pending.frames == UInt32(feeder.lane.health.framesProcessed))
+    }
+
+    @Test("A bin held across a reboot is taken first, as it was")
+    func pendingRestored() throws {
+        var feeder = try FrameFeeder(config: Lanes.walkway)
+        var bin = IntervalBin()
+        bin.startUs = 60_000_000
+        bin.intervalMs = 60_000
+        bin.frames = 7
+        bin.counts[2] = 3
+        feeder.lane.restore(pending: bin)
+        #expect(feeder.lane.unexportedBin == bin)
+        #expect(feeder.lane.popClosedBin() == bin)
+        #expect(feeder.lane.popClosedBin() == nil)
     }
 
     @Test("An hour without frames leaves no empty bins: a missing bin means not observed")

@@ -16,7 +16,7 @@ extension Probe {
     /// Commits 20 snapshots through the ring, then restores the newest: its sequence number.
     static func journal() -> UInt64 {
         guard var journal = try? Journal(flash: probeFlash(), firstSector: 1, sectors: 3) else { return 1 }
-        var payload = InlineArray<440, UInt8>(repeating: 0)
+        var payload = JournalPayload(repeating: 0)
         guard (try? journal.restore(into: &payload)) != nil else { return 2 }
         for round in 0..<20 {
             payload[0] = UInt8(round)
