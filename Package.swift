@@ -87,6 +87,11 @@ let package = Package(
             name: "CrossingSimulationTests",
             dependencies: ["CrossingCore", "CrossingSimulation"]
         ),
+        // The seeds checkpoint-dst failed on, kept as regression tests of the whole system.
+        .testTarget(
+            name: "CheckpointDSTTests",
+            dependencies: ["checkpoint-dst"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -97,10 +97,11 @@ struct Tally {
         totals[cellIndex(crossingClass, direction)]
     }
 
-    /// Sum of all lifetime counts.
+    /// Sum of all lifetime counts, wrapping as each count does (`add`): totals restored from a
+    /// flash that says anything must not trap the device (Tools/fuzz journal).
     var grandTotal: UInt64 {
         var sum: UInt64 = 0
-        for cell in 0..<Limits.cellsMax { sum += totals[cell] }
+        for cell in 0..<Limits.cellsMax { sum &+= totals[cell] }
         return sum
     }
 

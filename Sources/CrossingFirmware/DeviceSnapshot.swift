@@ -27,6 +27,8 @@ enum DeviceSnapshot {
         guard length > 0 else { return nil }
         let lanes = Int(payload[0])
         guard lanes <= 4, length == bytes(lanes: lanes) else { return nil }
+        // Record numbers stay below 2^31, as the outbox log's do (`OutboxLog.seqLimit`).
+        guard nextRecordSeq(in: payload) < OutboxLog.seqLimit else { return nil }
         return lanes
     }
 

@@ -20,6 +20,8 @@ struct OutboxLog {
     static var committed: UInt32 { 0x0C0D_1A5A }
     /// Entries a sector change can look over at once: every entry of a four-sector log.
     static var replayMax: Int { 160 }
+    /// Record numbers are below this; an entry past it is not the device's.
+    static var seqLimit: UInt32 { 0x8000_0000 }
 
     enum Kind: UInt8 {
         case record = 1
@@ -71,7 +73,11 @@ struct OutboxLog {
                 closings.add(entry.record.bin, lane: Int(entry.record.lane))
             }
         }
-        guard let newest, let oldest else { return 0 }
+        guard let newest, var oldest else { return 0 }
+        // A whole log spans at most its capacity of entry numbers; older numbers are bytes
+        // that only look like entries, and replaying up to four billion of them is a hang
+        // (Tools/fuzz journal).
+        if newest &- oldest >= UInt32(capacity) { oldest = newest &- UInt32(capacity - 1) }
         nextEntry = newest &+ 1
         // A power cut may have left the slots after the newest entry half written: neither
         // whole nor erased, so no program can go there. Appends go after them; a sector's first
@@ -222,6 +228,12 @@ struct OutboxLog {
         let wallStartNs = try get(Int64.self)
         record.wallStartNs = stamped ? wallStartNs : nil
         for cell in 0..<12 { record.bin.counts[cell] = try get(UInt32.self) }
+        // Record numbers stay below 2^31 (4,000 years of a record a minute) and a record's last
+        // is at or past its first: an entry that says otherwise is not one the device wrote,
+        // and its numbers would wrap into the ones boot hands out (Tools/fuzz journal).
+        guard record.seq < Self.seqLimit, record.lastSeq < Self.seqLimit, kind == .ack || record.lastSeq >= record.seq else {
+            return nil
+        }
         return Entry(kind: kind, number: number, record: record)
     }
 }

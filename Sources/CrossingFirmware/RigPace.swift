@@ -10,10 +10,13 @@ extension CountingDevice where Time == VirtualClock, Net: ClockedLink {
     public static var secondTurnUs: UInt64 { 1_000 }
 
     /// A sensor latched a frame at `timeUs`: the main loop turns then, and again
-    /// `secondTurnUs` later.
+    /// `secondTurnUs` later (at the end of time, when a recording says so: a frame file's
+    /// timestamps are whatever its bytes hold, and the rig must not trap on them; Tools/fuzz
+    /// frame-file found it).
     public mutating func turn(atUs timeUs: UInt64) throws(FlashError) {
         try idle(atUs: timeUs)
-        try idle(atUs: clock.us + Self.secondTurnUs)
+        let (later, overflow) = clock.us.addingReportingOverflow(Self.secondTurnUs)
+        try idle(atUs: overflow ? UInt64.max : later)
     }
 
     /// One turn of the main loop at `nowUs`, or at the clock's time if that is later; the link

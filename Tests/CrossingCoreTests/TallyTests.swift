@@ -85,4 +85,12 @@ struct TallyTests {
         while feeder.lane.popClosedBin() != nil { bins += 1 }
         #expect(bins == 1)
     }
+
+    @Test("Totals restored from a flash that says anything sum without trapping, wrapping as counts do (Tools/fuzz journal)")
+    func grandTotalWraps() throws {
+        var feeder = try FrameFeeder(config: Lanes.walkway)
+        feeder.lane.restore(total: UInt64.max, .pedestrian, .outbound)
+        feeder.lane.restore(total: 2, .car, .inbound)
+        #expect(feeder.lane.grandTotal == 1)
+    }
 }

@@ -106,4 +106,29 @@ struct FrameFileTests {
         #expect(bad.error?.offset == 24 + 330 + 28)
         #expect(bad.error?.reason.hasPrefix("loop status byte 243") == true)
     }
+
+    @Test("What Tools/fuzz frame-file found: a depth header at 0 Hz is refused at its field, and a frame at the end of time replays")
+    func fuzzFindings() throws {
+        let scenario = try Scenario.parse(data: Data(DepthSensorDriverTests.scenario.utf8))
+        var writer = FrameFileWriter(header: FrameFileHeader(depth: scenario.lanes[0].laneConfig, frameRateMilliHz: 15_000))
+        var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 4000), count: 64)
+        writer.append(header: FrameHeader(sequence: 1, timestampUs: 0, side: 8), zones: zones.span)
+        zones[0] = ZoneReading(distanceMm: 3000)
+        writer.append(header: FrameHeader(sequence: 2, timestampUs: UInt64.max, side: 8), zones: zones.span)
+        // The last frame's time overflowed the rig's second turn: the replay trapped.
+        let replayed = try Self.replay(writer.bytes)
+        #expect(replayed.error == nil && replayed.frames == 2)
+        // A rate the device refuses to boot on, its CRC made good: the reader refuses the header.
+        var slow = writer.bytes
+        for index in 8..<12 { slow[index] = 0 }
+        var crc = CRC32()
+        crc.update(slow.span.extracting(0..<20))
+        for index in 0..<4 { slow[20 + index] = UInt8(truncatingIfNeeded: crc.value >> (8 * index)) }
+        #expect(throws: FrameFileError.self) { try FrameFileReader(bytes: slow) }
+        do {
+            _ = try FrameFileReader(bytes: slow)
+        } catch {
+            #expect(error.offset == 8 && error.reason.contains("frame_rate_hz"))
+        }
+    }
 }

@@ -1,0 +1,19 @@
+import CrossingCollector
+
+/// libFuzzer target: the collector's line-protocol parser on any body, at every precision.
+/// Every line must come back parsed, or refused with an error naming its line and a column
+/// within it.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzLineProtocol(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let body = Array(UnsafeBufferPointer(start: data, count: size))
+    let precision = Precision.allCases[size % Precision.allCases.count]
+    for line in LineParser.parse(body, precision: precision) {
+        precondition(line.bytes.lowerBound >= 0 && line.bytes.upperBound <= body.count, "a line outside the body")
+        if case .failure(let error) = line.result {
+            precondition(error.line == line.number, "an error naming another line")
+            precondition(error.column >= 1 && error.column <= line.bytes.count + 1, "an error outside its line")
+            precondition(!error.reason.isEmpty, "an error that says nothing")
+        }
+    }
+    return 0
+}
