@@ -32,6 +32,8 @@ public struct DeviceConfig: Equatable, Sendable {
     public static var lanesMax: Int { 4 }
     public static var depthLanesMax: Int { 2 }
     public static var loopLanesMax: Int { 2 }
+    /// The frame rates a depth lane may have, in millihertz: 1-60 Hz. Frame files keep to it too.
+    public static var depthFrameRateMilliHz: ClosedRange<UInt32> { 1000...60_000 }
     /// The `device` tag: unique in a fleet.
     public var device = ShortText()
     /// The `site` tag: the checkpoint.
@@ -149,7 +151,7 @@ public struct DeviceConfig: Equatable, Sendable {
             switch spec.sensor {
             case .depth(_, let frameRateMilliHz):
                 depthLanes += 1
-                if frameRateMilliHz < 1000 || frameRateMilliHz > 60_000 {
+                if !Self.depthFrameRateMilliHz.contains(frameRateMilliHz) {
                     return ConfigError(field: "lanes.sensor.frame_rate_hz", reason: "must be 1...60")
                 }
                 if let error = depthConfig(index)?.validate() { return error }

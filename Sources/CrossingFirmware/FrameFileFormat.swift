@@ -127,9 +127,9 @@ public struct FrameFileHeader: Equatable, Sendable {
             config.linePermille = bytes.loadLittleEndian(at: 16, as: UInt16.self)
             config.orientation = bytes[18] == 0 ? .outboundTowardLastRow : .outboundTowardFirstRow
             if let error = config.validate() { throw FrameFileFault(offset: 8, reason: .lane(error)) }
-            // The device's own rule for a depth sensor's rate (`DeviceConfig.validate`): a header
-            // it would refuse to boot on is refused here, at its field (Tools/fuzz frame-file).
-            guard rate >= 1000 && rate <= 60_000 else {
+            // The device's own rule for a depth sensor's rate: a header it would refuse to boot
+            // on is refused here, at its field (Tools/fuzz frame-file).
+            guard DeviceConfig.depthFrameRateMilliHz.contains(rate) else {
                 throw FrameFileFault(offset: 8, reason: .lane(ConfigError(field: "frame_rate_hz", reason: "must be 1...60")))
             }
             header = FrameFileHeader(depth: config, frameRateMilliHz: rate)

@@ -20,13 +20,13 @@ public typealias JournalPayload = InlineArray<688, UInt8>
 /// fill a sector before the next is erased, so each sector is erased once per
 /// `slotsPerSector x sectors` commits.
 public struct Journal<Storage: Flash> {
-    /// Largest payload a slot holds: a snapshot of four lanes (`JournalPayload`).
-    public static var payloadMax: Int { 688 }
+    /// Largest payload a slot holds: a snapshot of four lanes.
+    public static var payloadMax: Int { JournalPayload.count }
     static var headerBytes: Int { 8 }
-    static var crcOffset: Int { 696 }
-    static var markerOffset: Int { 700 }
+    static var crcOffset: Int { headerBytes + payloadMax }
+    static var markerOffset: Int { crcOffset + 4 }
     /// Bytes a slot takes in its sector: header, payload, CRC and marker.
-    public static var slotBytes: Int { 704 }
+    public static var slotBytes: Int { markerOffset + 4 }
     static var magic: UInt16 { 0x4A43 }
     static var committed: UInt32 { 0x0C0D_1A5A }
 
