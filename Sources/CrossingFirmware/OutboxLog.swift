@@ -230,8 +230,11 @@ struct OutboxLog {
         for cell in 0..<12 { record.bin.counts[cell] = try get(UInt32.self) }
         // Record numbers stay below 2^31 (4,000 years of a record a minute) and a record's last
         // is at or past its first: an entry that says otherwise is not one the device wrote,
-        // and its numbers would wrap into the ones boot hands out (Tools/fuzz journal).
-        guard record.seq < Self.seqLimit, record.lastSeq < Self.seqLimit, kind == .ack || record.lastSeq >= record.seq else {
+        // and its numbers would wrap into the ones boot hands out. Nor does it write a lane it
+        // cannot have, which the outbox would refuse by trapping (Tools/fuzz journal).
+        guard record.seq < Self.seqLimit, record.lastSeq < Self.seqLimit, kind == .ack || record.lastSeq >= record.seq,
+            Int(lane) < DeviceConfig.lanesMax
+        else {
             return nil
         }
         return Entry(kind: kind, number: number, record: record)

@@ -108,21 +108,21 @@ struct OutboxLogTests {
         #expect(cuts == whole.operations && cuts > 300)
     }
 
-    @Test("An entry with numbers the device never writes is passed over: boot's numbering stays its own (Tools/fuzz journal)")
+    @Test("An entry with numbers or a lane the device never writes is passed over: boot's numbering stays its own and nothing traps (Tools/fuzz journal)")
     func strangeNumbersPassedOver() throws {
-        for (seq, lastSeq) in [(UInt32(40), UInt32(5)), (0xFFFF_FFFF, 0xFFFF_FFFF)] {
+        for (seq, lastSeq, lane) in [(UInt32(40), UInt32(5), UInt8(0)), (0xFFFF_FFFF, 0xFFFF_FFFF, 0), (4, 4, 9)] {
             var flash = EmulatedFlash(sectorSizeBytes: 1600, sectorCount: 6)
             var outbox = DeviceOutbox()
             var log = OutboxLog(firstSector: 0, sectors: 6, sectorSizeBytes: 1600)
             try log.append(OutboxRecord(seq: 3, lane: 0, bin: IntervalBin()), flash: &flash, outbox: &outbox)
-            var record = OutboxRecord(seq: seq, lane: 0, bin: IntervalBin())
+            var record = OutboxRecord(seq: seq, lane: lane, bin: IntervalBin())
             record.lastSeq = lastSeq
             try log.append(record, flash: &flash, outbox: &outbox)
             var restored = DeviceOutbox()
             var closings = LaneClosings()
             var relog = OutboxLog(firstSector: 0, sectors: 6, sectorSizeBytes: 1600)
             let highest = try relog.restore(from: flash, into: &restored, closingsFrom: 1, closings: &closings)
-            #expect(highest == 3 && restored.count == 1, "seq \(seq), last \(lastSeq)")
+            #expect(highest == 3 && restored.count == 1, "seq \(seq), last \(lastSeq), lane \(lane)")
         }
     }
 }
