@@ -26,6 +26,10 @@ struct Blob {
     /// it hit: a person off to the side shows the sensor their flank, but the flank's surfaces
     /// still lie within the person's own width.
     var trueWidthMm: Int32 = 0
+    /// Length along the lane of the surfaces above half the peak, traced down their rays as
+    /// for `trueWidthMm`: a rider's handlebar and arms reach well ahead of the head, a walker's
+    /// shoulders do not.
+    var tracedLengthMm: Int32 = 0
 }
 
 /// Running sums for one blob while its zones are gathered.
@@ -47,15 +51,20 @@ struct BlobSums {
     var topColMax: Int32 = 0
     var topRowMin: Int32 = 0
     var topRowMax: Int32 = 0
-    /// Extent across the lane of the upper zones, in mm times the mount height.
+    /// Extents across and along the lane of the upper zones, in mm times twice the mount
+    /// height (`LaneGeometry.floorHalfMm`).
     var acrossMinScaled: Int32 = 0
     var acrossMaxScaled: Int32 = 0
+    var alongMinScaled: Int32 = 0
+    var alongMaxScaled: Int32 = 0
 
     /// Starts a blob at its peak zone: zones are gathered highest first.
-    mutating func start(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32) {
+    mutating func start(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32, alongScaled: Int32) {
         self = BlobSums()
         acrossMinScaled = acrossScaled
         acrossMaxScaled = acrossScaled
+        alongMinScaled = alongScaled
+        alongMaxScaled = alongScaled
         peakMm = heightMm
         rowMin = row
         rowMax = row
@@ -65,14 +74,22 @@ struct BlobSums {
         topColMax = col
         topRowMin = row
         topRowMax = row
-        add(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled)
+        add(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled, alongScaled: alongScaled)
     }
 
-    /// `acrossScaled`: where across the lane the zone's ray met the surface, times the mount
-    /// height (see `Blob.trueWidthMm`). Only the upper three quarters of the object count: low
-    /// hits at the edge of a cone are the least certain.
-    mutating func add(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32) {
+    /// `acrossScaled`, `alongScaled`: where the zone's ray met the surface, across and along
+    /// the lane, times twice the mount height (see `Blob.trueWidthMm`). Only the upper three quarters
+    /// of the object count across the lane (low hits at the edge of a cone are the least
+    /// certain), and the upper half along it.
+    /// Inlined into the gathering loop, so that the rays' products are only worked out for
+    /// the zones that use them.
+    @inline(__always)
+    mutating func add(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32, alongScaled: Int32) {
         precondition(heightMm <= peakMm, "zones must arrive highest first")
+        if heightMm * 2 >= peakMm {
+            alongMinScaled = min(alongMinScaled, alongScaled)
+            alongMaxScaled = max(alongMaxScaled, alongScaled)
+        }
         if heightMm * 4 >= peakMm * 3 {
             acrossMinScaled = min(acrossMinScaled, acrossScaled)
             acrossMaxScaled = max(acrossMaxScaled, acrossScaled)
@@ -121,7 +138,9 @@ struct BlobSums {
         blob.topWidthMm = (topColMax - topColMin + 1) * topPitchMm
         blob.topLengthMm = (topRowMax - topRowMin + 1) * topPitchMm
         blob.topAreaDm2 = topCount * topPitchMm * topPitchMm / 10_000
-        blob.trueWidthMm = (acrossMaxScaled - acrossMinScaled) / geometry.mountHeightMm + topPitchMm
+        let scale = 2 * geometry.mountHeightMm
+        blob.trueWidthMm = (acrossMaxScaled - acrossMinScaled) / scale + topPitchMm
+        blob.tracedLengthMm = (alongMaxScaled - alongMinScaled) / scale + topPitchMm
         return blob
     }
 }

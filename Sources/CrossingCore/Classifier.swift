@@ -9,6 +9,15 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
     if track.lengthMm >= Int32(config.bicycleLengthMinMm) && track.topLengthMm < Int32(config.bicycleTopLengthMaxMm) {
         return .bicycle
     }
+    // A rider held to walking pace behind a walker: over the frames where its blob was its
+    // own, its arms and handlebar reach further along the lane than any walker's shoulders.
+    // One rider is narrow; walkers abreast are not, and may walk a little staggered.
+    if track.aloneFrames >= ClassifierConfig.tracedFramesMin
+        && track.tracedLengthMeanMm >= Int32(config.bicycleTracedLengthMinMm)
+        && track.topWidthMm < Int32(config.abreastTopWidthMinMm) && track.trueWidthMm < Int32(config.abreastWidthMinMm)
+    {
+        return .bicycle
+    }
     if track.speedAlongMmPerS(geometry: geometry) >= Int32(config.bicycleSpeedMinMmPerS) { return .bicycle }
     return .pedestrian
 }
@@ -24,7 +33,14 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
 /// tracked separately are not counted again inside a group.
 func abreastCount(track: Track, config: ClassifierConfig) -> Int {
     let byTop = count(widthMm: track.topWidthMm, thresholdMm: config.abreastTopWidthMinMm, config: config)
-    let byTrue = count(widthMm: track.trueWidthMm, thresholdMm: config.abreastWidthMinMm, config: config)
+    var byTrue = count(widthMm: track.trueWidthMm, thresholdMm: config.abreastWidthMinMm, config: config)
+    // One person straddling three zone columns reads over 1 m in whichever frame happens to be
+    // nearest the middle; over the frames alone, one person averages under 0.9 m.
+    if byTrue > 1 && track.aloneFrames >= ClassifierConfig.tracedFramesMin
+        && track.trueWidthMeanMm < ClassifierConfig.abreastMeanWidthMinMm
+    {
+        byTrue = 1
+    }
     return max(byTop, byTrue)
 }
 

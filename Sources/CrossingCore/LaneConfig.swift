@@ -22,6 +22,12 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// is shorter than `bicycleTopLengthMaxMm`, are bicycles (when not cars or buses).
     public var bicycleLengthMinMm: UInt16 = 1300
     public var bicycleTopLengthMaxMm: UInt16 = 900
+    /// Objects whose surfaces above half their height, traced down their rays, average at
+    /// least this length along the lane over the frames their blob was alone (at least
+    /// `tracedFramesMin` of them) are bicycles: a rider's arms and handlebar reach 0.6 m ahead
+    /// of the head, so a bicycle held to walking pace behind a walker still reads 0.9-1.3 m,
+    /// where a walker reads 0.4-0.75 m.
+    public var bicycleTracedLengthMinMm: UInt16 = 900
     /// Objects averaging at least this speed along the lane, from first seen to the crossing,
     /// are bicycles (when not cars or buses). The average includes the slow start while an
     /// object comes into view, so it reads about half the true speed: walkers measure under
@@ -37,6 +43,11 @@ public struct ClassifierConfig: Sendable, Equatable {
     public var abreastTopWidthMinMm: UInt16 = 850
     public var abreastPersonWidthMm: UInt16 = 550
     public static let abreastMax: UInt8 = 3
+    /// Frames alone a track needs before its means (traced length, true width) are trusted.
+    public static let tracedFramesMin: UInt16 = 8
+    /// A true width over `abreastWidthMinMm` counts people abreast only when the mean true
+    /// width over the frames alone is at least this too.
+    public static let abreastMeanWidthMinMm: Int32 = 900
 
     public init() {}
 }

@@ -31,12 +31,14 @@ struct LaneGeometry {
         return floorPitchMm * clearanceMm / mountHeightMm
     }
 
-    /// Where across the lane a zone's central ray is at a given height, in mm from the nadir,
-    /// times the mount height: the division is left to the caller, once per object.
+    /// Where a zone's central ray meets the floor, along one axis of the grid (`index` is the
+    /// zone's column for across the lane, its row for along), in half millimetres from the
+    /// nadir: the halving is left to the division each object makes once. At height h the ray
+    /// is at that x (mount - h) / mount, so objects keep their surfaces' positions times twice
+    /// the mount height.
     @inline(__always)
-    func acrossScaled(col: Int32, heightMm: Int32) -> Int32 {
-        let floorMm = (2 * col + 1 - Int32(side)) * floorPitchMm / 2
-        return floorMm * max(mountHeightMm - heightMm, 0)
+    func floorHalfMm(index: Int32) -> Int32 {
+        (2 * index + 1 - Int32(side)) * floorPitchMm
     }
 
     /// -1 on row 0's side of the neutral band, +1 on the far side, 0 inside it.

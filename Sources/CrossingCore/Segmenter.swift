@@ -162,11 +162,14 @@ struct Segmenter {
             let row = Int32(zone / side)
             let col = Int32(zone % side)
             let heightMm = Int32(heights[zone])
-            let acrossScaled = geometry.acrossScaled(col: col, heightMm: heightMm)
+            // The zone's central ray traced down to the surface it met (`LaneGeometry.floorHalfMm`).
+            let clearanceMm = max(geometry.mountHeightMm - heightMm, 0)
+            let acrossScaled = geometry.floorHalfMm(index: col) * clearanceMm
+            let alongScaled = geometry.floorHalfMm(index: row) * clearanceMm
             let current = slot[root]
             if current == Segmenter.droppedSlot { continue }
             if current != Segmenter.noSlot {
-                sums[Int(current)].add(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled)
+                sums[Int(current)].add(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled, alongScaled: alongScaled)
                 continue
             }
             if blobCount == Limits.blobsMax {
@@ -175,7 +178,7 @@ struct Segmenter {
                 continue
             }
             slot[root] = UInt8(blobCount)
-            sums[blobCount].start(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled)
+            sums[blobCount].start(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled, alongScaled: alongScaled)
             blobCount += 1
         }
     }

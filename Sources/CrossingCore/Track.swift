@@ -25,9 +25,14 @@ struct Track {
     var yQ8: Int32 = 0
     var vxQ8PerS: Int32 = 0
     var vyQ8PerS: Int32 = 0
-    var lastUs: UInt64 = 0
-    /// Where and when the track's leg began, for its average speed.
+    /// Where the track's leg began (and `firstUs` when), for its average speed.
     var firstYQ8: Int32 = 0
+    /// Frames of the leg whose blob no other blob came near (`aloneFrames`), and the sums of
+    /// their traced lengths and true widths: the averages say what one object alone looks
+    /// like, where a single frame may catch it at an unlucky offset to the zones. The fields
+    /// are ordered so that the slot stays 80 bytes (16 per lane).
+    var tracedLengthSumMm: Int32 = 0
+    var lastUs: UInt64 = 0
     var firstUs: UInt64 = 0
     /// Highest point seen over the track's life: heights are true wherever the object is.
     var peakMm: Int32 = 0
@@ -38,12 +43,14 @@ struct Track {
     var topLengthMm: Int32 = 0
     var topAreaDm2: Int32 = 0
     var trueWidthMm: Int32 = 0
-    var centreOffsetQ8: Int32 = Int32.max
+    var centreOffsetQ8: Int16 = Int16.max
+    var aloneFrames: UInt16 = 0
+    var trueWidthSumMm: Int32 = 0
 
     var isActive: Bool { state != .free }
 
     /// Starts a tentative track on an unmatched blob.
-    mutating func start(blob: Blob, timeUs: UInt64, geometry: LaneGeometry) {
+    mutating func start(blob: Blob, alone: Bool, timeUs: UInt64, geometry: LaneGeometry) {
         self = Track()
         state = .tentative
         hits = 1
@@ -53,10 +60,12 @@ struct Track {
         firstYQ8 = blob.yQ8
         firstUs = timeUs
         originBand = geometry.band(ofRowQ8: blob.yQ8)
-        observe(blob, geometry: geometry)
+        observe(blob, alone: alone, geometry: geometry)
     }
 
-    /// Position expected at `timeUs`, from the last position and velocity.
+    /// Position expected at `timeUs`, from the last position and velocity. Inlined: called on
+    /// a slot of the tracks' InlineArray, it would otherwise copy the whole track every frame.
+    @inline(__always)
     func predicted(atUs timeUs: UInt64) -> (xQ8: Int32, yQ8: Int32) {
         precondition(timeUs >= lastUs)
         let dtUs = Int64(min(timeUs - lastUs, 10_000_000))
@@ -67,7 +76,7 @@ struct Track {
 
     /// Moves the track onto its matched blob. Velocity is smoothed (weight 3/8 on the newest
     /// step) because a blob's centroid wobbles as its shape changes.
-    mutating func update(blob: Blob, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
+    mutating func update(blob: Blob, alone: Bool, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
         precondition(isActive && timeUs > lastUs)
         let dtUs = Int64(timeUs - lastUs)
         let stepVx = Int32(clamping: Int64(blob.xQ8 - xQ8) * 1_000_000 / dtUs)
@@ -88,7 +97,7 @@ struct Track {
         if state == .lost || (state == .tentative && hits >= UInt16(config.confirmHits)) {
             state = .confirmed
         }
-        observe(blob, geometry: geometry)
+        observe(blob, alone: alone, geometry: geometry)
     }
 
     /// Moves the track along its prediction while its object is merged with others: alive, but
@@ -123,7 +132,10 @@ struct Track {
         crossings &+= 1
         firstYQ8 = yQ8
         firstUs = timeUs
-        centreOffsetQ8 = Int32.max
+        centreOffsetQ8 = Int16.max
+        aloneFrames = 0
+        tracedLengthSumMm = 0
+        trueWidthSumMm = 0
     }
 
     /// Average speed along the lane since the leg began, from the motion of the object's top
@@ -137,13 +149,30 @@ struct Track {
         return Int32(clamping: travelMm * 1_000_000 / elapsedUs)
     }
 
-    private mutating func observe(_ blob: Blob, geometry: LaneGeometry) {
+    /// Mean traced length over the leg's frames alone, 0 when there were none.
+    var tracedLengthMeanMm: Int32 {
+        aloneFrames == 0 ? 0 : tracedLengthSumMm / Int32(aloneFrames)
+    }
+
+    /// Mean true width over the leg's frames alone, 0 when there were none.
+    var trueWidthMeanMm: Int32 {
+        aloneFrames == 0 ? 0 : trueWidthSumMm / Int32(aloneFrames)
+    }
+
+    private mutating func observe(_ blob: Blob, alone: Bool, geometry: LaneGeometry) {
         peakMm = max(peakMm, blob.peakMm)
+        // Four and a half minutes of frames at 15 Hz make a steady mean; more could overflow
+        // the sums on the widest objects (33 m x 4,096 is well inside Int32).
+        if alone && aloneFrames < 4096 {
+            aloneFrames += 1
+            tracedLengthSumMm &+= blob.tracedLengthMm
+            trueWidthSumMm &+= blob.trueWidthMm
+        }
         // Along the lane only: an object keeping to one side is off-centre across the lane on
         // every frame, and that says nothing about how much of it is in view.
         let offsetQ8 = (blob.yQ8 - Int32(geometry.side) * 128).magnitude
         if offsetQ8 <= UInt32(centreOffsetQ8) {
-            centreOffsetQ8 = Int32(offsetQ8)
+            centreOffsetQ8 = Int16(offsetQ8)
             lengthMm = blob.lengthMm
             topWidthMm = blob.topWidthMm
             topLengthMm = blob.topLengthMm

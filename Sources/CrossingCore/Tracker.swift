@@ -48,7 +48,9 @@ struct Tracker {
         for index in SetBits(activeMask) {
             let blob = blobOfTrack[index]
             if blob != Tracker.unmatched && sharersOfBlob[Int(blob)] == 1 {
-                tracks[index].update(blob: blobs[Int(blob)], timeUs: timeUs, config: config, geometry: geometry)
+                tracks[index].update(
+                    blob: blobs[Int(blob)], alone: Tracker.isAlone(blob: Int(blob), blobs: blobs), timeUs: timeUs,
+                    config: config, geometry: geometry)
             } else if blob != Tracker.unmatched || sharedBlobOfTrack[index] != Tracker.unmatched {
                 tracks[index].coast(toXQ8: predictedXQ8[index], yQ8: predictedYQ8[index], timeUs: timeUs)
                 // A coasting position is a guess. It may complete a first crossing (walkers or
@@ -67,6 +69,24 @@ struct Tracker {
         for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
             start(blob: blobs[blob], timeUs: timeUs, geometry: geometry, health: &health)
         }
+    }
+
+    /// Whether no other blob comes within a zone of this one: only then does its shape belong
+    /// to one object alone.
+    static func isAlone(blob index: Int, blobs: Span<Blob>) -> Bool {
+        if blobs.count == 1 { return true }
+        let rowMin = blobs[index].rowMin - 1
+        let rowMax = blobs[index].rowMax + 1
+        let colMin = blobs[index].colMin - 1
+        let colMax = blobs[index].colMax + 1
+        for other in 0..<blobs.count where other != index {
+            if blobs[other].rowMin <= rowMax && blobs[other].rowMax >= rowMin
+                && blobs[other].colMin <= colMax && blobs[other].colMax >= colMin
+            {
+                return false
+            }
+        }
+        return true
     }
 
     /// Drops every track, in place (see `Background.forget`).
@@ -110,7 +130,7 @@ struct Tracker {
         let side = Int32(geometry.side)
         let interior = blob.rowMin > 0 && blob.rowMax < side - 1
         let origin = interior ? inheritedOrigin(near: blob) : 0
-        tracks[index].start(blob: blob, timeUs: timeUs, geometry: geometry)
+        tracks[index].start(blob: blob, alone: false, timeUs: timeUs, geometry: geometry)
         if origin != 0 { tracks[index].originBand = origin }
         activeMask |= UInt16(1) &<< UInt16(index)
     }

@@ -76,11 +76,17 @@ extension Tracker {
                     // The owner coasts too (its blob's centroid is the middle of several
                     // objects) unless the owner is itself tentative (two bumper corners of one
                     // car entering the view), or a bus-tall object with only a tentative track
-                    // inside it (a flicker of its own noisy blob).
+                    // inside it (a flicker of its own noisy blob), or the sharer has crossed
+                    // already: coasting, it can never count again, and the owner coasting for
+                    // it goes wrong. A car standing at the exit edge, merged with the bus
+                    // queued behind it, kept the bus coasting on its last speed over the line
+                    // while the bus stood still (noisy-mixed, seed 1).
                     let owner = Int(trackOfBlob[blob])
                     let tallOwner = tracks[owner].peakMm >= Int32(busHeightMinMm)
                     let flicker = tracks[index].state == .tentative && tallOwner
-                    if tracks[owner].state != .tentative && !flicker { sharersOfBlob[blob] &+= 1 }
+                    if tracks[owner].state != .tentative && !flicker && tracks[index].crossings == 0 {
+                        sharersOfBlob[blob] &+= 1
+                    }
                     break
                 }
             }

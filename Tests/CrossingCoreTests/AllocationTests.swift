@@ -75,11 +75,11 @@ struct AllocationTests {
         #expect(sent + buffer.committedCount > 100_000 * 40)
     }
 
-    @Test("The whole state of one lane fits in 3.5 KiB, and the scratch the lanes share in 3 KiB")
+    @Test("The whole state of one lane fits in 3.5 KiB, and the scratch the lanes share in 3.25 KiB")
     func laneStateBound() {
         Limits.check()
         #expect(MemoryLayout<DepthLaneCounter>.size <= 3584)
-        #expect(MemoryLayout<DepthScratch>.size <= 3 * 1024)
+        #expect(MemoryLayout<DepthScratch>.size <= 3 * 1024 + 256)
     }
 
     @Test("The allocation counter sees an allocation when there is one")
