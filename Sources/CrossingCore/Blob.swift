@@ -78,11 +78,10 @@ struct BlobSums {
     }
 
     /// `acrossScaled`, `alongScaled`: where the zone's ray met the surface, across and along
-    /// the lane, times twice the mount height (see `Blob.trueWidthMm`). Only the upper three quarters
-    /// of the object count across the lane (low hits at the edge of a cone are the least
-    /// certain), and the upper half along it.
-    /// Inlined into the gathering loop, so that the rays' products are only worked out for
-    /// the zones that use them.
+    /// the lane, times twice the mount height (see `Blob.trueWidthMm`). Only the upper three
+    /// quarters of the object count across the lane (low hits at the edge of a cone are the
+    /// least certain), and the upper half along it. Inlined into the gathering loop, so that
+    /// the rays' products are only worked out for the zones that use them.
     @inline(__always)
     mutating func add(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32, alongScaled: Int32) {
         precondition(heightMm <= peakMm, "zones must arrive highest first")

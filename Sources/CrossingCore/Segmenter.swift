@@ -169,7 +169,8 @@ struct Segmenter {
             let current = slot[root]
             if current == Segmenter.droppedSlot { continue }
             if current != Segmenter.noSlot {
-                sums[Int(current)].add(row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled, alongScaled: alongScaled)
+                sums[Int(current)].add(
+                    row: row, col: col, heightMm: heightMm, acrossScaled: acrossScaled, alongScaled: alongScaled)
                 continue
             }
             if blobCount == Limits.blobsMax {

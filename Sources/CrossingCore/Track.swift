@@ -49,8 +49,9 @@ struct Track {
 
     var isActive: Bool { state != .free }
 
-    /// Starts a tentative track on an unmatched blob.
-    mutating func start(blob: Blob, alone: Bool, timeUs: UInt64, geometry: LaneGeometry) {
+    /// Starts a tentative track on an unmatched blob. Its first frame does not count toward the
+    /// averages over frames alone: an object coming into view is only partly there.
+    mutating func start(blob: Blob, timeUs: UInt64, geometry: LaneGeometry) {
         self = Track()
         state = .tentative
         hits = 1
@@ -60,7 +61,7 @@ struct Track {
         firstYQ8 = blob.yQ8
         firstUs = timeUs
         originBand = geometry.band(ofRowQ8: blob.yQ8)
-        observe(blob, alone: alone, geometry: geometry)
+        observe(blob, alone: false, geometry: geometry)
     }
 
     /// Position expected at `timeUs`, from the last position and velocity. Inlined: called on

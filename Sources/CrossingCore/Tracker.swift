@@ -130,7 +130,7 @@ struct Tracker {
         let side = Int32(geometry.side)
         let interior = blob.rowMin > 0 && blob.rowMax < side - 1
         let origin = interior ? inheritedOrigin(near: blob) : 0
-        tracks[index].start(blob: blob, alone: false, timeUs: timeUs, geometry: geometry)
+        tracks[index].start(blob: blob, timeUs: timeUs, geometry: geometry)
         if origin != 0 { tracks[index].originBand = origin }
         activeMask |= UInt16(1) &<< UInt16(index)
     }
