@@ -2,19 +2,19 @@
 /// length along the lane, and speed. Height is the strongest cue and is checked first.
 func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) -> CrossingClass {
     if track.peakMm >= Int32(config.busHeightMinMm) { return .bus }
-    let roofLike = track.topWidthMm >= Int32(config.carWidthMinMm) || track.topLengthMm >= Int32(config.carTopLengthMinMm)
+    let roofLike = Int32(track.topWidthMm) >= Int32(config.carWidthMinMm) || track.topLengthMm >= Int32(config.carTopLengthMinMm)
     if roofLike && track.topAreaDm2 >= Int32(config.carTopAreaMinDm2) { return .car }
     // Long with a short top: one rider. Two people walking one behind the other are as long,
     // but their top (two heads and shoulders) is long too.
     if track.lengthMm >= Int32(config.bicycleLengthMinMm) && track.topLengthMm < Int32(config.bicycleTopLengthMaxMm) {
         return .bicycle
     }
-    // A rider held to walking pace behind a walker: over the frames where its blob was its
-    // own, its arms and handlebar reach further along the lane than any walker's shoulders.
+    // A rider held to walking pace behind a walker: over the frames with nobody ahead or
+    // behind, its arms and handlebar reach further along the lane than any walker's shoulders.
     // One rider is narrow; walkers abreast are not, and may walk a little staggered.
-    if track.aloneFrames >= ClassifierConfig.tracedFramesMin
+    if track.alongFrames >= ClassifierConfig.tracedFramesMin
         && track.tracedLengthMeanMm >= Int32(config.bicycleTracedLengthMinMm)
-        && track.topWidthMm < Int32(config.abreastTopWidthMinMm) && track.trueWidthMm < Int32(config.abreastWidthMinMm)
+        && Int32(track.topWidthMm) < Int32(config.abreastTopWidthMinMm) && Int32(track.trueWidthMm) < Int32(config.abreastWidthMinMm)
     {
         return .bicycle
     }
@@ -32,16 +32,23 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
 /// track coasts, learning nothing, while another track shares its blob), so people who are
 /// tracked separately are not counted again inside a group.
 func abreastCount(track: Track, config: ClassifierConfig) -> Int {
-    let byTop = count(widthMm: track.topWidthMm, thresholdMm: config.abreastTopWidthMinMm, config: config)
-    var byTrue = count(widthMm: track.trueWidthMm, thresholdMm: config.abreastWidthMinMm, config: config)
-    // One person straddling three zone columns reads over 1 m in whichever frame happens to be
-    // nearest the middle; over the frames alone, one person averages under 0.9 m.
-    if byTrue > 1 && track.aloneFrames >= ClassifierConfig.tracedFramesMin
-        && track.trueWidthMeanMm < ClassifierConfig.abreastMeanWidthMinMm
-    {
-        byTrue = 1
-    }
+    let byTop = abreast(
+        widthMm: Int32(track.topWidthMm), meanMm: track.topWidthMeanMm, track: track,
+        thresholdMm: config.abreastTopWidthMinMm, config: config)
+    let byTrue = abreast(
+        widthMm: Int32(track.trueWidthMm), meanMm: track.trueWidthMeanMm, track: track,
+        thresholdMm: config.abreastWidthMinMm, config: config)
     return max(byTop, byTrue)
+}
+
+/// People abreast by one width. A count over one stands only if the mean width over the frames
+/// with nobody beside (when there were `tracedFramesMin` of them) reaches the threshold too:
+/// one person straddling three zone columns, or a tall one whose shoulders come near the
+/// sensor, reads that wide in the frame nearest the middle, but less on average.
+private func abreast(widthMm: Int32, meanMm: Int32, track: Track, thresholdMm: UInt16, config: ClassifierConfig) -> Int {
+    let people = count(widthMm: widthMm, thresholdMm: thresholdMm, config: config)
+    if people > 1 && track.acrossFrames >= ClassifierConfig.tracedFramesMin && meanMm < Int32(thresholdMm) { return 1 }
+    return people
 }
 
 private func count(widthMm: Int32, thresholdMm: UInt16, config: ClassifierConfig) -> Int {

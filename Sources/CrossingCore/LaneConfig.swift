@@ -39,15 +39,15 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// two abreast mostly 0.9-1.35 m: the threshold errs toward counting a pair as one.
     public var abreastWidthMinMm: UInt16 = 1000
     /// The same from the width of the object's top (zones within 80 % of its highest point):
-    /// one person's spans at most about 0.73 m, two abreast 0.9 m and more.
+    /// one person's spans at most about 0.73 m, two abreast 0.9 m and more. Either width counts
+    /// more than one only if its mean over the frames with nobody beside reaches the threshold
+    /// too.
     public var abreastTopWidthMinMm: UInt16 = 850
     public var abreastPersonWidthMm: UInt16 = 550
     public static let abreastMax: UInt8 = 3
-    /// Frames alone a track needs before its means (traced length, true width) are trusted.
-    public static let tracedFramesMin: UInt16 = 8
-    /// A true width over `abreastWidthMinMm` counts people abreast only when the mean true
-    /// width over the frames alone is at least this too.
-    public static let abreastMeanWidthMinMm: Int32 = 900
+    /// Frames with no neighbour in the way a track needs before its means (traced length, top
+    /// and true width) are trusted.
+    public static let tracedFramesMin: UInt8 = 8
 
     public init() {}
 }

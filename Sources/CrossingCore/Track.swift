@@ -21,36 +21,40 @@ struct Track {
     var sharedFrames: UInt8 = 0
     /// Crossings this track has counted.
     var crossings: UInt8 = 0
+    var alongFrames: UInt8 = 0
     var xQ8: Int32 = 0
     var yQ8: Int32 = 0
     var vxQ8PerS: Int32 = 0
     var vyQ8PerS: Int32 = 0
     /// Where the track's leg began (and `firstUs` when), for its average speed.
     var firstYQ8: Int32 = 0
-    /// Frames of the leg whose blob no other blob came near (`aloneFrames`), and the sums of
-    /// their traced lengths and true widths: the averages say what one object alone looks
-    /// like, where a single frame may catch it at an unlucky offset to the zones. The fields
-    /// are ordered so that the slot stays 80 bytes (16 per lane).
+    /// Sums over the leg: traced lengths over the frames whose blob had no neighbour
+    /// (`alongFrames`), true and top widths over the frames with none beside it
+    /// (`acrossFrames`). The averages say what one object looks like where a single frame may
+    /// catch it at an unlucky offset to the zones. The fields are ordered so that the slot
+    /// stays 80 bytes (16 per lane).
     var tracedLengthSumMm: Int32 = 0
     var lastUs: UInt64 = 0
     var firstUs: UInt64 = 0
     /// Highest point seen over the track's life: heights are true wherever the object is.
     var peakMm: Int32 = 0
     /// Shape as seen from most nearly straight above (the frame whose centroid was closest to
-    /// the middle of the view along the lane), where perspective distorts it least.
+    /// the middle of the view along the lane), where perspective distorts it least. Widths
+    /// fit 16 bits: none exceeds the floor span, at most 30 m.
     var lengthMm: Int32 = 0
-    var topWidthMm: Int32 = 0
     var topLengthMm: Int32 = 0
     var topAreaDm2: Int32 = 0
-    var trueWidthMm: Int32 = 0
-    var centreOffsetQ8: Int16 = Int16.max
-    var aloneFrames: UInt16 = 0
     var trueWidthSumMm: Int32 = 0
+    var topWidthSumMm: Int32 = 0
+    var topWidthMm: Int16 = 0
+    var trueWidthMm: Int16 = 0
+    var centreOffsetQ8: Int16 = Int16.max
+    var acrossFrames: UInt8 = 0
 
     var isActive: Bool { state != .free }
 
     /// Starts a tentative track on an unmatched blob. Its first frame does not count toward the
-    /// averages over frames alone: an object coming into view is only partly there.
+    /// averages: an object coming into view is only partly there.
     mutating func start(blob: Blob, timeUs: UInt64, geometry: LaneGeometry) {
         self = Track()
         state = .tentative
@@ -61,7 +65,7 @@ struct Track {
         firstYQ8 = blob.yQ8
         firstUs = timeUs
         originBand = geometry.band(ofRowQ8: blob.yQ8)
-        observe(blob, alone: false, geometry: geometry)
+        observe(blob, solitude: Solitude(), geometry: geometry)
     }
 
     /// Position expected at `timeUs`, from the last position and velocity. Inlined: called on
@@ -77,7 +81,7 @@ struct Track {
 
     /// Moves the track onto its matched blob. Velocity is smoothed (weight 3/8 on the newest
     /// step) because a blob's centroid wobbles as its shape changes.
-    mutating func update(blob: Blob, alone: Bool, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
+    mutating func update(blob: Blob, solitude: Solitude, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {
         precondition(isActive && timeUs > lastUs)
         let dtUs = Int64(timeUs - lastUs)
         let stepVx = Int32(clamping: Int64(blob.xQ8 - xQ8) * 1_000_000 / dtUs)
@@ -98,7 +102,7 @@ struct Track {
         if state == .lost || (state == .tentative && hits >= UInt16(config.confirmHits)) {
             state = .confirmed
         }
-        observe(blob, alone: alone, geometry: geometry)
+        observe(blob, solitude: solitude, geometry: geometry)
     }
 
     /// Moves the track along its prediction while its object is merged with others: alive, but
@@ -121,9 +125,13 @@ struct Track {
         state = .lost
         if misses > config.lostFramesMax { return true }
         let spanQ8 = Int32(geometry.side) * 256
+        // One that has crossed and is lost in the first or last row, or predicted past the edge,
+        // has left by it: kept, it would take the next object coming in there as its own.
+        if crossings > 0 && (yQ8 < 256 || yQ8 >= spanQ8 - 256) { return true }
         let (x, y) = predicted(atUs: timeUs)
+        let marginQ8: Int32 = crossings == 0 ? 256 : 0
         // Far outside the grid: it has left the view and cannot come back as this object.
-        return x < -256 || y < -256 || x > spanQ8 + 256 || y > spanQ8 + 256
+        return x < -marginQ8 || y < -marginQ8 || x > spanQ8 + marginQ8 || y > spanQ8 + marginQ8
     }
 
     /// Ends one leg of the track at a crossing: a later crossing is classified only from what
@@ -134,9 +142,11 @@ struct Track {
         firstYQ8 = yQ8
         firstUs = timeUs
         centreOffsetQ8 = Int16.max
-        aloneFrames = 0
+        alongFrames = 0
+        acrossFrames = 0
         tracedLengthSumMm = 0
         trueWidthSumMm = 0
+        topWidthSumMm = 0
     }
 
     /// Average speed along the lane since the leg began, from the motion of the object's top
@@ -150,24 +160,32 @@ struct Track {
         return Int32(clamping: travelMm * 1_000_000 / elapsedUs)
     }
 
-    /// Mean traced length over the leg's frames alone, 0 when there were none.
+    /// Mean traced length over the leg's frames with no neighbour, 0 when there were none.
     var tracedLengthMeanMm: Int32 {
-        aloneFrames == 0 ? 0 : tracedLengthSumMm / Int32(aloneFrames)
+        alongFrames == 0 ? 0 : tracedLengthSumMm / Int32(alongFrames)
     }
 
-    /// Mean true width over the leg's frames alone, 0 when there were none.
+    /// Mean true width over the leg's frames with no neighbour beside, 0 when there were none.
     var trueWidthMeanMm: Int32 {
-        aloneFrames == 0 ? 0 : trueWidthSumMm / Int32(aloneFrames)
+        acrossFrames == 0 ? 0 : trueWidthSumMm / Int32(acrossFrames)
     }
 
-    private mutating func observe(_ blob: Blob, alone: Bool, geometry: LaneGeometry) {
+    /// Mean top width over the leg's frames with no neighbour beside, 0 when there were none.
+    var topWidthMeanMm: Int32 {
+        acrossFrames == 0 ? 0 : topWidthSumMm / Int32(acrossFrames)
+    }
+
+    private mutating func observe(_ blob: Blob, solitude: Solitude, geometry: LaneGeometry) {
         peakMm = max(peakMm, blob.peakMm)
-        // Four and a half minutes of frames at 15 Hz make a steady mean; more could overflow
-        // the sums on the widest objects (33 m x 4,096 is well inside Int32).
-        if alone && aloneFrames < 4096 {
-            aloneFrames += 1
+        // Seventeen seconds of frames at 15 Hz make a steady mean, and the counts fit a byte.
+        if solitude.along && alongFrames < UInt8.max {
+            alongFrames += 1
             tracedLengthSumMm &+= blob.tracedLengthMm
+        }
+        if solitude.across && acrossFrames < UInt8.max {
+            acrossFrames += 1
             trueWidthSumMm &+= blob.trueWidthMm
+            topWidthSumMm &+= blob.topWidthMm
         }
         // Along the lane only: an object keeping to one side is off-centre across the lane on
         // every frame, and that says nothing about how much of it is in view.
@@ -175,10 +193,10 @@ struct Track {
         if offsetQ8 <= UInt32(centreOffsetQ8) {
             centreOffsetQ8 = Int16(offsetQ8)
             lengthMm = blob.lengthMm
-            topWidthMm = blob.topWidthMm
+            topWidthMm = Int16(clamping: blob.topWidthMm)
             topLengthMm = blob.topLengthMm
             topAreaDm2 = blob.topAreaDm2
-            trueWidthMm = blob.trueWidthMm
+            trueWidthMm = Int16(clamping: blob.trueWidthMm)
         }
     }
 }

@@ -49,7 +49,7 @@ struct Tracker {
             let blob = blobOfTrack[index]
             if blob != Tracker.unmatched && sharersOfBlob[Int(blob)] == 1 {
                 tracks[index].update(
-                    blob: blobs[Int(blob)], alone: Tracker.isAlone(blob: Int(blob), blobs: blobs), timeUs: timeUs,
+                    blob: blobs[Int(blob)], solitude: Solitude(blob: Int(blob), blobs: blobs), timeUs: timeUs,
                     config: config, geometry: geometry)
             } else if blob != Tracker.unmatched || sharedBlobOfTrack[index] != Tracker.unmatched {
                 tracks[index].coast(toXQ8: predictedXQ8[index], yQ8: predictedYQ8[index], timeUs: timeUs)
@@ -67,26 +67,8 @@ struct Tracker {
             checkLine(track: index, timeUs: timeUs, config: config, geometry: geometry)
         }
         for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
-            start(blob: blobs[blob], timeUs: timeUs, geometry: geometry, health: &health)
+            start(blob: blob, blobs: blobs, timeUs: timeUs, geometry: geometry, health: &health)
         }
-    }
-
-    /// Whether no other blob comes within a zone of this one: only then does its shape belong
-    /// to one object alone.
-    static func isAlone(blob index: Int, blobs: Span<Blob>) -> Bool {
-        if blobs.count == 1 { return true }
-        let rowMin = blobs[index].rowMin - 1
-        let rowMax = blobs[index].rowMax + 1
-        let colMin = blobs[index].colMin - 1
-        let colMax = blobs[index].colMax + 1
-        for other in 0..<blobs.count where other != index {
-            if blobs[other].rowMin <= rowMax && blobs[other].rowMax >= rowMin
-                && blobs[other].colMin <= colMax && blobs[other].colMax >= colMin
-            {
-                return false
-            }
-        }
-        return true
     }
 
     /// Drops every track, in place (see `Background.forget`).
@@ -120,41 +102,56 @@ struct Tracker {
         }
     }
 
-    private mutating func start(blob: Blob, timeUs: UInt64, geometry: LaneGeometry, health: inout Health) {
+    private mutating func start(blob index: Int, blobs: Span<Blob>, timeUs: UInt64, geometry: LaneGeometry, health: inout Health) {
         let free = ~activeMask
         if free == 0 {
             health.tracksFull &+= 1
             return
         }
-        let index = free.trailingZeroBitCount
+        let slot = free.trailingZeroBitCount
+        let blob = blobs[index]
         let side = Int32(geometry.side)
         let interior = blob.rowMin > 0 && blob.rowMax < side - 1
-        let origin = interior ? inheritedOrigin(near: blob) : 0
-        tracks[index].start(blob: blob, timeUs: timeUs, geometry: geometry)
-        if origin != 0 { tracks[index].originBand = origin }
-        activeMask |= UInt16(1) &<< UInt16(index)
+        let origin = interior ? inheritedOrigin(near: index, blobs: blobs) : 0
+        tracks[slot].start(blob: blob, timeUs: timeUs, geometry: geometry)
+        if origin != 0 { tracks[slot].originBand = origin }
+        activeMask |= UInt16(1) &<< UInt16(slot)
     }
 
     /// The side an object that appears in the middle of the view came from. Nobody walks into
     /// the middle of the view without crossing its edge: an object first seen there has split
     /// off one that was tracked (two people walking abreast, merged until their heads showed a
-    /// valley), so it came from the side that one came from. Returns 0 when no established
-    /// track is within 2.5 zones.
-    private mutating func inheritedOrigin(near blob: Blob) -> Int8 {
+    /// valley; a cyclist overtaking the walker it rode behind), so it came from the side that
+    /// one came from. That is the established track whose blob this frame touches the new one
+    /// (within a zone), or failing that the one whose position is nearest, within 2.5 zones: a
+    /// fast object splits off ahead of the position of the track it shared a blob with.
+    /// Returns 0 when there is none.
+    private mutating func inheritedOrigin(near index: Int, blobs: Span<Blob>) -> Int8 {
+        let blob = blobs[index]
         var best: Int8 = 0
+        var bestTouching = false
         var bestDistance2 = Int64(640 * 640)
-        for index in SetBits(activeMask) {
-            let track = tracks[index]
+        for slot in SetBits(activeMask) {
+            let track = tracks[slot]
             guard track.hits >= 2 && track.originBand != 0 else { continue }
+            let held = blobOfTrack[slot]
+            let touching = held != Tracker.unmatched && Tracker.near(blobs[Int(held)], blob)
+            if bestTouching && !touching { continue }
             let dx = Int64(track.xQ8 - blob.xQ8)
             let dy = Int64(track.yQ8 - blob.yQ8)
             let distance2 = dx * dx + dy * dy
-            if distance2 < bestDistance2 {
+            if (touching && !bestTouching) || distance2 < bestDistance2 {
+                bestTouching = touching
                 bestDistance2 = distance2
                 best = track.originBand
             }
         }
         return best
+    }
+
+    /// Whether two blobs come within a zone of each other.
+    static func near(_ a: Blob, _ b: Blob) -> Bool {
+        a.rowMin <= b.rowMax + 1 && a.rowMax >= b.rowMin - 1 && a.colMin <= b.colMax + 1 && a.colMax >= b.colMin - 1
     }
 
     private mutating func checkLine(track index: Int, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) {

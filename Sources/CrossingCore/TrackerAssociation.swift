@@ -4,9 +4,10 @@ extension Tracker {
     /// How far from its prediction a track may find its object, in Q8 zones. A young track has
     /// no trustworthy velocity yet (an object's top jumps about as it comes into view), so it
     /// may reach as far as the fastest object could move. An established track allows one zone,
-    /// its own step, and half a zone per missed frame: a track that lost its object must not
-    /// leap onto a newcomer at the other edge. `inout` only to read the track where it lies: an
-    /// element of the tracks' InlineArray passed by value is copied first, every frame.
+    /// its own step, and half a zone per missed frame; one that has crossed, only the zone once
+    /// it misses: a track that lost its object must not leap onto a newcomer. `inout` only to
+    /// read the track where it lies: an element of the tracks' InlineArray passed by value is
+    /// copied first, every frame.
     static func gate(track: inout Track, timeUs: UInt64, config: LaneConfig, geometry: LaneGeometry) -> Int32 {
         let dtUs = Int64(min(timeUs - track.lastUs, 2_000_000))
         if track.hits < Tracker.youngHitsMax && track.misses == 0 {
@@ -14,6 +15,9 @@ extension Tracker {
             let reachQ8 = Int64(config.objectSpeedMaxMmPerS) * dtUs * 256 / 1_000_000 / pitchMm
             return Int32(clamping: 256 + reachQ8)
         }
+        // A track that has crossed and lost its object has most likely seen it leave the view:
+        // searching wider, it would take the next object coming in at that edge as its own.
+        if track.crossings > 0 && track.misses > 0 { return 256 }
         let speedQ8PerS = Int64(max(track.vxQ8PerS.magnitude, track.vyQ8PerS.magnitude))
         let stepQ8 = speedQ8PerS * dtUs / 1_000_000
         return Int32(clamping: 256 + stepQ8 + 128 * Int64(track.misses))
