@@ -4,17 +4,21 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
     if track.peakMm >= Int32(config.busHeightMinMm) { return .bus }
     let roofLike = Int32(track.topWidthMm) >= Int32(config.carWidthMinMm) || track.topLengthMm >= Int32(config.carTopLengthMinMm)
     if roofLike && track.topAreaDm2 >= Int32(config.carTopAreaMinDm2) { return .car }
+    // One rider is narrow; walkers abreast are not, and may walk a little staggered. A width
+    // threshold of 0 turns abreast counting off, and this test with it.
+    let narrow = (config.abreastTopWidthMinMm == 0 || Int32(track.topWidthMm) < Int32(config.abreastTopWidthMinMm))
+        && (config.abreastWidthMinMm == 0 || Int32(track.trueWidthMm) < Int32(config.abreastWidthMinMm))
     // Long with a short top: one rider. Two people walking one behind the other are as long,
-    // but their top (two heads and shoulders) is long too.
-    if track.lengthMm >= Int32(config.bicycleLengthMinMm) && track.topLengthMm < Int32(config.bicycleTopLengthMaxMm) {
+    // but their top (two heads and shoulders) is long too; walkers abreast are wide.
+    if track.lengthMm >= Int32(config.bicycleLengthMinMm) && track.topLengthMm < Int32(config.bicycleTopLengthMaxMm)
+        && narrow
+    {
         return .bicycle
     }
-    // A rider held to walking pace behind a walker: over the frames with nobody ahead or
-    // behind, its arms and handlebar reach further along the lane than any walker's shoulders.
-    // One rider is narrow; walkers abreast are not, and may walk a little staggered.
-    if track.alongFrames >= ClassifierConfig.tracedFramesMin
+    // A rider held to walking pace behind a walker: over the frames with nobody near, its arms
+    // and handlebar reach further along the lane than any walker's shoulders.
+    if track.alongFrames >= ClassifierConfig.tracedFramesMin && narrow
         && track.tracedLengthMeanMm >= Int32(config.bicycleTracedLengthMinMm)
-        && Int32(track.topWidthMm) < Int32(config.abreastTopWidthMinMm) && Int32(track.trueWidthMm) < Int32(config.abreastWidthMinMm)
     {
         return .bicycle
     }

@@ -60,6 +60,29 @@ struct ClassifierTests {
         #expect(classify(track: abreast, geometry: geometry, config: config.classifier) == .pedestrian)
     }
 
+    @Test("Long with a short top is a rider only if narrow, walkers abreast are not; with abreast counting off, width is not asked")
+    func longNarrowIsARider() {
+        var config = LaneConfig()
+        let geometry = LaneGeometry(config)
+        var rider = Self.track(topWidthMm: 650, topLengthMm: 600, topAreaDm2: 40, peakMm: 1750)
+        rider.lengthMm = 1600
+        rider.trueWidthMm = 700
+        var group = rider
+        group.topWidthMm = 900
+        group.trueWidthMm = 1050
+        #expect(classify(track: rider, geometry: geometry, config: config.classifier) == .bicycle)
+        #expect(classify(track: group, geometry: geometry, config: config.classifier) == .pedestrian)
+        // With abreast counting turned off, width says nothing, and length alone decides.
+        config.classifier.abreastTopWidthMinMm = 0
+        config.classifier.abreastWidthMinMm = 0
+        #expect(classify(track: rider, geometry: geometry, config: config.classifier) == .bicycle)
+        #expect(classify(track: group, geometry: geometry, config: config.classifier) == .bicycle)
+        let cyclist = Self.alone(rider, frames: 14, tracedLengthMm: 950, trueWidthMm: 700)
+        var slow = cyclist
+        slow.lengthMm = 1100
+        #expect(classify(track: slow, geometry: geometry, config: config.classifier) == .bicycle)
+    }
+
     /// `track` with `frames` frames with nobody beside, each with these top and true widths.
     static func unflanked(_ track: Track, frames: UInt8, topWidthMm: Int32, trueWidthMm: Int32) -> Track {
         var track = Self.alone(track, frames: frames, tracedLengthMm: 600, trueWidthMm: trueWidthMm)
