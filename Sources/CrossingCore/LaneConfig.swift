@@ -19,14 +19,15 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// `carWidthMinMm`. No walker's top is 2 m long.
     public var carTopLengthMinMm: UInt16 = 2000
     /// Objects at least this long along the lane, whose top (within 80 % of their highest point)
-    /// is shorter than `bicycleTopLengthMaxMm`, are bicycles (when not cars or buses).
+    /// is shorter than `bicycleTopLengthMaxMm`, are bicycles (when not cars or buses), if
+    /// narrow (see `abreastTopWidthMinMm` and `abreastWidthMinMm`).
     public var bicycleLengthMinMm: UInt16 = 1300
     public var bicycleTopLengthMaxMm: UInt16 = 900
     /// Objects whose surfaces above half their height, traced down their rays, average at
     /// least this length along the lane over the frames their blob was alone (at least
-    /// `tracedFramesMin` of them) are bicycles: a rider's arms and handlebar reach 0.6 m ahead
-    /// of the head, so a bicycle held to walking pace behind a walker still reads 0.9-1.3 m,
-    /// where a walker reads 0.4-0.75 m.
+    /// `tracedFramesMin` of them) are bicycles, if narrow: a rider's arms and handlebar reach
+    /// 0.6 m ahead of the head, so a bicycle held to walking pace behind a walker mostly reads
+    /// 0.82-1.33 m, where a walker reads 0.4-0.75 m.
     public var bicycleTracedLengthMinMm: UInt16 = 900
     /// Objects averaging at least this speed along the lane, from first seen to the crossing,
     /// are bicycles (when not cars or buses). The average includes the slow start while an
