@@ -37,21 +37,21 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
 /// tracked separately are not counted again inside a group.
 func abreastCount(track: Track, config: ClassifierConfig) -> Int {
     let byTop = abreast(
-        widthMm: Int32(track.topWidthMm), meanMm: track.topWidthMeanMm, track: track,
+        widthMm: Int32(track.topWidthMm), meanMm: track.topWidthMeanMm, frames: track.acrossFrames,
         thresholdMm: config.abreastTopWidthMinMm, config: config)
     let byTrue = abreast(
-        widthMm: Int32(track.trueWidthMm), meanMm: track.trueWidthMeanMm, track: track,
+        widthMm: Int32(track.trueWidthMm), meanMm: track.trueWidthMeanMm, frames: track.acrossFrames,
         thresholdMm: config.abreastWidthMinMm, config: config)
     return max(byTop, byTrue)
 }
 
-/// People abreast by one width. A count over one stands only if the mean width over the frames
-/// with nobody beside (when there were `tracedFramesMin` of them) reaches the threshold too:
-/// one person straddling three zone columns, or a tall one whose shoulders come near the
-/// sensor, reads that wide in the frame nearest the middle, but less on average.
-private func abreast(widthMm: Int32, meanMm: Int32, track: Track, thresholdMm: UInt16, config: ClassifierConfig) -> Int {
+/// People abreast by one width. A count over one stands only if the mean width over the
+/// `frames` with nobody beside (when there were `tracedFramesMin` of them) reaches the
+/// threshold too: one person straddling three zone columns, or a tall one whose shoulders come
+/// near the sensor, reads that wide in the frame nearest the middle, but less on average.
+private func abreast(widthMm: Int32, meanMm: Int32, frames: UInt8, thresholdMm: UInt16, config: ClassifierConfig) -> Int {
     let people = count(widthMm: widthMm, thresholdMm: thresholdMm, config: config)
-    if people > 1 && track.acrossFrames >= ClassifierConfig.tracedFramesMin && meanMm < Int32(thresholdMm) { return 1 }
+    if people > 1 && frames >= ClassifierConfig.tracedFramesMin && meanMm < Int32(thresholdMm) { return 1 }
     return people
 }
 

@@ -3,13 +3,18 @@ import Testing
 
 @Suite("Classifier")
 struct ClassifierTests {
-    static func track(topWidthMm: Int32, topLengthMm: Int32, topAreaDm2: Int32, peakMm: Int32 = 1700) -> Track {
+    /// A track's shape in the frame nearest the middle; its length is its top's unless given.
+    static func track(
+        topWidthMm: Int32, topLengthMm: Int32, topAreaDm2: Int32, peakMm: Int32 = 1700, lengthMm: Int32? = nil,
+        trueWidthMm: Int16 = 0
+    ) -> Track {
         var track = Track()
         track.peakMm = peakMm
         track.topWidthMm = Int16(topWidthMm)
         track.topLengthMm = topLengthMm
         track.topAreaDm2 = topAreaDm2
-        track.lengthMm = topLengthMm
+        track.lengthMm = lengthMm ?? topLengthMm
+        track.trueWidthMm = trueWidthMm
         return track
     }
 
@@ -45,9 +50,8 @@ struct ClassifierTests {
         let config = LaneConfig()
         let geometry = LaneGeometry(config)
         // One frame's shape says walker (1.1 m long, a 0.65 m top), and the speed is a walker's.
-        var shape = Self.track(topWidthMm: 650, topLengthMm: 650, topAreaDm2: 40, peakMm: 1650)
-        shape.lengthMm = 1100
-        shape.trueWidthMm = 690
+        let shape = Self.track(
+            topWidthMm: 650, topLengthMm: 650, topAreaDm2: 40, peakMm: 1650, lengthMm: 1100, trueWidthMm: 690)
         let cyclist = Self.alone(shape, frames: 14, tracedLengthMm: 950, trueWidthMm: 690)
         let walker = Self.alone(shape, frames: 14, tracedLengthMm: 600, trueWidthMm: 690)
         let glimpsed = Self.alone(shape, frames: 3, tracedLengthMm: 950, trueWidthMm: 690)
@@ -64,9 +68,8 @@ struct ClassifierTests {
     func longNarrowIsARider() {
         var config = LaneConfig()
         let geometry = LaneGeometry(config)
-        var rider = Self.track(topWidthMm: 650, topLengthMm: 600, topAreaDm2: 40, peakMm: 1750)
-        rider.lengthMm = 1600
-        rider.trueWidthMm = 700
+        let rider = Self.track(
+            topWidthMm: 650, topLengthMm: 600, topAreaDm2: 40, peakMm: 1750, lengthMm: 1600, trueWidthMm: 700)
         var group = rider
         group.topWidthMm = 900
         group.trueWidthMm = 1050
@@ -95,8 +98,7 @@ struct ClassifierTests {
         let config = LaneConfig()
         // One person straddling three zone columns: 1,015 mm true width in the frame nearest
         // the middle, 760 mm on average.
-        var straddling = Self.track(topWidthMm: 620, topLengthMm: 620, topAreaDm2: 40)
-        straddling.trueWidthMm = 1015
+        let straddling = Self.track(topWidthMm: 620, topLengthMm: 620, topAreaDm2: 40, trueWidthMm: 1015)
         let single = Self.unflanked(straddling, frames: 25, topWidthMm: 620, trueWidthMm: 760)
         let pair = Self.unflanked(straddling, frames: 25, topWidthMm: 620, trueWidthMm: 1050)
         let unseen = Self.unflanked(straddling, frames: 0, topWidthMm: 0, trueWidthMm: 0)
@@ -108,8 +110,7 @@ struct ClassifierTests {
         // A walker 1.93 m tall, whose shoulders come near the sensor: a top three zones
         // (900 mm) wide in the frame nearest the middle, 780 mm on average (bicycles-and-walkers,
         // seed 4). Two abreast keep a wide top in most frames.
-        var tall = Self.track(topWidthMm: 900, topLengthMm: 600, topAreaDm2: 45, peakMm: 1930)
-        tall.trueWidthMm = 830
+        let tall = Self.track(topWidthMm: 900, topLengthMm: 600, topAreaDm2: 45, peakMm: 1930, trueWidthMm: 830)
         let tallSingle = Self.unflanked(tall, frames: 23, topWidthMm: 780, trueWidthMm: 820)
         let tallPair = Self.unflanked(tall, frames: 23, topWidthMm: 1000, trueWidthMm: 820)
         #expect(abreastCount(track: tallSingle, config: config.classifier) == 1)
