@@ -2,16 +2,17 @@
 /// length along the lane, and speed. Height is the strongest cue and is checked first.
 func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) -> CrossingClass {
     if track.peakMm >= Int32(config.busHeightMinMm) { return .bus }
-    let roofLike = Int32(track.topWidthMm) >= Int32(config.carWidthMinMm) || track.topLengthMm >= Int32(config.carTopLengthMinMm)
+    let roofLike = Int32(track.topWidthMm) >= Int32(config.carWidthMinMm) || Int32(track.topLengthMm) >= Int32(config.carTopLengthMinMm)
     if roofLike && track.topAreaDm2 >= Int32(config.carTopAreaMinDm2) { return .car }
     // One rider is narrow; walkers abreast are not, and may walk a little staggered. A width
     // threshold of 0 turns abreast counting off, and this test with it.
     let narrow = (config.abreastTopWidthMinMm == 0 || Int32(track.topWidthMm) < Int32(config.abreastTopWidthMinMm))
         && (config.abreastWidthMinMm == 0 || Int32(track.trueWidthMm) < Int32(config.abreastWidthMinMm))
     // Long with a short top: one rider. Two people walking one behind the other are as long,
-    // but their top (two heads and shoulders) is long too; walkers abreast are wide.
-    if track.lengthMm >= Int32(config.bicycleLengthMinMm) && track.topLengthMm < Int32(config.bicycleTopLengthMaxMm)
-        && narrow
+    // but their top (two heads and shoulders) is long too; walkers abreast are wide. A walker
+    // stretched in one frame by a neighbour's edge looks so in few of its frames.
+    if isRiderLike(lengthMm: Int32(track.lengthMm), topLengthMm: Int32(track.topLengthMm), config: config) && narrow
+        && Int(track.riderFrames) * ClassifierConfig.riderFramesShareDivisor >= Int(track.legFrames)
     {
         return .bicycle
     }
@@ -24,6 +25,11 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
     }
     if track.speedAlongMmPerS(geometry: geometry) >= Int32(config.bicycleSpeedMinMmPerS) { return .bicycle }
     return .pedestrian
+}
+
+/// Whether a shape is long with a short top, as a rider's is.
+func isRiderLike(lengthMm: Int32, topLengthMm: Int32, config: ClassifierConfig) -> Bool {
+    lengthMm >= Int32(config.bicycleLengthMinMm) && topLengthMm < Int32(config.bicycleTopLengthMaxMm)
 }
 
 /// How many people walking abreast a pedestrian object holds. At the resolution of an 8x8

@@ -49,6 +49,10 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// Frames with no neighbour in the way a track needs before its means (traced length, top
     /// and true width) are trusted.
     public static let tracedFramesMin: UInt8 = 8
+    /// A rider looks long with a short top in most frames in the middle of the view; a walker
+    /// stretched by a neighbour's edge in a few. The length rule asks for at least one frame in
+    /// this many of a leg's.
+    public static let riderFramesShareDivisor = 8
 
     public init() {}
 }

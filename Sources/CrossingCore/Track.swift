@@ -39,23 +39,30 @@ struct Track {
     /// Highest point seen over the track's life: heights are true wherever the object is.
     var peakMm: Int32 = 0
     /// Shape as seen from most nearly straight above (the frame whose centroid was closest to
-    /// the middle of the view along the lane), where perspective distorts it least. Widths
-    /// fit 16 bits: none exceeds the floor span, at most 30 m.
-    var lengthMm: Int32 = 0
-    var topLengthMm: Int32 = 0
+    /// the middle of the view along the lane), where perspective distorts it least. Lengths
+    /// and widths fit 16 bits: none exceeds the floor span, at most 30 m.
     var topAreaDm2: Int32 = 0
     var trueWidthSumMm: Int32 = 0
     var topWidthSumMm: Int32 = 0
+    var lengthMm: Int16 = 0
+    var topLengthMm: Int16 = 0
     var topWidthMm: Int16 = 0
     var trueWidthMm: Int16 = 0
     var centreOffsetQ8: Int16 = Int16.max
     var acrossFrames: UInt8 = 0
+    /// Frames of the leg in which the track had a blob to itself, and how many of them looked
+    /// like a rider's (long with a short top): one frame may catch a walker stretched by a
+    /// neighbour.
+    var legFrames: UInt8 = 0
+    var riderFrames: UInt8 = 0
+    /// How far from the line this leg has gone since its crossing, in quarter zones.
+    var farthestQuarterZones: UInt8 = 0
 
     var isActive: Bool { state != .free }
 
     /// Starts a tentative track on an unmatched blob. Its first frame does not count toward the
     /// averages: an object coming into view is only partly there.
-    mutating func start(blob: Blob, timeUs: UInt64, geometry: LaneGeometry) {
+    mutating func start(blob: Blob, timeUs: UInt64, config: ClassifierConfig, geometry: LaneGeometry) {
         self = Track()
         state = .tentative
         hits = 1
@@ -65,7 +72,7 @@ struct Track {
         firstYQ8 = blob.yQ8
         firstUs = timeUs
         originBand = geometry.band(ofRowQ8: blob.yQ8)
-        observe(blob, solitude: Solitude(), geometry: geometry)
+        observe(blob, solitude: Solitude(), config: config, geometry: geometry)
     }
 
     /// Position expected at `timeUs`, from the last position and velocity. Inlined: called on
@@ -98,11 +105,18 @@ struct Track {
         lastUs = timeUs
         hits = hits == UInt16.max ? hits : hits + 1
         misses = 0
+        // A blob just parted from a merge may still hold part of the other object.
+        let emerging = sharedFrames > 0
         sharedFrames = 0
         if state == .lost || (state == .tentative && hits >= UInt16(config.confirmHits)) {
             state = .confirmed
         }
-        observe(blob, solitude: solitude, geometry: geometry)
+        if crossings > 0 { noteReturn(timeUs: timeUs, geometry: geometry) }
+        if emerging {
+            peakMm = max(peakMm, blob.peakMm)
+        } else {
+            observe(blob, solitude: solitude, config: config.classifier, geometry: geometry)
+        }
     }
 
     /// Moves the track along its prediction while its object is merged with others: alive, but
@@ -139,11 +153,31 @@ struct Track {
     /// whose blob the track took at the edge of the view as its own object left.
     mutating func beginLeg(timeUs: UInt64) {
         crossings &+= 1
+        farthestQuarterZones = 0
+        restartLeg(timeUs: timeUs)
+    }
+
+    /// Restarts the leg when a track that has crossed comes back toward the line by a zone:
+    /// what it saw on its way out was the object it counted (or another beside it), and the
+    /// crossing back, if any, is to be classified from what comes back.
+    private mutating func noteReturn(timeUs: UInt64, geometry: LaneGeometry) {
+        let distanceQuarterZones = UInt8(clamping: (yQ8 - geometry.lineQ8).magnitude / 64)
+        if distanceQuarterZones > farthestQuarterZones {
+            farthestQuarterZones = distanceQuarterZones
+        } else if farthestQuarterZones - distanceQuarterZones >= 4 {
+            farthestQuarterZones = distanceQuarterZones
+            restartLeg(timeUs: timeUs)
+        }
+    }
+
+    private mutating func restartLeg(timeUs: UInt64) {
         firstYQ8 = yQ8
         firstUs = timeUs
         centreOffsetQ8 = Int16.max
         alongFrames = 0
         acrossFrames = 0
+        legFrames = 0
+        riderFrames = 0
         tracedLengthSumMm = 0
         trueWidthSumMm = 0
         topWidthSumMm = 0
@@ -175,8 +209,12 @@ struct Track {
         acrossFrames == 0 ? 0 : topWidthSumMm / Int32(acrossFrames)
     }
 
-    private mutating func observe(_ blob: Blob, solitude: Solitude, geometry: LaneGeometry) {
+    private mutating func observe(_ blob: Blob, solitude: Solitude, config: ClassifierConfig, geometry: LaneGeometry) {
         peakMm = max(peakMm, blob.peakMm)
+        if legFrames < UInt8.max {
+            legFrames += 1
+            if isRiderLike(lengthMm: blob.lengthMm, topLengthMm: blob.topLengthMm, config: config) { riderFrames += 1 }
+        }
         // Seventeen seconds of frames at 15 Hz make a steady mean, and the counts fit a byte.
         if solitude.along && alongFrames < UInt8.max {
             alongFrames += 1
@@ -192,9 +230,9 @@ struct Track {
         let offsetQ8 = (blob.yQ8 - Int32(geometry.side) * 128).magnitude
         if offsetQ8 <= UInt32(centreOffsetQ8) {
             centreOffsetQ8 = Int16(offsetQ8)
-            lengthMm = blob.lengthMm
+            lengthMm = Int16(clamping: blob.lengthMm)
             topWidthMm = Int16(clamping: blob.topWidthMm)
-            topLengthMm = blob.topLengthMm
+            topLengthMm = Int16(clamping: blob.topLengthMm)
             topAreaDm2 = blob.topAreaDm2
             trueWidthMm = Int16(clamping: blob.trueWidthMm)
         }

@@ -67,7 +67,7 @@ struct Tracker {
             checkLine(track: index, timeUs: timeUs, config: config, geometry: geometry)
         }
         for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
-            start(blob: blob, blobs: blobs, timeUs: timeUs, geometry: geometry, health: &health)
+            start(blob: blob, blobs: blobs, timeUs: timeUs, config: config.classifier, geometry: geometry, health: &health)
         }
     }
 
@@ -102,7 +102,9 @@ struct Tracker {
         }
     }
 
-    private mutating func start(blob index: Int, blobs: Span<Blob>, timeUs: UInt64, geometry: LaneGeometry, health: inout Health) {
+    private mutating func start(
+        blob index: Int, blobs: Span<Blob>, timeUs: UInt64, config: ClassifierConfig, geometry: LaneGeometry, health: inout Health
+    ) {
         let free = ~activeMask
         if free == 0 {
             health.tracksFull &+= 1
@@ -113,7 +115,7 @@ struct Tracker {
         let side = Int32(geometry.side)
         let interior = blob.rowMin > 0 && blob.rowMax < side - 1
         let origin = interior ? inheritedOrigin(near: index, blobs: blobs) : 0
-        tracks[slot].start(blob: blob, timeUs: timeUs, geometry: geometry)
+        tracks[slot].start(blob: blob, timeUs: timeUs, config: config, geometry: geometry)
         if origin != 0 { tracks[slot].originBand = origin }
         activeMask |= UInt16(1) &<< UInt16(slot)
     }

@@ -5,7 +5,7 @@ import Testing
 struct ClassifierTests {
     /// A track's shape in the frame nearest the middle; its length is its top's unless given.
     static func track(
-        topWidthMm: Int32, topLengthMm: Int32, topAreaDm2: Int32, peakMm: Int32 = 1700, lengthMm: Int32? = nil,
+        topWidthMm: Int32, topLengthMm: Int16, topAreaDm2: Int32, peakMm: Int32 = 1700, lengthMm: Int16? = nil,
         trueWidthMm: Int16 = 0
     ) -> Track {
         var track = Track()
@@ -84,6 +84,25 @@ struct ClassifierTests {
         var slow = cyclist
         slow.lengthMm = 1100
         #expect(classify(track: slow, geometry: geometry, config: config.classifier) == .bicycle)
+    }
+
+    @Test("Long with a short top in one frame of many is a walker stretched by a neighbour, not a rider")
+    func riderLengthInFewFramesIsAWalker() {
+        let config = LaneConfig()
+        let geometry = LaneGeometry(config)
+        var walker = Self.track(
+            topWidthMm: 650, topLengthMm: 650, topAreaDm2: 40, peakMm: 1840, lengthMm: 1476, trueWidthMm: 650)
+        walker.legFrames = 46
+        walker.riderFrames = 5
+        var rider = walker
+        rider.riderFrames = 6
+        #expect(classify(track: walker, geometry: geometry, config: config.classifier) == .pedestrian)
+        #expect(classify(track: rider, geometry: geometry, config: config.classifier) == .bicycle)
+        // A fast rider seen whole in one frame of three.
+        var glimpsed = walker
+        glimpsed.legFrames = 3
+        glimpsed.riderFrames = 1
+        #expect(classify(track: glimpsed, geometry: geometry, config: config.classifier) == .bicycle)
     }
 
     /// `track` with `frames` frames with nobody beside, each with these top and true widths.
