@@ -43,11 +43,16 @@ struct Agent {
     var released = false
     var serviceDoneS: Double?
 
-    var isVehicle: Bool { body.crossingClass == .car || body.crossingClass == .bus }
+    var isVehicle: Bool { body.crossingClass.isVehicle }
     var halfWidthM: Double { body.boxes.map { max(-$0.acrossMin, $0.acrossMax) }.max() ?? 0.3 }
 
     /// The body where the renderer wants it: lane coordinates, nadir at 0.
     var placed: PlacedBody {
         PlacedBody(body: body, alongM: towardLastRow ? s : -s, acrossM: acrossM, towardLastRow: towardLastRow)
     }
+}
+
+extension CrossingClass {
+    /// Cars and buses drive in single file and keep a time gap.
+    var isVehicle: Bool { self == .car || self == .bus }
 }

@@ -238,13 +238,17 @@ struct LaneSimulation {
         }
     }
 
+    // Here and in `move` and `followLimit`, agents are read and moved in place, field by field:
+    // a copy of one retains its body's boxes, and a day at a checkpoint queues thousands of
+    // agents for every step (copies took nearly half of a simulated day of verkhny-lars.json).
     private func roomToEnter(_ entering: Agent) -> Bool {
-        for other in agents where other.direction == entering.direction {
-            let alongGap = (other.s + other.rearM) - (entering.s + entering.frontM)
-            if entering.isVehicle || other.isVehicle || spec.loops != nil {
-                let gap = (spec.gate?.gapM ?? 1.5) + LaneSimulation.vehicleTimeGapS * other.currentSpeedMps
-                if alongGap < gap && abs(other.acrossM - entering.acrossM) < 1.0 { return false }
-            } else if alongGap < LaneSimulation.walkerGapM && abs(other.acrossM - entering.acrossM) < LaneSimulation.walkerLaneM - 0.05 {
+        for index in agents.indices where agents[index].direction == entering.direction {
+            let alongGap = (agents[index].s + agents[index].rearM) - (entering.s + entering.frontM)
+            let acrossGapM = abs(agents[index].acrossM - entering.acrossM)
+            if entering.isVehicle || agents[index].body.crossingClass.isVehicle || spec.loops != nil {
+                let gap = (spec.gate?.gapM ?? 1.5) + LaneSimulation.vehicleTimeGapS * agents[index].currentSpeedMps
+                if alongGap < gap && acrossGapM < 1.0 { return false }
+            } else if alongGap < LaneSimulation.walkerGapM && acrossGapM < LaneSimulation.walkerLaneM - 0.05 {
                 return false
             }
         }
@@ -258,19 +262,23 @@ struct LaneSimulation {
         agents.sort { $0.direction.rawValue != $1.direction.rawValue ? $0.direction.rawValue < $1.direction.rawValue : $0.s > $1.s }
         var index = 0
         while index < agents.count {
-            var agent = agents[index]
-            advance(&agent, index: index, t: t, dt: dt)
-            let gone = agent.s + agent.rearM > halfLengthM || agent.s + agent.frontM < -halfLengthM - 0.5
+            // The leaders ahead have moved already, and this agent's move does not change them.
+            let followS = followLimit(index: index)
+            Self.advance(&agents[index], followS: followS, t: t, dt: dt, spec: spec, lineS: lineS, random: &random, truth: &truth)
+            let gone = agents[index].s + agents[index].rearM > halfLengthM
+                || agents[index].s + agents[index].frontM < -halfLengthM - 0.5
             if gone {
                 agents.remove(at: index)
             } else {
-                agents[index] = agent
                 index += 1
             }
         }
     }
 
-    private mutating func advance(_ agent: inout Agent, index: Int, t: Double, dt: Double) {
+    private static func advance(
+        _ agent: inout Agent, followS: Double, t: Double, dt: Double, spec: LaneSpec,
+        lineS: (outbound: Double, inbound: Double), random: inout SplitMix64, truth: inout [TruthEvent]
+    ) {
         switch agent.phase {
         case .returning:
             agent.s -= agent.speedMps * dt
@@ -293,7 +301,7 @@ struct LaneSimulation {
             limit = loiterAt
             agent.phase = .waiting(untilS: t + agent.loiterForS)
         }
-        limit = min(limit, followLimit(for: agent, index: index))
+        limit = min(limit, followS)
         if agent.gated && !agent.released, let gate = spec.gate {
             let stopS = gate.positionM - agent.frontM
             if limit >= stopS - 0.01 {
@@ -316,30 +324,33 @@ struct LaneSimulation {
         }
     }
 
-    /// How far an agent may go without running into the one ahead of it in its direction:
+    /// How far the agent at `index` may go without running into the one ahead of it in its direction:
     /// vehicles keep the queue gap plus a time gap behind a moving leader, whatever it is, and
     /// so do cyclists behind a vehicle; walkers keep a step behind anyone in their part of the
     /// lane.
-    private func followLimit(for agent: Agent, index: Int) -> Double {
+    private func followLimit(index: Int) -> Double {
         var limit = Double.infinity
-        var other = index - 1
-        while other >= 0 {
-            let leader = agents[other]
-            other -= 1
-            guard leader.direction == agent.direction else { break }
-            if case .returning = leader.phase { continue }
-            if agent.isVehicle || leader.isVehicle || spec.loops != nil {
-                guard abs(leader.acrossM - agent.acrossM) < 1.0 else { continue }
-                let drives = agent.isVehicle || spec.loops != nil
-                    || (leader.isVehicle && agent.body.crossingClass == .bicycle)
+        var leader = index - 1
+        while leader >= 0 {
+            defer { leader -= 1 }
+            guard agents[leader].direction == agents[index].direction else { break }
+            if case .returning = agents[leader].phase { continue }
+            let leaderRearS = agents[leader].s + agents[leader].rearM
+            let acrossGapM = abs(agents[leader].acrossM - agents[index].acrossM)
+            let leaderIsVehicle = agents[leader].body.crossingClass.isVehicle
+            let isVehicle = agents[index].body.crossingClass.isVehicle
+            if isVehicle || leaderIsVehicle || spec.loops != nil {
+                guard acrossGapM < 1.0 else { continue }
+                let drives = isVehicle || spec.loops != nil
+                    || (leaderIsVehicle && agents[index].body.crossingClass == .bicycle)
                 let gap = drives
-                    ? (spec.gate?.gapM ?? 1.5) + LaneSimulation.vehicleTimeGapS * leader.currentSpeedMps
+                    ? (spec.gate?.gapM ?? 1.5) + LaneSimulation.vehicleTimeGapS * agents[leader].currentSpeedMps
                     : LaneSimulation.walkerGapM
-                limit = min(limit, leader.s + leader.rearM - gap - agent.frontM)
-            } else if abs(leader.acrossM - agent.acrossM) < LaneSimulation.walkerLaneM - 0.05 {
-                limit = min(limit, leader.s + leader.rearM - LaneSimulation.walkerGapM - agent.frontM)
+                limit = min(limit, leaderRearS - gap - agents[index].frontM)
+            } else if acrossGapM < LaneSimulation.walkerLaneM - 0.05 {
+                limit = min(limit, leaderRearS - LaneSimulation.walkerGapM - agents[index].frontM)
             }
-            if leader.s - agent.s > 30 { break }
+            if agents[leader].s - agents[index].s > 30 { break }
         }
         return limit
     }
