@@ -61,7 +61,8 @@ struct Track {
     var isActive: Bool { state != .free }
 
     /// Starts a tentative track on an unmatched blob. Its first frame does not count toward the
-    /// averages: an object coming into view is only partly there.
+    /// traced-length and width means (an object coming into view is only partly there), only
+    /// toward the leg's frames for the rider share.
     mutating func start(blob: Blob, timeUs: UInt64, config: ClassifierConfig, geometry: LaneGeometry) {
         self = Track()
         state = .tentative
