@@ -46,19 +46,7 @@ enum EmulatorBench {
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         // One device per lane, so the lanes run on both cores.
-        var configs: [DeviceConfig] = []
-        for index in 0..<derived.laneCount {
-            var config = DeviceConfig()
-            config.site = derived.site
-            config.binIntervalS = derived.binIntervalS
-            config.persistIntervalS = derived.persistIntervalS
-            _ = config.append(derived.lane(index))
-            config.device = ShortText(text: "bench-\(derived.lane(index).name.string)")
-            config.keyPresent = true
-            let key = BenchLines.key(config.device.string)
-            for byte in 0..<32 { config.key[byte] = key[byte] }
-            configs.append(config)
-        }
+        let configs = deviceConfigs(derived)
         var serverOptions = ServerOptions()
         serverOptions.tcp = "127.0.0.1:0"
         serverOptions.http = nil
@@ -74,36 +62,16 @@ enum EmulatorBench {
 
         let frames = Atomic<Int>(0)
         let simulatedS = Mutex<[Double]>(Array(repeating: 0, count: configs.count))
-        let results = Mutex<[(device: String, totals: [String: UInt64], error: String?)]>([])
+        let results = Mutex<[DeviceResult]>([])
         let start = DispatchTime.now().uptimeNanoseconds
         for (index, template) in configs.enumerated() {
             var exporting = template
             exporting.export = ShortText(text: "tcp://127.0.0.1:\(server.tcpPort!)")
             let config = exporting
             Thread {
-                do {
-                    var feed = try ScenarioFeed(config: config, scenario: scenario, seed: 1, durationS: durationS)
-                    var link = TCPLink(host: "127.0.0.1", port: UInt16(server.tcpPort!))
-                    link.simulatedEpochNs = 1_663_804_800 * 1_000_000_000
-                    var board = try EmulatedBoard(config: config, flash: EmulatedBoard.blankFlash(), faultRate: 0, seed: 1, link: .tcp(link))
-                    var delivered = 0
-                    try feed.drive(&board, speed: nil, shouldStop: { interruptRequested.load(ordering: .relaxed) }) { timeS, total, _ in
-                        frames.add(total - delivered, ordering: .relaxed)
-                        delivered = total
-                        simulatedS.withLock { $0[index] = timeS }
-                    }
-                    try board.device.persist()
-                    let drained = try board.drainExport(timeoutS: 120, shouldStop: { interruptRequested.load(ordering: .relaxed) })
-                    var totals: [String: UInt64] = [:]
-                    for crossingClass in [CrossingClass.pedestrian, .bicycle, .car, .bus] {
-                        for direction in [Direction.outbound, .inbound] {
-                            totals["\(crossingClass)_\(direction)"] = board.total(lane: 0, crossingClass, direction)
-                        }
-                    }
-                    results.withLock { $0.append((config.device.string, totals, drained ? nil : "not every record acknowledged")) }
-                } catch {
-                    results.withLock { $0.append((config.device.string, [:], "\(error)")) }
-                }
+                runDevice(
+                    config: config, scenario: scenario, durationS: durationS, port: server.tcpPort!,
+                    frames: frames, simulatedS: simulatedS, index: index, results: results)
             }.start()
         }
         var progress = ProgressLine(total: durationS * Double(configs.count), unit: "sim-s")
@@ -116,20 +84,7 @@ enum EmulatorBench {
         server.stop()
         while !serverThread.isFinished { usleep(1000) }
         exitIfInterrupted()
-        // The collector must hold exactly what the devices counted, or the figure means nothing.
-        let ledger: Ledger
-        do throws(CollectorError) {
-            ledger = try CollectorStore.readLedger(directory: directory, warn: { _ in })
-        } catch {
-            Terminal.fail(program, error.description)
-        }
-        for result in results.withLock({ $0 }) {
-            if let error = result.error { Terminal.fail(program, "\(result.device): \(error)") }
-            for (column, count) in result.totals {
-                let stored = ledger.totals.filter { "\($0.key.crossingClass)_\($0.key.direction)" == column && $0.key.device == result.device }.values.reduce(0, +)
-                if stored != Int64(count) { Terminal.fail(program, "\(result.device) \(column): device \(count), collector \(stored)") }
-            }
-        }
+        verify(results.withLock { $0 }, directory: directory)
         let week = options.hours == 168
         let weekWallS = wallS * 168 / options.hours
         let total = frames.load(ordering: .relaxed)
@@ -146,5 +101,73 @@ enum EmulatorBench {
             rows: [[String(format: "%.1f h", options.hours), String(format: "%.1f s", wallS), String(format: "%.0f", durationS / wallS),
                     String(format: "%.0f", Double(total) / wallS), String(format: "%.0f s%@", weekWallS, week ? "" : " (scaled)")]]))
         print("\(configs.count) devices, one per lane; every device's totals equal the collector's")
+    }
+
+    /// A device per lane of `derived`, each with its own name and key.
+    static func deviceConfigs(_ derived: DeviceConfig) -> [DeviceConfig] {
+        var configs: [DeviceConfig] = []
+        for index in 0..<derived.laneCount {
+            var config = DeviceConfig()
+            config.site = derived.site
+            config.binIntervalS = derived.binIntervalS
+            config.persistIntervalS = derived.persistIntervalS
+            _ = config.append(derived.lane(index))
+            config.device = ShortText(text: "bench-\(derived.lane(index).name.string)")
+            config.keyPresent = true
+            let key = BenchLines.key(config.device.string)
+            for byte in 0..<32 { config.key[byte] = key[byte] }
+            configs.append(config)
+        }
+        return configs
+    }
+
+    typealias DeviceResult = (device: String, totals: [String: UInt64], error: String?)
+
+    /// One device's run, on its own thread: its lane's scene through the emulated board, exported
+    /// to the collector over TCP, then drained; its totals go to `results`.
+    static func runDevice(
+        config: DeviceConfig, scenario: Scenario, durationS: Double, port: Int, frames: borrowing Atomic<Int>,
+        simulatedS: borrowing Mutex<[Double]>, index: Int, results: borrowing Mutex<[DeviceResult]>
+    ) {
+        do {
+            var feed = try ScenarioFeed(config: config, scenario: scenario, seed: 1, durationS: durationS)
+            var link = TCPLink(host: "127.0.0.1", port: UInt16(port))
+            link.simulatedEpochNs = 1_663_804_800 * 1_000_000_000
+            var board = try EmulatedBoard(config: config, flash: EmulatedBoard.blankFlash(), faultRate: 0, seed: 1, link: .tcp(link))
+            var delivered = 0
+            try feed.drive(&board, speed: nil, shouldStop: { interruptRequested.load(ordering: .relaxed) }) { timeS, total, _ in
+                frames.add(total - delivered, ordering: .relaxed)
+                delivered = total
+                simulatedS.withLock { $0[index] = timeS }
+            }
+            try board.device.persist()
+            let drained = try board.drainExport(timeoutS: 120, shouldStop: { interruptRequested.load(ordering: .relaxed) })
+            var totals: [String: UInt64] = [:]
+            for crossingClass in [CrossingClass.pedestrian, .bicycle, .car, .bus] {
+                for direction in [Direction.outbound, .inbound] {
+                    totals["\(crossingClass)_\(direction)"] = board.total(lane: 0, crossingClass, direction)
+                }
+            }
+            results.withLock { $0.append((config.device.string, totals, drained ? nil : "not every record acknowledged")) }
+        } catch {
+            results.withLock { $0.append((config.device.string, [:], "\(error)")) }
+        }
+    }
+
+    /// The collector must hold exactly what the devices counted, or the figure means nothing.
+    static func verify(_ results: [DeviceResult], directory: String) {
+        let ledger: Ledger
+        do throws(CollectorError) {
+            ledger = try CollectorStore.readLedger(directory: directory, warn: { _ in })
+        } catch {
+            Terminal.fail(program, error.description)
+        }
+        for result in results {
+            if let error = result.error { Terminal.fail(program, "\(result.device): \(error)") }
+            for (column, count) in result.totals {
+                let stored = ledger.totals.filter { "\($0.key.crossingClass)_\($0.key.direction)" == column && $0.key.device == result.device }.values.reduce(0, +)
+                if stored != Int64(count) { Terminal.fail(program, "\(result.device) \(column): device \(count), collector \(stored)") }
+            }
+        }
     }
 }

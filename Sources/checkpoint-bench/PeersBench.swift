@@ -91,34 +91,7 @@ enum PeersBench {
         server.stop()
         while !serverThread.isFinished { usleep(1000) }
         exitIfInterrupted()
-        func median(_ rates: [Double]) -> Double { rates.sorted()[rates.count / 2] }
-        let influx = median(targets[0].rates)
-        let vm = median(targets[1].rates)
-        let ours = median(targets[2].rates)
-        if arguments.flag("json") {
-            var fields: [(String, JSONValue)] = []
-            for target in targets {
-                fields.append(("\(target.name)_lines_per_s", .number(median(target.rates).rounded())))
-                fields.append(("\(target.name)_lines_per_s_min", .number((target.rates.min() ?? 0).rounded())))
-                fields.append(("\(target.name)_lines_per_s_max", .number((target.rates.max() ?? 0).rounded())))
-            }
-            fields += [
-                ("ratio_vs_influxdb", .number((ours / influx * 100).rounded() / 100)),
-                ("ratio_vs_victoriametrics", .number((ours / vm * 100).rounded() / 100)),
-                ("lines", .integer(Int64(batches * options.batch))), ("batch", .integer(Int64(options.batch))),
-                ("rounds", .integer(Int64(targets[0].rates.count))),
-            ]
-            print(JSONValue.object(fields).rendered())
-            return
-        }
-        print(renderTable(
-            headers: ["target", "lines/s", "spread", "ours / it"],
-            rows: targets.map { target in
-                [target.name, String(format: "%.0f", median(target.rates)),
-                 String(format: "%.0f-%.0f", target.rates.min() ?? 0, target.rates.max() ?? 0),
-                 String(format: "%.2f", ours / median(target.rates))]
-            }))
-        print("\(batches * options.batch) lines in bodies of \(options.batch), \(targets[0].rates.count) rounds; every total read back exact")
+        printResults(targets, lines: batches * options.batch, batch: options.batch, json: arguments.flag("json"))
     }
 
     /// The sum of `count` a target holds for `device`, asked until it stops changing (a store
@@ -157,5 +130,37 @@ enum PeersBench {
 
     static func escape(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+
+    /// Each target's median rate and spread, and ours against each: a table, or `--json`.
+    static func printResults(_ targets: [Target], lines: Int, batch: Int, json: Bool) {
+        func median(_ rates: [Double]) -> Double { rates.sorted()[rates.count / 2] }
+        let influx = median(targets[0].rates)
+        let vm = median(targets[1].rates)
+        let ours = median(targets[2].rates)
+        if json {
+            var fields: [(String, JSONValue)] = []
+            for target in targets {
+                fields.append(("\(target.name)_lines_per_s", .number(median(target.rates).rounded())))
+                fields.append(("\(target.name)_lines_per_s_min", .number((target.rates.min() ?? 0).rounded())))
+                fields.append(("\(target.name)_lines_per_s_max", .number((target.rates.max() ?? 0).rounded())))
+            }
+            fields += [
+                ("ratio_vs_influxdb", .number((ours / influx * 100).rounded() / 100)),
+                ("ratio_vs_victoriametrics", .number((ours / vm * 100).rounded() / 100)),
+                ("lines", .integer(Int64(lines))), ("batch", .integer(Int64(batch))),
+                ("rounds", .integer(Int64(targets[0].rates.count))),
+            ]
+            print(JSONValue.object(fields).rendered())
+            return
+        }
+        print(renderTable(
+            headers: ["target", "lines/s", "spread", "ours / it"],
+            rows: targets.map { target in
+                [target.name, String(format: "%.0f", median(target.rates)),
+                 String(format: "%.0f-%.0f", target.rates.min() ?? 0, target.rates.max() ?? 0),
+                 String(format: "%.2f", ours / median(target.rates))]
+            }))
+        print("\(lines) lines in bodies of \(batch), \(targets[0].rates.count) rounds; every total read back exact")
     }
 }

@@ -69,35 +69,9 @@ enum Run {
         } catch {
             Terminal.fail(program, error.description)
         }
-        var config: DeviceConfig
-        if let path = arguments.value("config") {
-            config = RunConfig.load(path)
-        } else {
-            do throws(ScenarioError) {
-                config = try DeviceConfigFile.derived(from: scenario, file: options.scenario)
-            } catch {
-                Terminal.fail(program, "cannot derive a device config: \(error.description)", usage: true)
-            }
-        }
-        if let export = arguments.value("export") {
-            guard let target = ShortText(text: export), tcpLink(for: export) != nil else {
-                Terminal.fail(program, "--export must be http://HOST:PORT/PATH or tcp://HOST:PORT, up to 64 bytes, got '\(export)'", usage: true)
-            }
-            config.export = target
-            if let error = config.validate() { Terminal.fail(program, "--export: \(error.field) \(error.reason)", usage: true) }
-        }
-        var link = BoardLink.none
-        if !config.export.isEmpty {
-            guard let tcp = tcpLink(for: config.export.string) else {
-                Terminal.fail(program, "the export '\(config.export.string)' names no host and port", usage: true)
-            }
-            var translating = tcp
-            if options.speed != 1 {
-                let startS = options.startS ?? Self.defaultDayS + Int64((scenario.startHour * 3600).rounded())
-                translating.simulatedEpochNs = startS * 1_000_000_000
-            }
-            link = .tcp(translating)
-        }
+        var config: DeviceConfig = deviceConfig(path: arguments.value("config"), scenario: scenario, file: options.scenario)
+        if let export = arguments.value("export") { setExport(export, in: &config) }
+        let link = boardLink(for: config, scenario: scenario, speed: options.speed, startS: options.startS)
         let durationS = options.durationS ?? scenario.durationS
         var feed: ScenarioFeed
         do throws(ScenarioFeed.Mismatch) {
@@ -143,6 +117,40 @@ enum Run {
             print(DeviceTotals.table(board, scenesEnded: ended))
         }
         exitIfInterrupted()
+    }
+
+    /// The device config from `--config`, else derived from the scenario.
+    private static func deviceConfig(path: String?, scenario: Scenario, file: String) -> DeviceConfig {
+        if let path { return RunConfig.load(path) }
+        do throws(ScenarioError) {
+            return try DeviceConfigFile.derived(from: scenario, file: file)
+        } catch {
+            Terminal.fail(program, "cannot derive a device config: \(error.description)", usage: true)
+        }
+    }
+
+    /// `--export`, checked as the device would check it.
+    private static func setExport(_ export: String, in config: inout DeviceConfig) {
+        guard let target = ShortText(text: export), tcpLink(for: export) != nil else {
+            Terminal.fail(program, "--export must be http://HOST:PORT/PATH or tcp://HOST:PORT, up to 64 bytes, got '\(export)'", usage: true)
+        }
+        config.export = target
+        if let error = config.validate() { Terminal.fail(program, "--export: \(error.field) \(error.reason)", usage: true) }
+    }
+
+    /// The board's link to the config's export target, none without one. Faster than real time,
+    /// the link tells the target simulated time, from `startS` or the scenario's start hour.
+    private static func boardLink(for config: DeviceConfig, scenario: Scenario, speed: Double?, startS: Int64?) -> BoardLink {
+        guard !config.export.isEmpty else { return .none }
+        guard let tcp = tcpLink(for: config.export.string) else {
+            Terminal.fail(program, "the export '\(config.export.string)' names no host and port", usage: true)
+        }
+        var translating = tcp
+        if speed != 1 {
+            let startS = startS ?? Self.defaultDayS + Int64((scenario.startHour * 3600).rounded())
+            translating.simulatedEpochNs = startS * 1_000_000_000
+        }
+        return .tcp(translating)
     }
 
     /// Drives the board with a progress line, until the scene ends or SIGINT.

@@ -16,8 +16,11 @@ struct CollectorAbuseTests {
     static let idleConnections = 1000
     static let hundredMegabytes = 100 << 20
 
-    /// A genuine device on TCP: one signed batch after another, each acknowledged in time.
+    /// A genuine writer (a device on TCP, or a client of HTTP): one write after another, each
+    /// acknowledged in time.
     final class Writer: @unchecked Sendable {
+        /// Set to end the writer's loop.
+        let stop = Atomic<Bool>(false)
         let acked = Atomic<Int64>(0)
         let failures = Mutex<[String]>([])
         let slowestMs = Atomic<Int>(0)
@@ -50,14 +53,73 @@ struct CollectorAbuseTests {
             stderrPath: directory + "/stderr", waitForPort: tcpPort)
         let http = "http://127.0.0.1:\(httpPort)"
         let baselineKiB = server.peakResidentKiB() ?? 0
-        let stop = Atomic<Bool>(false)
 
         // The genuine writers, from the first moment to the last.
+        let (device, deviceThread) = Self.startDevice(port: tcpPort)
+        let (web, webThread) = Self.startWeb(url: http)
+
+        // 1,000 connections held open, half on each port; a few say half a thing, then nothing.
+        var held: [LineSocket] = []
+        for index in 0..<Self.idleConnections {
+            guard let socket = LineSocket(port: index % 2 == 0 ? tcpPort : httpPort, timeoutMs: 5000) else { continue }
+            if index % 50 == 0 { socket.send(Array((index % 4 == 0 ? "crossings,site=x count=1i" : "POST /write?db=x HTTP/1.1\r\n").utf8)) }
+            held.append(socket)
+        }
+        #expect(held.count == Self.idleConnections)
+        let open = try Self.gauge("connections_open", http)
+        #expect(open >= Int64(Self.idleConnections), "the collector holds \(open) connections")
+
+        // A 100 MB line on TCP, and 100 MB bodies on HTTP (declared, and chunked).
+        let (longLine, bigBody, chunkedBody) = Self.sendHundredMegabytes(tcpPort: tcpPort, httpPort: httpPort)
+
+        // Slow senders: a byte every 100 ms, on both ports; the request timeout (2 s) ends them.
+        let slowDevice = Thread.detached { Self.slowSend(port: tcpPort, Array(signedBatch(device: "pole-good", key: deviceKey("pole-good"), records: [Self.record("pole-good", 999)]))) }
+        let slowHTTP = Thread.detached { Self.slowSend(port: httpPort, Array("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
+
+        // Random bytes, seeded, on both ports, 40 connections at once.
+        var random = SplitMix64(seed: 0xBADB17E5)
+        let garbage = (0..<40).compactMap { index in LineSocket(port: index % 2 == 0 ? tcpPort : httpPort, timeoutMs: 5000) }
+        for socket in garbage { socket.send((0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }) }
+        let garbageAnswers = garbage.map { $0.readLine() ?? "(closed)" }
+        #expect(garbage.count == 40)
+        #expect(garbageAnswers.allSatisfy { $0.hasPrefix("nack ") || $0.hasPrefix("HTTP/1.1 4") || $0 == "(closed)" }, "\(Set(garbageAnswers))")
+
+        let longAnswer = try longLine.value()
+        #expect(longAnswer.hasPrefix("nack line-too-long") || longAnswer.hasPrefix("(closed)"), "\(longAnswer)")
+        #expect(try bigBody.value().hasPrefix("HTTP/1.1 413"))
+        #expect(try chunkedBody.value().hasPrefix("HTTP/1.1 413"))
+        #expect(try slowDevice.value() == "nack timeout")
+        #expect(try slowHTTP.value().hasPrefix("HTTP/1.1 408"))
+
+        // The held connections go once idle past the timeout, and the writers went on throughout.
+        usleep(1_000_000)
+        device.stop.store(true, ordering: .relaxed)
+        web.stop.store(true, ordering: .relaxed)
+        while !deviceThread.isFinished || !webThread.isFinished { usleep(10_000) }
+        let peakKiB = server.peakResidentKiB() ?? 0
+        print("collector under abuse: peak RSS \(peakKiB / 1024) MiB (at start \(baselineKiB / 1024) MiB); "
+            + "device batches acked \(device.acked.load(ordering: .relaxed)), slowest \(device.slowestMs.load(ordering: .relaxed)) ms; "
+            + "HTTP writes stored \(web.acked.load(ordering: .relaxed)), slowest \(web.slowestMs.load(ordering: .relaxed)) ms")
+        #expect(device.failures.withLock { $0 }.isEmpty)
+        #expect(web.failures.withLock { $0 }.isEmpty)
+        #expect(device.acked.load(ordering: .relaxed) >= 20 && web.acked.load(ordering: .relaxed) >= 20)
+        // Far below the 100 MB that buffering the long line or a body would have taken.
+        #expect(peakKiB > 0 && peakKiB < 96 << 10, "peak RSS \(peakKiB) KiB")
+        held.removeAll()
+
+        #expect(server.terminate() == 0)
+        let ledger = try CollectorStore.readLedger(directory: directory + "/data", warn: { _ in })
+        #expect(ledger.storedSeqs["pole-good"]?.ranges == [1...device.acked.load(ordering: .relaxed)])
+        #expect(ledger.storedSeqs["web-1"]?.ranges == [1...web.acked.load(ordering: .relaxed)])
+    }
+
+    /// The genuine device: a signed batch every 20 ms until `stop`, each to be acked.
+    static func startDevice(port tcpPort: Int) -> (Writer, Thread) {
         let device = Writer()
         let deviceThread = Thread {
             var seq: Int64 = 0
             var socket: LineSocket?
-            while !stop.load(ordering: .relaxed) {
+            while !device.stop.load(ordering: .relaxed) {
                 if socket == nil { socket = LineSocket(port: tcpPort, timeoutMs: 5000) }
                 guard let open = socket else { device.note("connect failed"); usleep(50_000); continue }
                 let next = seq + 1
@@ -76,11 +138,17 @@ struct CollectorAbuseTests {
                 usleep(20_000)
             }
         }
+        deviceThread.start()
+        return (device, deviceThread)
+    }
+
+    /// The genuine HTTP writer: a write every 20 ms until `stop`, each to be stored.
+    static func startWeb(url http: String) -> (Writer, Thread) {
         let web = Writer()
         let webThread = Thread {
             var seq: Int64 = 0
             let token = "Token web-1:\(hex(deviceKey("web-1")))"
-            while !stop.load(ordering: .relaxed) {
+            while !web.stop.load(ordering: .relaxed) {
                 let next = seq + 1
                 web.timed {
                     let body = Array(Self.record("web-1", next).line.utf8)
@@ -97,21 +165,15 @@ struct CollectorAbuseTests {
                 usleep(20_000)
             }
         }
-        deviceThread.start()
         webThread.start()
+        return (web, webThread)
+    }
 
-        // 1,000 connections held open, half on each port; a few say half a thing, then nothing.
-        var held: [LineSocket] = []
-        for index in 0..<Self.idleConnections {
-            guard let socket = LineSocket(port: index % 2 == 0 ? tcpPort : httpPort, timeoutMs: 5000) else { continue }
-            if index % 50 == 0 { socket.send(Array((index % 4 == 0 ? "crossings,site=x count=1i" : "POST /write?db=x HTTP/1.1\r\n").utf8)) }
-            held.append(socket)
-        }
-        #expect(held.count == Self.idleConnections)
-        let open = try Self.gauge("connections_open", http)
-        #expect(open >= Int64(Self.idleConnections), "the collector holds \(open) connections")
-
-        // A 100 MB line on TCP, and 100 MB bodies on HTTP (declared, and chunked).
+    /// A 100 MB line on TCP, a 100 MB body declared and one chunked on HTTP, each on its own
+    /// thread; their results are the first answer line each got.
+    static func sendHundredMegabytes(tcpPort: Int, httpPort: Int)
+        -> (DetachedResult<String>, DetachedResult<String>, DetachedResult<String>)
+    {
         let longLine = Thread.detached {
             guard let socket = LineSocket(port: tcpPort) else { return "no connection" }
             let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20)
@@ -136,45 +198,7 @@ struct CollectorAbuseTests {
             while sent < Self.hundredMegabytes && socket.send(chunk) { sent += 1 << 20 }
             return socket.readLine() ?? "(closed)"
         }
-
-        // Slow senders: a byte every 100 ms, on both ports; the request timeout (2 s) ends them.
-        let slowDevice = Thread.detached { Self.slowSend(port: tcpPort, Array(signedBatch(device: "pole-good", key: deviceKey("pole-good"), records: [Self.record("pole-good", 999)]))) }
-        let slowHTTP = Thread.detached { Self.slowSend(port: httpPort, Array("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
-
-        // Random bytes, seeded, on both ports, 40 connections at once.
-        var random = SplitMix64(seed: 0xBADB17E5)
-        let garbage = (0..<40).compactMap { index in LineSocket(port: index % 2 == 0 ? tcpPort : httpPort, timeoutMs: 5000) }
-        for socket in garbage { socket.send((0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }) }
-        let garbageAnswers = garbage.map { $0.readLine() ?? "(closed)" }
-        #expect(garbage.count == 40)
-        #expect(garbageAnswers.allSatisfy { $0.hasPrefix("nack ") || $0.hasPrefix("HTTP/1.1 4") || $0 == "(closed)" }, "\(Set(garbageAnswers))")
-
-        let longAnswer = try longLine.value()
-        #expect(longAnswer.hasPrefix("nack line-too-long") || longAnswer.hasPrefix("(closed)"), "\(longAnswer)")
-        #expect(try bigBody.value().hasPrefix("HTTP/1.1 413"))
-        #expect(try chunkedBody.value().hasPrefix("HTTP/1.1 413"))
-        #expect(try slowDevice.value() == "nack timeout")
-        #expect(try slowHTTP.value().hasPrefix("HTTP/1.1 408"))
-
-        // The held connections go once idle past the timeout, and the writers went on throughout.
-        usleep(1_000_000)
-        stop.store(true, ordering: .relaxed)
-        while !deviceThread.isFinished || !webThread.isFinished { usleep(10_000) }
-        let peakKiB = server.peakResidentKiB() ?? 0
-        print("collector under abuse: peak RSS \(peakKiB / 1024) MiB (at start \(baselineKiB / 1024) MiB); "
-            + "device batches acked \(device.acked.load(ordering: .relaxed)), slowest \(device.slowestMs.load(ordering: .relaxed)) ms; "
-            + "HTTP writes stored \(web.acked.load(ordering: .relaxed)), slowest \(web.slowestMs.load(ordering: .relaxed)) ms")
-        #expect(device.failures.withLock { $0 }.isEmpty)
-        #expect(web.failures.withLock { $0 }.isEmpty)
-        #expect(device.acked.load(ordering: .relaxed) >= 20 && web.acked.load(ordering: .relaxed) >= 20)
-        // Far below the 100 MB that buffering the long line or a body would have taken.
-        #expect(peakKiB > 0 && peakKiB < 96 << 10, "peak RSS \(peakKiB) KiB")
-        held.removeAll()
-
-        #expect(server.terminate() == 0)
-        let ledger = try CollectorStore.readLedger(directory: directory + "/data", warn: { _ in })
-        #expect(ledger.storedSeqs["pole-good"]?.ranges == [1...device.acked.load(ordering: .relaxed)])
-        #expect(ledger.storedSeqs["web-1"]?.ranges == [1...web.acked.load(ordering: .relaxed)])
+        return (longLine, bigBody, chunkedBody)
     }
 
     /// Sends `bytes` one at a time, 100 ms apart, and returns the first answer line.

@@ -21,8 +21,10 @@ embedded_compile_modules() {
     for module in CrossingCore CrossingDevice CrossingFirmware; do
         [ -d "$root/Sources/$module" ] || continue
         echo "compile  $module (Embedded, armv7em-none-none-eabi)"
+        local sources
+        mapfile -t sources < <(find "$root/Sources/$module" -name '*.swift' | sort)
         "$embedded_bin/swiftc" "${embedded_swift_flags[@]}" -module-name "$module" -emit-module \
-            -emit-module-path "$out/$module.swiftmodule" "$root/Sources/$module"/*.swift \
+            -emit-module-path "$out/$module.swiftmodule" "${sources[@]}" \
             -c -o "$out/$module.o"
         embedded_objects+=("$out/$module.o")
     done

@@ -1,0 +1,107 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// HTTP on a connection (docs/collector-api.md): requests read within the limits, and routed to
+// `/ping`, `/write`, `/metrics` and `/report`; a write's answer is held for the group commit.
+extension CollectorServer {
+    func handleHTTP(_ connection: Connection, nowMs: Int64) {
+        let reader = HTTPRequestReader(headerBytesMax: options.headerBytesMax, bodyBytesMax: options.bodyBytesMax)
+        while connection.canHandle && connection.unread > 0 {
+            let next: (request: HTTPRequest, consumed: Int)?
+            do throws(HTTPError) {
+                next = try reader.next(connection.inbound, from: connection.consumed)
+            } catch {
+                metrics.responses[error.status, default: 0] += 1
+                let limit = [413: "body_bytes", 431: "header_bytes"][error.status]
+                if let limit {
+                    breakLimit(connection, limit, answer: HTTPResponse.error(error.status, error.message, close: true))
+                } else {
+                    log("http \(connection.peer): \(error.status) \(error.message); closing")
+                    connection.send(HTTPResponse.error(error.status, error.message, close: true))
+                    connection.closing = true
+                }
+                return
+            }
+            guard let (request, used) = next else {
+                if connection.unitStartMs == nil { connection.unitStartMs = nowMs }
+                return
+            }
+            connection.consumed += used
+            connection.unitStartMs = nil
+            let (status, response) = route(request, from: connection)
+            metrics.responses[status, default: 0] += 1
+            if !request.keepAlive { connection.closing = true }
+            if status == 204 && request.path == "/write" || status == 400 && request.path == "/write" {
+                connection.held = .bytes(response)
+            } else {
+                connection.send(response)
+            }
+        }
+    }
+
+    func route(_ request: HTTPRequest, from connection: Connection) -> (Int, [UInt8]) {
+        let close = !request.keepAlive
+        switch (request.method, request.path) {
+        case ("GET", "/ping"), ("HEAD", "/ping"):
+            return (204, HTTPResponse.make(204, close: close))
+        case ("POST", "/write"):
+            return write(request, from: connection)
+        case ("GET", "/metrics"):
+            metrics.walBytes = Int64(store.wal.bytesOnDisk())
+            metrics.bufferedBytes = Int64(bufferedBytes)
+            if let relay {
+                metrics.relayLines = relay.linesRelayed
+                metrics.relayFailures = relay.failures
+            }
+            return (200, HTTPResponse.make(200, contentType: "text/plain; version=0.0.4", body: Array(metrics.prometheusText().utf8), close: close))
+        case ("GET", "/report"):
+            do throws(ReportError) {
+                let query = try ReportQuery(parameters: request.query)
+                let report = Report(ledger: store.ledger, query: query, sites: sites)
+                return (200, HTTPResponse.make(200, contentType: "application/json", body: Array(report.json().utf8), close: close))
+            } catch {
+                return (400, HTTPResponse.error(400, error.description, close: close))
+            }
+        case (_, "/ping"), (_, "/write"), (_, "/metrics"), (_, "/report"):
+            return (405, HTTPResponse.error(405, "method \(request.method) not allowed on \(request.path)", close: close))
+        default:
+            return (404, HTTPResponse.error(404, "no such path \(request.path)", close: close))
+        }
+    }
+
+    func write(_ request: HTTPRequest, from connection: Connection) -> (Int, [UInt8]) {
+        let close = !request.keepAlive
+        var device: String?
+        if let keys {
+            switch HTTPAuth.device(request, keys: keys) {
+            case .success(let name):
+                device = name
+            case .failure(let reason):
+                log("http \(connection.peer): write refused: \(reason); nothing stored")
+                return (401, HTTPResponse.error(401, reason.description, close: close))
+            }
+        }
+        guard let database = request.query["db"], !database.isEmpty else {
+            return (400, HTTPResponse.error(400, "database is required", close: close))
+        }
+        if let encoding = request.header("content-encoding"), encoding.lowercased() != "identity" {
+            return (415, HTTPResponse.error(415, "Content-Encoding '\(encoding)' is not supported; send the lines uncompressed", close: close))
+        }
+        let result: CollectorStore.Ingest
+        do throws(CollectorError) {
+            result = try store.ingest(
+                request.body, precision: Precision(parameter: request.query["precision"]), receivedNs: Socket.wallNs(),
+                source: CollectorStore.Source(device: device))
+        } catch {
+            fatal(error)
+        }
+        count(result, from: "http \(connection.peer)")
+        guard let first = result.errors.first else { return (204, HTTPResponse.make(204, close: close)) }
+        let message = "partial write: \(first) (\(result.errors.count) lines dropped, \(result.accepted) stored)"
+        return (400, HTTPResponse.error(400, message, close: close))
+    }
+}

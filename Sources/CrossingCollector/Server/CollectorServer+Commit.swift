@@ -1,0 +1,34 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension CollectorServer {
+    /// Syncs the log once for everything handled this turn, then releases the held answers.
+    func commit() {
+        let holding = connections.values.filter { $0.held != nil }
+        guard !holding.isEmpty else { return }
+        if store.wal.needsSync {
+            do throws(CollectorError) {
+                try store.sync()
+                try store.compactIfNeeded(keepFrom: relay?.cursorSegment)
+            } catch {
+                fatal(error)
+            }
+            metrics.walSyncs += 1
+            relay?.publish(durable: store.wal.synced)
+        }
+        let nowNs = Socket.wallNs()
+        for connection in holding {
+            switch connection.held! {
+            case .ack(let last): connection.send(Array("ack \(last) \(nowNs)\n".utf8))
+            case .bytes(let bytes): connection.send(bytes)
+            }
+            connection.held = nil
+            connection.fresh = true
+            if connection.peerClosed { connection.closing = true }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The few file operations the log and the snapshot need, on descriptors, so that each write
+/// and sync is exactly one system call the code can reason about.
+enum FileIO {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(CollectorError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .system("write \(path)")
+            }
+            offset += written
+        }
+    }
+
+    static func read(path: String) throws(CollectorError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .system("open \(path)")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .system("read \(path)")
+            }
+            if got == 0 { return bytes }
+            bytes += chunk[0..<got]
+        }
+    }
+
+    /// `count` bytes of an open file from `offset`, fewer at its end.
+    static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(CollectorError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(offset + got)) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw .system("read \(path)") }
+            if n == 0 { break }
+            got += n
+        }
+        return Array(bytes.prefix(got))
+    }
+
+    /// Writes `bytes` to `path` so that a crash leaves the old file or the new, never a mix:
+    /// a temporary file, synced, renamed over, then the directory synced.
+    static func replace(path: String, with bytes: [UInt8], directory: String) throws(CollectorError) {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system("open \(temporary)") }
+        do throws(CollectorError) {
+            try writeAll(fd, bytes, path: temporary)
+            guard fsync(fd) == 0 else { throw .system("fsync \(temporary)") }
+        } catch {
+            close(fd)
+            throw error
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw .system("rename \(temporary)") }
+        try syncDirectory(directory)
+    }
+
+    static func syncDirectory(_ directory: String) throws(CollectorError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system("open \(directory)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .system("fsync \(directory)") }
+    }
+
+    static func makeDirectory(_ path: String) throws(CollectorError) {
+        if mkdir(path, 0o700) != 0 && errno != EEXIST { throw .system("mkdir \(path)") }
+    }
+
+    /// Names in a directory.
+    static func list(_ directory: String) throws(CollectorError) -> [String] {
+        guard let handle = opendir(directory) else { throw .system("opendir \(directory)") }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

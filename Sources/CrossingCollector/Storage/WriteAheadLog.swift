@@ -1,0 +1,194 @@
+import CrossingCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The append-only log of accepted writes, in numbered segment files (`wal/00000001.log`, ...).
+///
+/// A record is `[u32 payload bytes][u32 CRC-32 of payload][payload]`, little-endian, and the
+/// payload is `[u8 version = 1][u8 precision][i64 received ns][lines]`: the lines exactly as
+/// accepted, so that replaying them rebuilds the same state. `append` writes; `sync` makes
+/// everything appended durable with one `fdatasync`, which is the group commit: the server
+/// appends every batch that arrived in one turn of its loop, syncs once, then acknowledges
+/// them all. A crash can tear only the tail of the newest segment, which `open` cuts off.
+public final class WriteAheadLog {
+    /// One accepted write.
+    public struct Record: Sendable {
+        public var precision: Precision
+        public var receivedNs: Int64
+        public var body: [UInt8]
+    }
+
+    /// A place in the log: a segment and a byte offset in it.
+    public struct Position: Comparable, Sendable {
+        public var segment: Int
+        public var offset: Int
+
+        public static func < (lhs: Position, rhs: Position) -> Bool {
+            (lhs.segment, lhs.offset) < (rhs.segment, rhs.offset)
+        }
+    }
+
+    static let headerBytes = 8
+    static let payloadHeaderBytes = 10
+    /// A record bigger than this is corruption, not a write: the servers refuse bodies long before.
+    static let recordBytesMax = 64 << 20
+
+    let directory: String
+    public private(set) var segment: Int
+    public private(set) var end: Position
+    public private(set) var synced: Position
+    public private(set) var syncs = 0
+    private var fd: Int32
+
+    static func path(_ directory: String, _ segment: Int) -> String {
+        let digits = String(segment)
+        return directory + "/" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".log"
+    }
+
+    /// The segments in `directory`, oldest first.
+    static func segments(in directory: String) throws(CollectorError) -> [Int] {
+        try FileIO.list(directory).compactMap { name in
+            name.hasSuffix(".log") ? Int(name.dropLast(4)) : nil
+        }.sorted()
+    }
+
+    /// Opens the log in `directory` for appending, after handing every intact record of the
+    /// segments from `firstSegment` on to `replay`. A torn or corrupt tail of the newest segment
+    /// is cut off and reported through `warn`.
+    public init(
+        directory: String, firstSegment: Int, warn: (String) -> Void, replay: (Record) -> Void
+    ) throws(CollectorError) {
+        try FileIO.makeDirectory(directory)
+        self.directory = directory
+        let newest = try Self.read(directory: directory, firstSegment: firstSegment, warn: warn, replay: replay)
+        segment = newest?.segment ?? firstSegment
+        let path = Self.path(directory, segment)
+        if let newest, newest.validBytes < newest.bytes {
+            guard truncate(path, off_t(newest.validBytes)) == 0 else { throw .system("truncate \(path)") }
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system("open \(path)") }
+        let size = Int(lseek(fd, 0, SEEK_END))
+        end = Position(segment: segment, offset: size)
+        synced = end
+        guard fsync(fd) == 0 else { throw .system("fsync \(path)") }
+        try FileIO.syncDirectory(directory)
+    }
+
+    /// Hands every intact record of the segments from `firstSegment` on to `replay`, changing
+    /// nothing (a report reads a live collector's log this way). A torn or corrupt record ends
+    /// its segment, reported through `warn`. Returns the newest segment, its size, and where
+    /// its intact records end.
+    @discardableResult
+    public static func read(
+        directory: String, firstSegment: Int, warn: (String) -> Void, replay: (Record) -> Void
+    ) throws(CollectorError) -> (segment: Int, bytes: Int, validBytes: Int)? {
+        let existing = try segments(in: directory).filter { $0 >= firstSegment }
+        var newest: (segment: Int, bytes: Int, validBytes: Int)?
+        for number in existing {
+            let path = Self.path(directory, number)
+            let bytes = try FileIO.read(path: path) ?? []
+            let scan = Self.scan(bytes, replay: replay)
+            if let problem = scan.problem {
+                warn("\(path): offset \(scan.validBytes): \(problem); \(bytes.count - scan.validBytes) bytes after it dropped")
+            }
+            newest = (number, bytes.count, scan.validBytes)
+        }
+        return newest
+    }
+
+    deinit { close(fd) }
+
+    /// Walks the records of one segment's bytes; stops at the first that is torn or corrupt.
+    static func scan(_ bytes: [UInt8], replay: (Record) -> Void) -> (validBytes: Int, problem: String?) {
+        var offset = 0
+        while offset < bytes.count {
+            guard bytes.count - offset >= headerBytes else { return (offset, "torn record header") }
+            let length = Int(bytes.span.loadLittleEndian(at: offset, as: UInt32.self))
+            guard length >= payloadHeaderBytes, length <= recordBytesMax else { return (offset, "record length \(length) out of range") }
+            guard bytes.count - offset - headerBytes >= length else { return (offset, "torn record (\(length) bytes announced)") }
+            let payload = Array(bytes[(offset + headerBytes)..<(offset + headerBytes + length)])
+            var crc = CRC32()
+            crc.update(payload.span)
+            guard crc.value == bytes.span.loadLittleEndian(at: offset + 4, as: UInt32.self) else { return (offset, "record CRC mismatch") }
+            guard payload[0] == 1, let precision = Precision.allCases.first(where: { $0.code == payload[1] }) else {
+                return (offset, "unknown record version \(payload[0]) or precision \(payload[1])")
+            }
+            replay(Record(precision: precision, receivedNs: payload.span.loadLittleEndian(at: 2, as: Int64.self), body: Array(payload[payloadHeaderBytes...])))
+            offset += headerBytes + length
+        }
+        return (offset, nil)
+    }
+
+    static func encode(_ record: Record) -> [UInt8] {
+        var payload: [UInt8] = [1, record.precision.code]
+        payload.reserveCapacity(payloadHeaderBytes + record.body.count)
+        payload.appendLittleEndian(record.receivedNs)
+        payload += record.body
+        var crc = CRC32()
+        crc.update(payload.span)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(headerBytes + payload.count)
+        bytes.appendLittleEndian(UInt32(payload.count))
+        bytes.appendLittleEndian(crc.value)
+        return bytes + payload
+    }
+
+    /// Appends a record; it is durable after the next `sync`.
+    public func append(_ record: Record) throws(CollectorError) {
+        let bytes = Self.encode(record)
+        try FileIO.writeAll(fd, bytes, path: Self.path(directory, segment))
+        end.offset += bytes.count
+    }
+
+    public var needsSync: Bool { synced < end }
+
+    /// Makes every appended record durable.
+    public func sync() throws(CollectorError) {
+        guard needsSync else { return }
+        guard fdatasync(fd) == 0 else { throw .system("fdatasync \(Self.path(directory, segment))") }
+        syncs += 1
+        synced = end
+    }
+
+    /// Starts a new segment (after syncing this one) and returns its number: every record
+    /// before it is in the older segments, which a snapshot can then replace.
+    public func rotate() throws(CollectorError) -> Int {
+        try sync()
+        let next = segment + 1
+        let path = Self.path(directory, next)
+        let newFd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard newFd >= 0 else { throw .system("open \(path)") }
+        try FileIO.syncDirectory(directory)
+        close(fd)
+        fd = newFd
+        segment = next
+        end = Position(segment: next, offset: 0)
+        synced = end
+        return next
+    }
+
+    /// Deletes the segments before `segment`.
+    public func removeSegments(before segment: Int) throws(CollectorError) {
+        for number in try Self.segments(in: directory) where number < segment {
+            let path = Self.path(directory, number)
+            guard unlink(path) == 0 else { throw .system("unlink \(path)") }
+        }
+        try FileIO.syncDirectory(directory)
+    }
+
+    /// Bytes in all segments.
+    public func bytesOnDisk() -> Int {
+        ((try? Self.segments(in: directory)) ?? []).reduce(0) { total, number in
+            var info = stat()
+            return total + (stat(Self.path(directory, number), &info) == 0 ? Int(info.st_size) : 0)
+        }
+    }
+}
+
+extension Precision {
+    /// The byte a log record stores the precision as.
+    var code: UInt8 { UInt8(Precision.allCases.firstIndex(of: self)!) }
+}
