@@ -69,17 +69,19 @@ let package = Package(
                 "CrossingEmulation",
             ]
         ),
+        // What tests share: finding the system programs and peer services some of them need.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "CrossingCoreTests",
             dependencies: ["CrossingCore", "AllocationCounter"]
         ),
         .testTarget(
             name: "CrossingFirmwareTests",
-            dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation", "CrossingSimulation"]
+            dependencies: ["CrossingCore", "CrossingDevice", "CrossingFirmware", "CrossingEmulation", "CrossingSimulation", "TestSupport"]
         ),
         .testTarget(
             name: "CrossingCollectorTests",
-            dependencies: ["CrossingCore", "CrossingCollector", "CrossingSimulation", "CrossingFirmware", "CrossingEmulation"],
+            dependencies: ["CrossingCore", "CrossingCollector", "CrossingSimulation", "CrossingFirmware", "CrossingEmulation", "TestSupport"],
             // Read by path (#filePath), not bundled.
             exclude: ["Fixtures"]
         ),

@@ -17,18 +17,9 @@ struct DepthSensorDriverTests {
           ]}]}
         """
 
-    struct Outcome {
-        var totals: [UInt64] = []
-        var driver = DriverHealth()
-        var injected = EmulatedRegisterBank.Injected()
-        var presented = 0
-        var rejected: UInt64 = 0
-        var gaps: UInt64 = 0
-    }
-
     /// Frames of the scenario through the emulated sensor, the driver and a lane, polling
     /// twice per frame period as the main loop does.
-    static func run(faultRate: Double, seed: UInt64) throws -> Outcome {
+    static func run(faultRate: Double, seed: UInt64) throws -> DriverRun {
         let scenario = try Scenario.parse(data: Data(Self.scenario.utf8))
         var frames = LaneFrames(scenario: scenario, laneIndex: 0, seed: 3, durationS: 900)
         var sensor = EmulatedDepthSensor(address: 0x29, faultRate: faultRate, random: SplitMix64(seed: seed))
@@ -37,7 +28,7 @@ struct DepthSensorDriverTests {
         var scratch = DepthScratch()
         var zones = [ZoneReading](repeating: ZoneReading(distanceMm: 0), count: 64)
         var read = InlineArray<64, ZoneReading>(repeating: ZoneReading(distanceMm: 0))
-        var outcome = Outcome()
+        var outcome = DriverRun()
         while let header = frames.next(into: &zones) {
             sensor.present(header: header, zones: zones.span)
             for _ in 0..<2 {
@@ -62,9 +53,7 @@ struct DepthSensorDriverTests {
     @Test("With a clean bus the driver hands on every frame once, and the lane counts as if fed directly")
     func cleanBus() throws {
         let outcome = try Self.run(faultRate: 0, seed: 1)
-        #expect(outcome.driver.frames == UInt64(outcome.presented))
-        #expect(outcome.driver.busErrors == 0 && outcome.driver.corruptFrames == 0 && outcome.driver.staleFrames == 0)
-        #expect(outcome.rejected == 0 && outcome.gaps == 0)
+        outcome.expectClean()
         #expect(outcome.totals.reduce(0, +) > 50)
     }
 
@@ -74,9 +63,7 @@ struct DepthSensorDriverTests {
         let faulty = try Self.run(faultRate: 0.01, seed: 7)
         let injected = faulty.injected
         #expect(injected.readNacks > 20 && injected.writeNacks > 5 && injected.garbageReads > 10 && injected.stuckReady > 5)
-        expectFaultsAccounted(
-            driver: faulty.driver, injected: injected, presented: faulty.presented, gaps: faulty.gaps,
-            rejected: faulty.rejected)
+        faulty.expectFaultsAccounted()
         #expect(faulty.gaps * 1000 < UInt64(faulty.presented))
         let difference = zip(clean.totals, faulty.totals).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
         #expect(difference <= 2, "a handful of lost frames moves a count by at most one or two")

@@ -17,12 +17,8 @@ struct LoopFrontEndDriverTests {
         """
 
     struct Outcome {
-        var totals: [UInt64] = []
-        var driver = DriverHealth()
-        var injected = EmulatedRegisterBank.Injected()
-        var presented = 0
-        var rejected: UInt64 = 0
-        var gaps: UInt64 = 0
+        var run = DriverRun()
+        /// Loop B's faults at the end: the scenario opens its circuit.
         var faultB = LoopFault()
     }
 
@@ -42,15 +38,15 @@ struct LoopFrontEndDriverTests {
                 do {
                     try detector.process(header: got.header, a: got.a, b: got.b)
                 } catch {
-                    outcome.rejected += 1
+                    outcome.run.rejected += 1
                 }
             }
         }
-        outcome.totals = [Direction.outbound, .inbound, .unknown].map { detector.total(.car, $0) }
-        outcome.driver = driver.health
-        outcome.injected = frontEnd.injected
-        outcome.presented = frontEnd.scansPresented
-        outcome.gaps = detector.health.sequenceGaps
+        outcome.run.totals = [Direction.outbound, .inbound, .unknown].map { detector.total(.car, $0) }
+        outcome.run.driver = driver.health
+        outcome.run.injected = frontEnd.injected
+        outcome.run.presented = frontEnd.scansPresented
+        outcome.run.gaps = detector.health.sequenceGaps
         outcome.faultB = detector.faults.b
         return outcome
     }
@@ -58,21 +54,18 @@ struct LoopFrontEndDriverTests {
     @Test("With a clean bus every scan arrives once, loop status included: B's open circuit is flagged")
     func cleanBus() throws {
         let outcome = try Self.run(faultRate: 0, seed: 1)
-        #expect(outcome.driver.frames == UInt64(outcome.presented))
-        #expect(outcome.rejected == 0 && outcome.gaps == 0)
+        outcome.run.expectClean()
         #expect(outcome.faultB.contains(.open))
-        #expect(outcome.totals[0] > 20 && outcome.totals[2] > 0)
+        #expect(outcome.run.totals[0] > 20 && outcome.run.totals[2] > 0)
     }
 
     @Test("At 1 % of transfers failing the loop driver counts every fault and never hands on a scan twice")
     func faultyBus() throws {
         let clean = try Self.run(faultRate: 0, seed: 1)
         let faulty = try Self.run(faultRate: 0.01, seed: 9)
-        let injected = faulty.injected
+        let injected = faulty.run.injected
         #expect(injected.readNacks > 100 && injected.garbageReads > 100 && injected.stuckReady > 50)
-        expectFaultsAccounted(
-            driver: faulty.driver, injected: injected, presented: faulty.presented, gaps: faulty.gaps,
-            rejected: faulty.rejected)
-        #expect(faulty.totals == clean.totals, "a scan lost now and then moves no vehicle count")
+        faulty.run.expectFaultsAccounted()
+        #expect(faulty.run.totals == clean.run.totals, "a scan lost now and then moves no vehicle count")
     }
 }

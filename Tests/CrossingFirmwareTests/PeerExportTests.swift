@@ -4,17 +4,17 @@ import CrossingFirmware
 import CrossingSimulation
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
 /// The export against real InfluxDB 1.x and VictoriaMetrics on 127.0.0.1, started by
-/// `eval "$(Tools/peers start)"` (which `.ci/run` does). Without them these tests are skipped.
+/// `eval "$(Tools/peers start)"` (which `.ci/run` does). Without them these tests are skipped,
+/// saying what to install and run; with `CI=true` they fail instead.
 @Suite("Export to real peers")
 struct PeerExportTests {
-    static let environment = ProcessInfo.processInfo.environment
-
     /// Runs five simulated minutes of Verkhny Lars through the board, exporting to `base`, and
     /// waits until the target has acknowledged everything. Returns the board and its device id.
     static func export(to base: String, peer: String) throws -> EmulatedBoard {
@@ -64,9 +64,9 @@ struct PeerExportTests {
 
     @Test(
         "Exported to InfluxDB 1.x, sum(count) per lane, class and direction is exactly the device's totals",
-        .enabled(if: PeerExportTests.environment["CHECKPOINT_INFLUXDB_URL"] != nil, "no InfluxDB: run eval \"$(Tools/peers start)\" first"))
+        .enabled(if: PeerService.influxDB.runs, Comment(rawValue: PeerService.influxDB.skipReason)))
     func influxDB() throws {
-        let base = Self.environment["CHECKPOINT_INFLUXDB_URL"]!
+        let base = try PeerService.influxDB.require()
         let board = try Self.export(to: base, peer: "influx")
         var query = URLComponents(string: "\(base)/query")!
         query.queryItems = [
@@ -89,9 +89,9 @@ struct PeerExportTests {
 
     @Test(
         "Exported to VictoriaMetrics, the samples of crossings_count add up exactly to the device's totals",
-        .enabled(if: PeerExportTests.environment["CHECKPOINT_VM_URL"] != nil, "no VictoriaMetrics: run eval \"$(Tools/peers start)\" first"))
+        .enabled(if: PeerService.victoriaMetrics.runs, Comment(rawValue: PeerService.victoriaMetrics.skipReason)))
     func victoriaMetrics() throws {
-        let base = Self.environment["CHECKPOINT_VM_URL"]!
+        let base = try PeerService.victoriaMetrics.require()
         let board = try Self.export(to: base, peer: "vm")
         var query = URLComponents(string: "\(base)/api/v1/export")!
         query.queryItems = [

@@ -88,7 +88,7 @@ extension Probe {
         } catch {
             return 6
         }
-        let again: ProbeDevice
+        var again: ProbeDevice
         do throws(BootError) {
             again = try ProbeDevice(
                 flash: device.flash, bus: device.bus, watchdog: ProbeWatchdog(), clock: ProbeClock(), indicator: ProbeIndicator(),
@@ -97,11 +97,11 @@ extension Probe {
             return 4
         }
         var sum = UInt64(again.lastCounted(lane: 0)) &+ again.health.commits &+ UInt64(device.watchdog.kicks)
-        sum &+= UInt64(again.health.lanesRestored) &+ again.health.framesRejected &+ again.grandTotal(lane: 1)
-        sum &+= again.total(lane: 0, .car, .inbound) &+ again.driverHealth(lane: 1).busErrors
-        sum &+= UInt64(again.loopFaults(lane: 1).a.rawValue) &+ UInt64(device.indicator.pattern.rawValue)
+        sum &+= UInt64(again.health.lanesRestored) &+ again.health.framesRejected &+ again.readGrandTotal(lane: 1)
+        sum &+= again.readTotal(lane: 0, .car, .inbound) &+ again.readDriverHealth(lane: 1).busErrors
+        sum &+= UInt64(again.readLoopFaults(lane: 1).a.rawValue) &+ UInt64(device.indicator.pattern.rawValue)
         sum &+= UInt64(device.health.silentLanes) &+ UInt64(again.outbox.count)
-        sum &+= (device.exportHealth?.requests ?? 0) &+ UInt64(device.wallTime.steps)
+        sum &+= (device.readExportHealth()?.requests ?? 0) &+ UInt64(device.wallTime.steps)
         return sum &+ hash()
     }
 }

@@ -13,7 +13,7 @@ public struct DepthLaneCounter {
     var background = Background()
     var tracker = Tracker()
     /// Totals and bins, read through `LaneCore`'s readers.
-    public var tally: Tally
+    public private(set) var tally: Tally
     /// What the lane saw and had to refuse.
     public private(set) var health = Health()
     var frameOrder = FrameOrder()
@@ -42,6 +42,9 @@ public struct DepthLaneCounter {
         health = Health()
         frameOrder = FrameOrder()
     }
+
+    /// Runs `body` on the tally in place (`LaneCore`).
+    public mutating func updateTally<Result>(_ body: (inout Tally) -> Result) -> Result { body(&tally) }
 
     /// Counts one frame. Returns the number of crossing events it completed (read them with
     /// `lastCrossing(_:)`; an event may stand for several people walking abreast).

@@ -89,8 +89,7 @@ public struct LaneConfig: Sendable, Equatable {
     /// A second peak becomes its own object when it stands this far above the saddle. A head
     /// stands about 300 mm above the shoulders, but a zone straddling a head and a shoulder
     /// reads the head, so the valley between two people is often shallower; noise is 15-30 mm
-    /// (4 sigma at 30 mm). Scored on the suite: 200 mm left 13 % of a dense crowd uncounted,
-    /// 120 mm 11 %, and below 100 mm noise starts to split objects.
+    /// (4 sigma at 30 mm), so the threshold stays well above it (docs/counting.md, "Thresholds").
     public var peakProminenceMm: UInt16 = 120
     /// Peaks lower than this never split off (bags, handlebars, bonnets).
     public var splitPeakMinMm: UInt16 = 1100

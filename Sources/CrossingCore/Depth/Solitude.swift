@@ -1,8 +1,8 @@
 /// Which of a blob's measurements belong to its object alone. A neighbouring blob within a
 /// zone may have taken part of the object at the valley between them, or given it part of
 /// its own. One straight ahead or behind (sharing columns, not rows) leaves the width across
-/// the lane whole; any neighbour may change the length along it (counting frames with a
-/// walker beside made more walkers into cyclists in `dense-two-way`).
+/// the lane whole; any neighbour may change the length along it, which would make a walker
+/// beside another look as long as a rider.
 struct Solitude {
     /// No other blob within a zone: the length along the lane is the object's.
     var along = false

@@ -82,9 +82,9 @@ extension Tracker {
                     // car entering the view), or a bus-tall object with only a tentative track
                     // inside it (a flicker of its own noisy blob), or the sharer has crossed
                     // already: coasting, it can never count again, and the owner coasting for
-                    // it goes wrong. A car standing at the exit edge, merged with the bus
-                    // queued behind it, kept the bus coasting on its last speed over the line
-                    // while the bus stood still (noisy-mixed, seed 1).
+                    // it goes wrong, carried on its last speed over the line while it stands
+                    // (a vehicle queued behind one standing at the exit edge; docs/counting.md,
+                    // "Rules found on scenes").
                     let owner = Int(trackOfBlob[blob])
                     let tallOwner = tracks[owner].peakMm >= Int32(busHeightMinMm)
                     let flicker = tracks[index].state == .tentative && tallOwner

@@ -19,7 +19,7 @@ public struct LoopPairDetector {
             vehicleClass: .car, lengthMm: 0, speedMmPerS: 0))
     var vehicleCount = 0
     /// Totals and bins, read through `LaneCore`'s readers.
-    public var tally: Tally
+    public private(set) var tally: Tally
     var order = FrameOrder()
     /// What the pair saw and had to refuse.
     public private(set) var health = LoopHealth()
@@ -53,6 +53,9 @@ public struct LoopPairDetector {
         order = FrameOrder()
         health = LoopHealth()
     }
+
+    /// Runs `body` on the tally in place (`LaneCore`).
+    public mutating func updateTally<Result>(_ body: (inout Tally) -> Result) -> Result { body(&tally) }
 
     /// Counts one scan of both loops. Returns the number of vehicles it completed (read them
     /// with `lastVehicle(_:)`). A scan whose sequence or times do not move forward is refused

@@ -6,7 +6,7 @@ import Foundation
 /// device's link: it reads lines until a `# batch` trailer, checks the HMAC under the device's
 /// key, stores the batch unless it has stored its last record number already, and answers
 /// `ack LAST TIME_NS`, or `nack REASON` when the batch does not check. It can be taken down.
-public struct EmulatedCollector: Link {
+public struct EmulatedCollector: InMemoryPeer {
     /// Wall time at the collector, ns since 1970; the host moves it along.
     public var nowNs: Int64
     /// While down, connections are refused and an open one breaks.
@@ -21,7 +21,7 @@ public struct EmulatedCollector: Link {
     public private(set) var batchesRefused = 0
     private let key: [UInt8]
     private var highestStored: [String: Int] = [:]
-    private var connection = PeerConnection()
+    public var connection = PeerConnection()
     private var pending: [UInt8] = []
 
     public init(key: [UInt8], nowNs: Int64) {
@@ -29,31 +29,12 @@ public struct EmulatedCollector: Link {
         self.nowNs = nowNs
     }
 
-    public mutating func connect() throws(LinkError) -> LinkState {
-        try connection.connect()
-    }
-
-    public mutating func send(_ bytes: Span<UInt8>) throws(LinkError) -> Int {
-        do throws(LinkError) {
-            try connection.take(bytes)
-        } catch {
-            pending = []
-            throw error
-        }
-        serve()
-        return bytes.count
-    }
-
-    public mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
-        try connection.receive(into: &bytes)
-    }
-
-    public mutating func close() {
-        connection.close()
+    /// A resend after a break starts its batch again.
+    public mutating func connectionLost() {
         pending = []
     }
 
-    private mutating func serve() {
+    public mutating func serve() {
         while let newline = connection.inbound.firstIndex(of: 0x0A) {
             let line = Array(connection.inbound[...newline])
             connection.inbound.removeFirst(newline + 1)

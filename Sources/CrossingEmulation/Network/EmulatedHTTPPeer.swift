@@ -5,7 +5,7 @@ import Foundation
 /// and `POST /write` with 204 and a `Date` from its own clock, and keeps the points as
 /// InfluxDB does, one per series and timestamp, a later write replacing an earlier one. It can
 /// be taken down (connections refused, the one open reset) and brought back.
-public struct EmulatedHTTPPeer: Link {
+public struct EmulatedHTTPPeer: InMemoryPeer {
     /// Wall time at the peer, seconds since 1970; the host moves it along.
     public var nowS: Int64
     /// While down, connections are refused and an open one breaks.
@@ -18,32 +18,17 @@ public struct EmulatedHTTPPeer: Link {
     /// What was written, as InfluxDB keeps it.
     public private(set) var store = PointStore()
     public private(set) var requests = 0
-    private var connection = PeerConnection()
+    public var connection = PeerConnection()
 
     public init(nowS: Int64) {
         self.nowS = nowS
     }
 
-    public mutating func connect() throws(LinkError) -> LinkState {
-        try connection.connect()
-    }
-
-    public mutating func send(_ bytes: Span<UInt8>) throws(LinkError) -> Int {
-        try connection.take(bytes)
-        serve()
-        return bytes.count
-    }
-
-    public mutating func receive(into bytes: inout MutableSpan<UInt8>) throws(LinkError) -> Int {
-        try connection.receive(into: &bytes)
-    }
-
-    public mutating func close() {
-        connection.close()
-    }
+    /// Requests are whole or not at all: nothing half received is kept.
+    public mutating func connectionLost() {}
 
     /// Answers every whole request that has arrived.
-    private mutating func serve() {
+    public mutating func serve() {
         while let headEnd = findHeadEnd() {
             let head = String(decoding: connection.inbound[..<headEnd], as: UTF8.self)
             let lines = head.components(separatedBy: "\r\n")

@@ -33,6 +33,9 @@ extension CountingDevice {
         isDepth(lane) ? ([], []) : loopLanes[pool[lane]].detector.faults
     }
 
+    /// What the export has done, when there is one, read in place.
+    public mutating func readExportHealth() -> ExportHealth? { exporting ? exporter.health : nil }
+
     /// The sequence number of the last frame counted on `lane`, 0 before the first.
     public func lastCounted(lane: Int) -> UInt32 { lastCounted[lane] }
 }
@@ -74,6 +77,9 @@ extension CountingDevice {
     }
 
     /// What the export has done, when there is one. Host only: copies the device.
-    public var exportHealth: ExportHealth? { exporting ? exporter.health : nil }
+    public var exportHealth: ExportHealth? {
+        var copy = self
+        return copy.readExportHealth()
+    }
 }
 #endif

@@ -18,6 +18,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, WatchdogTimer: Watc
     /// A sensor silent this long is flagged in health and on the indicator.
     public static var silentAfterUs: UInt64 { 2_000_000 }
 
+    // The state is internal, not private, for the extensions beside this file (boot, readers);
+    // outside the module it is read only.
+
     /// `var` to be booted in place and handed to the export `inout`, to be read in place.
     public internal(set) var config = DeviceConfig()
     public internal(set) var journal: Journal<Storage>
