@@ -1,9 +1,4 @@
 import Foundation
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 // HTTP on a connection (docs/collector-api.md): requests read within the limits, and routed to
 // `/ping`, `/write`, `/metrics` and `/report`; a write's answer is held for the group commit.

@@ -1,9 +1,4 @@
 import Foundation
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 // The device protocol on a connection (docs/device-protocol.md): lines gathered into a batch
 // until its trailer, the batch judged and stored, its `ack` held for the group commit.

@@ -1,10 +1,7 @@
 import Foundation
-import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
+// The group commit: every answer that promises durability waits for one sync of the log per
+// turn of the loop, however many batches and writes the turn handled.
 extension CollectorServer {
     /// Syncs the log once for everything handled this turn, then releases the held answers.
     func commit() {
