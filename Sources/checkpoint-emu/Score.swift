@@ -11,16 +11,22 @@ enum Score {
                                     [--baseline two-zone] [--json]
 
         Simulates the scenario with ground truth, counts every lane with the counting core, and
-        prints truth, counted and error per lane, class and direction, the overall accuracy and
-        the class confusion. It exits 0 whatever the accuracy: it reports, tests judge.
+        prints per lane, class and direction truth, counted and their net error, then event by
+        event (each counted crossing paired with at most one true one of its direction: its own
+        class within 3 s, else any class from 10 minutes before to an hour after) the matched,
+        missed, extra and those matched in another class; the overall accuracy, the event
+        accuracy (matched in class / (truth + extra)) and the class confusion. It exits 0
+        whatever the accuracy: it reports, tests judge.
 
           --scenario FILE       scenario JSON (docs/scenario.md)
           --seed N              seed (default 1); the same seed gives the same output
           --duration SECONDS    simulated time of arrivals (default: the scenario's duration_s);
                                 the run then goes on until everyone who came has crossed
           --baseline two-zone   also count with the two-zone reference algorithm (ST UM2600)
-          --json                one JSON object: scenario, seed, duration_s, rows, confusion,
-                                baseline_rows (with --baseline), accuracy, lanes
+          --json                one JSON object: scenario, seed, duration_s, rows (each with
+                                truth, counted, matched, missed, extra, misclassified),
+                                accuracy, event_accuracy, class_accuracy, confusion,
+                                baseline_rows (with --baseline), lanes
         """
 
     static func main(_ argumentList: [String]) {

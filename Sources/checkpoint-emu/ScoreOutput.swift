@@ -20,18 +20,21 @@ struct ScoreOutput {
         var body: [[String]] = []
         for (index, row) in report.rows.enumerated() {
             var cells = [row.lane, "\(row.crossingClass.name)", "\(row.direction.name)", "\(row.truth)", "\(row.counted)",
-                         ScoreOutput.error(counted: row.counted, truth: row.truth)]
+                         ScoreOutput.error(counted: row.counted, truth: row.truth),
+                         "\(row.matched)", "\(row.missed)", "\(row.extra)", "\(row.misclassified)"]
             if let baseline = report.baselineRows?[index] {
                 cells += ["\(baseline.counted)", ScoreOutput.error(counted: baseline.counted, truth: baseline.truth)]
             }
             body.append(cells)
         }
-        var headers = ["lane", "class", "direction", "truth", "counted", "error"]
+        var headers = ["lane", "class", "direction", "truth", "counted", "error", "matched", "missed", "extra", "other class"]
         if showBaseline { headers += ["two-zone", "error"] }
         var out = "\(program) \(command): \(scenario.name), seed \(seed), \(Int(durationS)) s simulated"
         out += " in \(String(format: "%.1f", wallS)) s wall\(interrupted ? " (interrupted)" : "")\n\n"
         out += renderTable(headers: headers, rows: body) + "\n\n"
-        out += String(format: "accuracy %.2f %%, class accuracy %.2f %%", 100 * report.accuracy, 100 * report.classAccuracy)
+        out += String(
+            format: "accuracy %.2f %%, event accuracy %.2f %%, class accuracy %.2f %%", 100 * report.accuracy,
+            100 * report.eventAccuracy, 100 * report.classAccuracy)
         if let baseline = report.baselineAccuracy { out += String(format: ", two-zone baseline accuracy %.2f %%", 100 * baseline) }
         out += "\n\nclass confusion (rows: truth, columns: counted)\n"
         out += renderTable(headers: ["truth"] + ScoreReport.classes.map { "\($0.name)" } + ["missed"], rows: confusionRows())
@@ -80,6 +83,7 @@ struct ScoreOutput {
             ("interrupted", .bool(interrupted)),
             ("rows", .array(report.rows.map(ScoreOutput.rowJSON))),
             ("accuracy", .number((report.accuracy * 1e6).rounded() / 1e6)),
+            ("event_accuracy", .number((report.eventAccuracy * 1e6).rounded() / 1e6)),
             ("class_accuracy", .number((report.classAccuracy * 1e6).rounded() / 1e6)),
             ("confusion", confusionJSON()),
         ]
@@ -99,6 +103,10 @@ struct ScoreOutput {
             ("direction", .string("\(row.direction.name)")),
             ("truth", .integer(Int64(row.truth))),
             ("counted", .integer(Int64(row.counted))),
+            ("matched", .integer(Int64(row.matched))),
+            ("missed", .integer(Int64(row.missed))),
+            ("extra", .integer(Int64(row.extra))),
+            ("misclassified", .integer(Int64(row.misclassified))),
         ]
         if let median = row.lengthErrorMedian, let p90 = row.lengthErrorP90 {
             members.append(("length_error_median", .number((median * 10_000).rounded() / 10_000)))
