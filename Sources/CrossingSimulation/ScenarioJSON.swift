@@ -127,6 +127,9 @@ extension SensorSpec {
         let grid = try reader.integer("grid", default: 8, in: 4...8)
         guard grid == 4 || grid == 8 else { throw reader.fail("grid", "must be 4 or 8, got \(grid)") }
         let frameRateHz = try reader.number("frame_rate_hz", default: 15, in: 1...60)
+        guard DepthSensorEnvelope.delivers(side: UInt8(grid), frameRateMilliHz: UInt32((frameRateHz * 1000).rounded())) else {
+            throw reader.fail("frame_rate_hz", "\(DepthSensorEnvelope.frameRateReason(side: UInt8(grid))), got \(frameRateHz)")
+        }
         let linePermille = try reader.integer("line_permille", default: 500, in: 200...800)
         let noiseSigmaMm = try reader.number("noise_sigma_mm", default: 15, in: 0...500)
         let invalidRate = try reader.number("invalid_rate", default: 0, in: 0...1)

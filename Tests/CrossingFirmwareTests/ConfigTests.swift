@@ -51,6 +51,7 @@ struct ConfigTests {
             ("\"name\": \"cars-in\"", "\"name\": \"walkway\"", "lanes[1].name", "must be unique on the device"),
             ("\"kind\": \"loops\"", "\"kind\": \"radar\"", "lanes[1].sensor.kind", "must be one of depth, loops, got 'radar'"),
             ("\"grid\": 8", "\"grid\": 8, \"colour\": 1", "lanes[0].sensor.colour", "unknown field"),
+            ("\"frame_rate_hz\": 15", "\"frame_rate_hz\": 16", "lanes[0].sensor.frame_rate_hz", "must be 1...15 at 8x8 (the part's limit), got 16.0"),
             ("\"key\": \"00", "\"key\": \"zz", "key", "must be 64 hexadecimal digits (32 bytes)"),
             ("tcp://127.0.0.1:8094", "udp://127.0.0.1:8094", "export", "must be tcp://HOST:PORT or http://HOST:PORT/..., got 'udp://127.0.0.1:8094'"),
             ("\"bin_interval_s\": 60", "\"bin_interval_s\": 0", "bin_interval_s", "must be in 1...86400, got 0"),

@@ -107,7 +107,7 @@ struct FrameFileTests {
         #expect(bad.error?.reason.hasPrefix("loop status byte 243") == true)
     }
 
-    @Test("What Tools/fuzz frame-file found: a depth header at 0 Hz is refused at its field, and a frame at the end of time replays")
+    @Test("A depth header at 0 Hz (what Tools/fuzz frame-file found) or at 8x8 past the part's 15 Hz is refused at its field, and a frame at the end of time replays")
     func fuzzFindings() throws {
         let scenario = try Scenario.parse(data: Data(DepthSensorDriverTests.scenario.utf8))
         var writer = FrameFileWriter(header: FrameFileHeader(depth: scenario.lanes[0].laneConfig, frameRateMilliHz: 15_000))
@@ -118,17 +118,20 @@ struct FrameFileTests {
         // The last frame's time overflowed the rig's second turn: the replay trapped.
         let replayed = try Self.replay(writer.bytes)
         #expect(replayed.error == nil && replayed.frames == 2)
-        // A rate the device refuses to boot on, its CRC made good: the reader refuses the header.
-        var slow = writer.bytes
-        for index in 8..<12 { slow[index] = 0 }
-        var crc = CRC32()
-        crc.update(slow.span.extracting(0..<20))
-        for index in 0..<4 { slow[20 + index] = UInt8(truncatingIfNeeded: crc.value >> (8 * index)) }
-        #expect(throws: FrameFileError.self) { try FrameFileReader(bytes: slow) }
-        do {
-            _ = try FrameFileReader(bytes: slow)
-        } catch {
-            #expect(error.offset == 8 && error.reason.contains("frame_rate_hz"))
+        // Rates the device refuses to boot on, the CRC made good: the reader refuses the header.
+        // 0 Hz, and 8x8 faster than the part ranges it (15 Hz).
+        for rateMilliHz: UInt32 in [0, 15_001, 60_000] {
+            var bad = writer.bytes
+            for index in 0..<4 { bad[8 + index] = UInt8(truncatingIfNeeded: rateMilliHz >> (8 * index)) }
+            var crc = CRC32()
+            crc.update(bad.span.extracting(0..<20))
+            for index in 0..<4 { bad[20 + index] = UInt8(truncatingIfNeeded: crc.value >> (8 * index)) }
+            #expect(throws: FrameFileError.self) { try FrameFileReader(bytes: bad) }
+            do {
+                _ = try FrameFileReader(bytes: bad)
+            } catch {
+                #expect(error.offset == 8 && error.reason.contains("frame_rate_hz"), "\(rateMilliHz) mHz: \(error)")
+            }
         }
     }
 }

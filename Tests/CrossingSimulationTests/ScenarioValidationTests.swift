@@ -82,6 +82,8 @@ struct ScenarioValidationTests {
         (["lanes", 0, "sensor", "fov_deg"], 120, "lanes[0].sensor.fov_deg", "must be in 10...90, got 120"),
         (["lanes", 0, "sensor", "grid"], 6, "lanes[0].sensor.grid", "must be 4 or 8"),
         (["lanes", 0, "sensor", "frame_rate_hz"], 0, "lanes[0].sensor.frame_rate_hz", "must be in"),
+        // The part ranges 8x8 at 15 Hz at most (Hardware/depth-sensor.md).
+        (["lanes", 0, "sensor", "frame_rate_hz"], 30, "lanes[0].sensor.frame_rate_hz", "must be 1...15 at 8x8 (the part's limit), got 30.0"),
         (["lanes", 0, "sensor", "line_permille"], 900, "lanes[0].sensor.line_permille", "must be in"),
         (["lanes", 0, "sensor", "noise_sigma_mm"], -1, "lanes[0].sensor.noise_sigma_mm", "must be in"),
         (["lanes", 0, "sensor", "invalid_rate"], 2, "lanes[0].sensor.invalid_rate", "must be in"),

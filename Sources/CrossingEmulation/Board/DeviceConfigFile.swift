@@ -92,6 +92,9 @@ public enum DeviceConfigFile {
                 "outbound", default: .outboundTowardLastRow,
                 [("toward_last_row", .outboundTowardLastRow), ("toward_first_row", .outboundTowardFirstRow)])
             let rate = try sensor.number("frame_rate_hz", default: 15, in: 1...60)
+            guard DepthSensorEnvelope.delivers(side: lane.side, frameRateMilliHz: UInt32((rate * 1000).rounded())) else {
+                throw sensor.fail("frame_rate_hz", "\(DepthSensorEnvelope.frameRateReason(side: lane.side)), got \(rate)")
+            }
             laneSensor = .depth(lane, frameRateMilliHz: UInt32((rate * 1000).rounded()))
         } else {
             var loops = LoopConfig()

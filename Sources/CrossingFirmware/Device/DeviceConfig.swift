@@ -32,8 +32,6 @@ public struct DeviceConfig: Equatable, Sendable {
     public static var lanesMax: Int { 4 }
     public static var depthLanesMax: Int { 2 }
     public static var loopLanesMax: Int { 2 }
-    /// The frame rates a depth lane may have, in millihertz: 1-60 Hz. Frame files keep to it too.
-    public static var depthFrameRateMilliHz: ClosedRange<UInt32> { 1000...60_000 }
     /// The `device` tag: unique in a fleet.
     public var device = ShortText()
     /// The `site` tag: the checkpoint.
@@ -149,10 +147,10 @@ public struct DeviceConfig: Equatable, Sendable {
                 }
             }
             switch spec.sensor {
-            case .depth(_, let frameRateMilliHz):
+            case .depth(let lane, let frameRateMilliHz):
                 depthLanes += 1
-                if !Self.depthFrameRateMilliHz.contains(frameRateMilliHz) {
-                    return ConfigError(field: "lanes.sensor.frame_rate_hz", reason: "must be 1...60")
+                if !DepthSensorEnvelope.delivers(side: lane.side, frameRateMilliHz: frameRateMilliHz) {
+                    return ConfigError(field: "lanes.sensor.frame_rate_hz", reason: DepthSensorEnvelope.frameRateReason(side: lane.side))
                 }
                 if let error = depthConfig(index)?.validate() { return error }
             case .loops:

@@ -127,10 +127,11 @@ public struct FrameFileHeader: Equatable, Sendable {
             config.linePermille = bytes.loadLittleEndian(at: 16, as: UInt16.self)
             config.orientation = bytes[18] == 0 ? .outboundTowardLastRow : .outboundTowardFirstRow
             if let error = config.validate() { throw FrameFileFault(offset: 8, reason: .lane(error)) }
-            // The device's own rule for a depth sensor's rate: a header it would refuse to boot
-            // on is refused here, at its field (Tools/fuzz frame-file).
-            guard DeviceConfig.depthFrameRateMilliHz.contains(rate) else {
-                throw FrameFileFault(offset: 8, reason: .lane(ConfigError(field: "frame_rate_hz", reason: "must be 1...60")))
+            // The device's own rule for a depth sensor's rate, the part's: a header it would
+            // refuse to boot on is refused here, at its field (Tools/fuzz frame-file).
+            guard DepthSensorEnvelope.delivers(side: config.side, frameRateMilliHz: rate) else {
+                let reason = DepthSensorEnvelope.frameRateReason(side: config.side)
+                throw FrameFileFault(offset: 8, reason: .lane(ConfigError(field: "frame_rate_hz", reason: reason)))
             }
             header = FrameFileHeader(depth: config, frameRateMilliHz: rate)
         case loopsKind:
