@@ -19,6 +19,8 @@ public struct LaneResult: Sendable {
     public var baseline: (outbound: UInt64, inbound: UInt64)?
     /// The depth core's health, for a depth lane.
     public var health = Health()
+    /// Whether the depth sensor saw its lane in the last whole minute, for a depth lane.
+    public var sensorCondition = SensorCondition.ok
     /// The loop detector's health and faults at the end, for a loop lane.
     public var loopHealth: LoopHealth?
     public var loopFaults: (a: LoopFault, b: LoopFault)?
@@ -143,6 +145,7 @@ public struct LaneRunner {
         case .depth(let frames, let counter, let baseline, _):
             result.truth = frames.truth
             result.health = counter.health
+            result.sensorCondition = counter.sensorCondition
             result.backlog = frames.backlog
             result.framesDropped = frames.dropped
             result.simulatedS = frames.timeS

@@ -62,6 +62,8 @@ enum DeviceTotals {
             if device.health.silentLanes & (1 << lane) != 0 {
                 faults.append(.string("\(name): sensor silent" + (scenesEnded.contains(lane) ? " (its scene ended)" : "")))
             }
+            if device.health.blindLanes & (1 << lane) != 0 { faults.append(.string("\(name): sensor blind")) }
+            if device.health.degradedLanes & (1 << lane) != 0 { faults.append(.string("\(name): sensor degraded")) }
             let loops = device.loopFaults(lane: lane)
             for (loop, fault) in [("A", loops.a), ("B", loops.b)] where !fault.isEmpty {
                 faults.append(.string("\(name): loop \(loop) \(describe(fault))"))

@@ -50,7 +50,8 @@ struct ScoreOutput {
                 let health = result.health
                 out += "\(result.spec.name): \(result.framesDelivered) frames (\(result.framesDropped) dropped, "
                 out += "\(health.sequenceGaps) missing by sequence), \(health.framesRejected) rejected, "
-                out += "\(health.objectsDropped) objects dropped, \(health.tracksFull) tracks full, \(result.backlog) still queued upstream\n"
+                out += "\(health.objectsDropped) objects dropped, \(health.tracksFull) tracks full, \(result.backlog) still queued upstream, "
+                out += "sensor \(result.sensorCondition.name)\n"
             }
             for error in result.frameErrors { out += "  refused \(error)\n" }
         }
@@ -164,6 +165,7 @@ struct ScoreOutput {
             ("objects_dropped", .integer(Int64(health.objectsDropped))),
             ("tracks_full", .integer(Int64(health.tracksFull))),
             ("zones_stuck", .integer(Int64(health.zonesStuck))),
+            ("sensor", .string("\(result.sensorCondition.name)")),
             ("queued_upstream", .integer(Int64(result.backlog))),
             ("simulated_s", .number(result.simulatedS.rounded())),
         ])

@@ -48,6 +48,7 @@ extension CollectorServer {
         case ("GET", "/metrics"):
             metrics.walBytes = Int64(store.wal.bytesOnDisk())
             metrics.bufferedBytes = Int64(bufferedBytes)
+            metrics.sensors = store.ledger.sensors
             if let relay {
                 metrics.relayLines = relay.linesRelayed
                 metrics.relayFailures = relay.failures

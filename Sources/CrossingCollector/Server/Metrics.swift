@@ -19,6 +19,8 @@ public struct Metrics: Sendable {
     public var walSyncs: Int64 = 0
     public var relayLines: Int64 = 0
     public var relayFailures: Int64 = 0
+    /// Each device's latest sensor report (`Ledger.sensors`).
+    public var sensors: [String: SensorReport] = [:]
 
     public init() {}
 
@@ -45,6 +47,17 @@ public struct Metrics: Sendable {
         metric("wal_syncs_total", "counter", "fdatasync calls on the write-ahead log (group commits).", [("", walSyncs)])
         metric("relay_lines_total", "counter", "Lines relayed and acknowledged by the relay target.", [("", relayLines)])
         metric("relay_failures_total", "counter", "Relay requests that failed and will be retried.", [("", relayFailures)])
+        let devices = sensors.sorted { $0.key < $1.key }
+        metric("device_blind_lanes", "gauge", "Lanes whose depth sensor the device last called blind, as its bit mask (bit n: lane n).",
+            devices.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.blindLanes) })
+        metric("device_degraded_lanes", "gauge", "Lanes whose depth sensor the device last called degraded, as its bit mask.",
+            devices.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.degradedLanes) })
         return out
+    }
+
+    /// A label value as Prometheus' text format writes it.
+    static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }

@@ -26,6 +26,11 @@ public struct Ledger: Sendable {
     public internal(set) var storedSeqs: [String: SeqRanges] = [:]
     /// Points stored, of any measurement.
     public internal(set) var points: Int64 = 0
+    /// Per device, the sensors its latest `device_health` line (by its time) called blind or
+    /// degraded, as the bit masks it sent (bit n: lane n). Rebuilt from the log, not kept in
+    /// snapshots: after a compaction it is empty until each device's next request, which
+    /// carries the line.
+    public internal(set) var sensors: [String: SensorReport] = [:]
 
     public init() {}
 
@@ -49,10 +54,23 @@ public struct Ledger: Sendable {
     public mutating func apply(_ point: ParsedPoint, receivedNs: Int64) {
         points += 1
         if let record = Self.record(of: point) { storedSeqs[record.device, default: SeqRanges()].insert(record.seq) }
+        if point.measurement == "device_health" { noteSensors(point, receivedNs: receivedNs) }
         guard point.measurement == "crossings", let key = Self.key(of: point, receivedNs: receivedNs),
             case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
         else { return }
         totals[key, default: 0] &+= count
+    }
+
+    /// Keeps a `device_health` line's sensor masks when it is the device's latest.
+    mutating func noteSensors(_ point: ParsedPoint, receivedNs: Int64) {
+        func mask(_ name: String) -> Int64 {
+            if case .int(let value)? = point.fields.first(where: { $0.key == name })?.value { return value }
+            return 0
+        }
+        guard let device = point.tags.first(where: { $0.key == "device" })?.value else { return }
+        let report = SensorReport(timeNs: point.timestampNs ?? receivedNs, blindLanes: mask("blind_lanes"), degradedLanes: mask("degraded_lanes"))
+        if let known = sensors[device], known.timeNs > report.timeNs { return }
+        sensors[device] = report
     }
 
     static func key(of point: ParsedPoint, receivedNs: Int64) -> CrossingKey? {
@@ -65,6 +83,14 @@ public struct Ledger: Sendable {
             site: site, device: device, lane: lane, crossingClass: crossingClass, direction: direction,
             minuteS: seconds.dividedFlooring(by: 60) * 60)
     }
+}
+
+/// What a device last said of its sensors (`device_health`: `blind_lanes`, `degraded_lanes`).
+public struct SensorReport: Sendable, Equatable {
+    /// The line's time, ns since 1970.
+    public var timeNs: Int64
+    public var blindLanes: Int64
+    public var degradedLanes: Int64
 }
 
 extension Int64 {

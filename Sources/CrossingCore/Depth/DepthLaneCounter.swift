@@ -17,6 +17,7 @@ public struct DepthLaneCounter {
     /// What the lane saw and had to refuse.
     public private(set) var health = Health()
     var frameOrder = FrameOrder()
+    var conditionWindow = ConditionWindow()
 
     /// A counter for a lane, or the first configuration field that is out of range.
     public init(config: LaneConfig) throws(ConfigError) {
@@ -41,6 +42,7 @@ public struct DepthLaneCounter {
         tally.reset(intervalMs: config.binIntervalMs)
         health = Health()
         frameOrder = FrameOrder()
+        conditionWindow = ConditionWindow()
     }
 
     /// Runs `body` on the tally in place (`LaneCore`).
@@ -67,9 +69,13 @@ public struct DepthLaneCounter {
         health.sequenceGaps &+= UInt64(missed)
         health.framesProcessed &+= 1
         tally.advance(toUs: header.timestampUs)
+        let unusableBefore = health.invalidZones &+ health.saturatedZones
         let occupied = background.update(
             readings: zones, timeUs: header.timestampUs, config: config, geometry: geometry,
             heights: &scratch.heights, health: &health)
+        conditionWindow.add(
+            timeUs: header.timestampUs, zoneCount: zones.count,
+            unusableCount: UInt32(truncatingIfNeeded: health.invalidZones &+ health.saturatedZones &- unusableBefore))
         let blobCount = scratch.segmenter.segment(
             heights: scratch.heights.span, occupied: occupied, config: config, geometry: geometry, health: &health)
         tracker.step(
@@ -86,6 +92,9 @@ public struct DepthLaneCounter {
         precondition(index >= 0 && index < tracker.crossingCount)
         return tracker.crossings[index]
     }
+
+    /// Whether the sensor sees its lane, as of the last whole minute of frames.
+    public var sensorCondition: SensorCondition { conditionWindow.condition }
 
     /// Zones occupied past the stuck limit, bit `row * side + col`.
     public var stuckZoneMask: UInt64 { background.stuckMask }

@@ -161,6 +161,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, WatchdogTimer: Watc
         figures.framesRejected = Int64(truncatingIfNeeded: health.framesRejected)
         figures.journalCommits = Int64(truncatingIfNeeded: health.commits)
         figures.silentLanes = Int64(health.silentLanes)
+        figures.blindLanes = Int64(health.blindLanes)
+        figures.degradedLanes = Int64(health.degradedLanes)
         return figures
     }
 
@@ -249,18 +251,30 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, WatchdogTimer: Watc
         return closed
     }
 
-    /// Flags silent sensors and shows on the indicator whether every lane is well.
+    /// Flags silent, blind and degraded sensors, and shows on the indicator whether every lane
+    /// is well.
     mutating func updateHealth(nowUs: UInt64) {
         var silent: UInt8 = 0
+        var blind: UInt8 = 0
+        var degraded: UInt8 = 0
         var faulty = false
         for lane in 0..<config.laneCount {
-            if nowUs &- lastFrameUs[lane] > Self.silentAfterUs { silent |= 1 << UInt8(lane) }
+            let bit: UInt8 = 1 << UInt8(lane)
+            if nowUs &- lastFrameUs[lane] > Self.silentAfterUs { silent |= bit }
             let faults = readLoopFaults(lane: lane)
             if !faults.a.intersection(.failed).isEmpty || !faults.b.intersection(.failed).isEmpty { faulty = true }
-            if isDepth(lane), depthLanes[pool[lane]].counter.stuckZoneMask != 0 { faulty = true }
+            guard isDepth(lane) else { continue }
+            if depthLanes[pool[lane]].counter.stuckZoneMask != 0 { faulty = true }
+            switch depthLanes[pool[lane]].counter.sensorCondition {
+            case .ok: break
+            case .degraded: degraded |= bit
+            case .blind: blind |= bit
+            }
         }
         health.silentLanes = silent
-        let pattern: IndicatorPattern = silent != 0 || faulty ? .fault : .counting
+        health.blindLanes = blind
+        health.degradedLanes = degraded
+        let pattern: IndicatorPattern = silent != 0 || blind != 0 || faulty ? .fault : .counting
         if pattern != shown {
             indicator.show(pattern)
             shown = pattern

@@ -19,6 +19,11 @@ public struct DeviceHealth: Equatable, Sendable {
     public var lanesRestored = 0
     /// Bit `lane` set: no frame from that lane's sensor for `CountingDevice.silentAfterUs`.
     public var silentLanes: UInt8 = 0
+    /// Bit `lane` set: the lane's depth sensor is blind (`SensorCondition.blind`): over half its
+    /// readings had no distance in the last minute. The lane counts on; its counts are suspect.
+    public var blindLanes: UInt8 = 0
+    /// Bit `lane` set: the lane's depth sensor is degraded (a fifth to a half without a distance).
+    public var degradedLanes: UInt8 = 0
     /// Ticks since boot.
     public var ticks: UInt64 = 0
 

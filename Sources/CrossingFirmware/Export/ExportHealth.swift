@@ -27,4 +27,6 @@ struct HealthFigures {
     var framesRejected: Int64 = 0
     var journalCommits: Int64 = 0
     var silentLanes: Int64 = 0
+    var blindLanes: Int64 = 0
+    var degradedLanes: Int64 = 0
 }

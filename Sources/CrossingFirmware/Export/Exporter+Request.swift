@@ -39,6 +39,8 @@ extension Exporter {
         body.field("frames_rejected", figures.framesRejected)
         body.field("journal_commits", figures.journalCommits)
         body.field("silent_lanes", figures.silentLanes)
+        body.field("blind_lanes", figures.blindLanes)
+        body.field("degraded_lanes", figures.degradedLanes)
         body.field("outbox_records", Int64(outbox.count))
         body.field("bins_merged", Int64(truncatingIfNeeded: outbox.binsMergedAway))
         body.field("records_refused", Int64(truncatingIfNeeded: health.recordsRefused))

@@ -20,5 +20,5 @@ void board_stack_repaint(void);
 
 /// Static storage for the firmware's one device session, in `.bss`, so the link proves the
 /// device's RAM fits. The firmware checks at start that the session fits these bytes.
-#define BOARD_SESSION_BYTES 26520
+#define BOARD_SESSION_BYTES 26568
 void *board_session_storage(void);
