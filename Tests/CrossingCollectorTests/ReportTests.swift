@@ -85,6 +85,34 @@ struct ReportTests {
         }
     }
 
+    @Test("A device whose latest health calls a sensor blind or degraded is named under the table and in the JSON")
+    func sensorWarnings() throws {
+        let directory = temporaryDirectory("collector-report-sensors")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try CollectorStore(directory: directory + "/data", warn: { _ in })
+        let ns = Self.dayS * 1_000_000_000
+        // The latest line by its time wins, whatever order the lines arrive in.
+        let lines = """
+            crossings,site=verkhny-lars,device=vl-1,lane=walkway,class=pedestrian,direction=outbound count=4i \(ns)
+            device_health,site=verkhny-lars,device=vl-1 blind_lanes=1i,degraded_lanes=2i \(ns + 120_000_000_000)
+            device_health,site=verkhny-lars,device=vl-1 blind_lanes=0i,degraded_lanes=0i \(ns + 60_000_000_000)
+            device_health,site=verkhny-lars,device=vl-2 blind_lanes=0i,degraded_lanes=0i \(ns + 60_000_000_000)
+            device_health,site=kyakhta,device=ky-1 blind_lanes=1i,degraded_lanes=0i \(ns)
+
+            """
+        let result = try store.ingest(Array(lines.utf8), precision: .ns, receivedNs: 0)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        try store.sync()
+        let base = ["report", "--data", directory + "/data", "--site", "verkhny-lars"]
+        let table = try runCollector(base)
+        #expect(table.contains("vl-1 sensors blind: lanes 0; degraded: lanes 1 (as of 2022-09-22T00:02:00Z): their counts are suspect"), "\(table)")
+        #expect(!table.contains("vl-2 sensors") && !table.contains("ky-1"), "a well device, and another site's, are not named")
+        let json = try JSONSerialization.jsonObject(with: Data(try runCollector(base + ["--format", "json"]).utf8)) as! [String: Any]
+        let sensors = try #require(json["sensors"] as? [[String: Any]])
+        #expect(sensors.map { $0["device"] as? String } == ["vl-1", "vl-2"])
+        #expect(sensors.first?["blind_lanes"] as? Int == 1 && sensors.first?["degraded_lanes"] as? Int == 2)
+    }
+
     /// The chart of the test store's queue site, by hour.
     static func chart(_ directory: String) throws -> String {
         try runCollector(["report", "--data", directory + "/data", "--site", "verkhny-lars", "--by", "hour", "--format", "svg"])

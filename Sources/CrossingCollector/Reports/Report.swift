@@ -23,6 +23,9 @@ public struct Report: Sendable {
     public private(set) var rows: [Row] = []
     /// The sites whose queue is estimated, and the estimate.
     public private(set) var queues: [String: QueueEstimate] = [:]
+    /// What each device of the report's site (or of every site) last said of its sensors, by
+    /// device name: counts from a lane whose sensor is blind or degraded are suspect.
+    public private(set) var sensors: [(device: String, report: SensorReport)] = []
 
     public init(ledger: Ledger, query: ReportQuery, sites: SiteConfig) {
         self.query = query
@@ -46,6 +49,8 @@ public struct Report: Sendable {
                 device: query.group == .site ? nil : key.device, lane: query.group == .lane ? key.lane : nil)
             grouped[rowKey, default: [:]][column, default: 0] += count
         }
+        sensors = ledger.sensors.filter { query.site == nil || $0.value.site == query.site }
+            .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if query.group == .site {
             for (site, queue) in sites.queues where query.site == nil || query.site == site {
                 queues[site] = QueueEstimate(ledger: ledger, site: site, queue: queue)
@@ -121,8 +126,26 @@ public struct Report: Sendable {
             "site": query.site ?? NSNull(), "from": query.fromS.map(ReportQuery.text) ?? NSNull(),
             "to": query.toS.map(ReportQuery.text) ?? NSNull(), "by": query.by.rawValue, "group": query.group.rawValue,
             "columns": columns, "rows": jsonRows, "totals": Dictionary(uniqueKeysWithValues: Self.countColumns.map { ($0, totals[$0] ?? 0) }),
+            "sensors": sensors.map { device, report -> [String: Any] in
+                ["device": device, "site": report.site, "blind_lanes": report.blindLanes, "degraded_lanes": report.degradedLanes,
+                 "as_of": ReportQuery.text(report.timeNs.dividedFlooring(by: 1_000_000_000))]
+            },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A line per device whose latest health called a sensor blind or degraded, for the table
+    /// under the report; empty when every sensor is well.
+    public var sensorWarnings: [String] {
+        sensors.compactMap { device, report in
+            func lanes(_ mask: Int64) -> String { (0..<8).filter { mask & (1 << $0) != 0 }.map(String.init).joined(separator: ", ") }
+            var parts: [String] = []
+            if report.blindLanes != 0 { parts.append("blind: lanes \(lanes(report.blindLanes))") }
+            if report.degradedLanes != 0 { parts.append("degraded: lanes \(lanes(report.degradedLanes))") }
+            guard !parts.isEmpty else { return nil }
+            let asOf = ReportQuery.text(report.timeNs.dividedFlooring(by: 1_000_000_000))
+            return "\(device) sensors \(parts.joined(separator: "; ")) (as of \(asOf)): their counts are suspect"
+        }
     }
 }

@@ -68,7 +68,9 @@ public struct Ledger: Sendable {
             return 0
         }
         guard let device = point.tags.first(where: { $0.key == "device" })?.value else { return }
-        let report = SensorReport(timeNs: point.timestampNs ?? receivedNs, blindLanes: mask("blind_lanes"), degradedLanes: mask("degraded_lanes"))
+        let site = point.tags.first(where: { $0.key == "site" })?.value ?? ""
+        let report = SensorReport(
+            site: site, timeNs: point.timestampNs ?? receivedNs, blindLanes: mask("blind_lanes"), degradedLanes: mask("degraded_lanes"))
         if let known = sensors[device], known.timeNs > report.timeNs { return }
         sensors[device] = report
     }
@@ -87,6 +89,8 @@ public struct Ledger: Sendable {
 
 /// What a device last said of its sensors (`device_health`: `blind_lanes`, `degraded_lanes`).
 public struct SensorReport: Sendable, Equatable {
+    /// The device's `site` tag.
+    public var site: String
     /// The line's time, ns since 1970.
     public var timeNs: Int64
     public var blindLanes: Int64
