@@ -108,7 +108,8 @@ public struct ScoreReport: Sendable {
         ScoreReport.eventAccuracy(rows)
     }
 
-    static func eventAccuracy(_ rows: [Row]) -> Double {
+    /// `eventAccuracy` over any rows: of one run, or of several seeds' runs together.
+    public static func eventAccuracy(_ rows: [Row]) -> Double {
         let right = rows.reduce(0) { $0 + $1.matched }
         let whole = rows.reduce(0) { $0 + $1.truth + $1.extra }
         return whole == 0 ? 1 : Double(right) / Double(whole)

@@ -122,15 +122,13 @@ enum Suite {
         var worstRowError = 0.0
         var matched = 0
         var matchedRight = 0
-        /// Event by event, over the seeds: true crossings matched in their class, and the true
-        /// ones plus the counted ones that matched none (`ScoreReport.eventAccuracy`).
-        var eventsRight = 0
-        var eventsWhole = 0
+        /// Every seed's rows, for the event accuracy over all of them.
+        var eventRows: [ScoreReport.Row] = []
         var floorMet = true
         var hasBaseline = false
 
         var classAccuracy: Double { matched == 0 ? 1 : Double(matchedRight) / Double(matched) }
-        var eventAccuracy: Double { eventsWhole == 0 ? 1 : Double(eventsRight) / Double(eventsWhole) }
+        var eventAccuracy: Double { ScoreReport.eventAccuracy(eventRows) }
         /// The baseline runs on depth lanes only; a scenario of loop lanes has none to beat.
         var beatsBaseline: Bool { !hasBaseline || errors < baselineErrors || errors == 0 }
         var passed: Bool { floorMet && beatsBaseline }
@@ -160,8 +158,7 @@ enum Suite {
             }
             matched += report.confusion.matchedTotal
             matchedRight += report.confusion.matchedSameClass
-            eventsRight += report.rows.reduce(0) { $0 + $1.matched }
-            eventsWhole += report.rows.reduce(0) { $0 + $1.truth + $1.extra }
+            eventRows += report.rows
         }
 
         static func byDirection(_ rows: [ScoreReport.Row]) -> [(Int, Int)] {

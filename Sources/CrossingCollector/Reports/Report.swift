@@ -128,7 +128,7 @@ public struct Report: Sendable {
             "columns": columns, "rows": jsonRows, "totals": Dictionary(uniqueKeysWithValues: Self.countColumns.map { ($0, totals[$0] ?? 0) }),
             "sensors": sensors.map { device, report -> [String: Any] in
                 ["device": device, "site": report.site, "blind_lanes": report.blindLanes, "degraded_lanes": report.degradedLanes,
-                 "as_of": ReportQuery.text(report.timeNs.dividedFlooring(by: 1_000_000_000))]
+                 "as_of": ReportQuery.text(report.timeS)]
             },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])) ?? Data()
@@ -144,8 +144,7 @@ public struct Report: Sendable {
             if report.blindLanes != 0 { parts.append("blind: lanes \(lanes(report.blindLanes))") }
             if report.degradedLanes != 0 { parts.append("degraded: lanes \(lanes(report.degradedLanes))") }
             guard !parts.isEmpty else { return nil }
-            let asOf = ReportQuery.text(report.timeNs.dividedFlooring(by: 1_000_000_000))
-            return "\(device) sensors \(parts.joined(separator: "; ")) (as of \(asOf)): their counts are suspect"
+            return "\(device) sensors \(parts.joined(separator: "; ")) (as of \(ReportQuery.text(report.timeS))): their counts are suspect"
         }
     }
 }

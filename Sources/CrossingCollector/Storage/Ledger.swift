@@ -95,6 +95,9 @@ public struct SensorReport: Sendable, Equatable {
     public var timeNs: Int64
     public var blindLanes: Int64
     public var degradedLanes: Int64
+
+    /// The line's time in whole seconds since 1970.
+    public var timeS: Int64 { timeNs.dividedFlooring(by: 1_000_000_000) }
 }
 
 extension Int64 {

@@ -92,10 +92,11 @@ public enum DeviceConfigFile {
                 "outbound", default: .outboundTowardLastRow,
                 [("toward_last_row", .outboundTowardLastRow), ("toward_first_row", .outboundTowardFirstRow)])
             let rate = try sensor.number("frame_rate_hz", default: 15, in: 1...60)
-            guard DepthSensorEnvelope.delivers(side: lane.side, frameRateMilliHz: UInt32((rate * 1000).rounded())) else {
+            let rateMilliHz = UInt32((rate * 1000).rounded())
+            guard DepthSensorEnvelope.delivers(side: lane.side, frameRateMilliHz: rateMilliHz) else {
                 throw sensor.fail("frame_rate_hz", "\(DepthSensorEnvelope.frameRateReason(side: lane.side)), got \(rate)")
             }
-            laneSensor = .depth(lane, frameRateMilliHz: UInt32((rate * 1000).rounded()))
+            laneSensor = .depth(lane, frameRateMilliHz: rateMilliHz)
         } else {
             var loops = LoopConfig()
             loops.sampleRateHz = UInt16(try sensor.integer("sample_rate_hz", default: 200, in: 20...2000))
