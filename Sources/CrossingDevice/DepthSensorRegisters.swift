@@ -15,18 +15,21 @@ public enum DepthSensorRegisters {
     public static let frameBytes = 0x94
 
     public static let idValue: UInt8 = 0xC8
-    /// Zone distances that stand for a status instead: no valid return, and a saturated one.
+    /// Zone distances that stand for a status instead: no valid return, a saturated one, and
+    /// nothing within reach.
     public static let invalidMm: UInt16 = 0xFFFF
     public static let saturatedMm: UInt16 = 0xFFFE
+    public static let noTargetMm: UInt16 = 0xFFFD
 
     /// A zone as its two bytes carry it, in the registers and in frame files alike. A distance
-    /// the field cannot hold reads as one under `saturatedMm`.
+    /// the field cannot hold reads as one under `noTargetMm`.
     @inline(__always)
     public static func encode(_ zone: ZoneReading) -> UInt16 {
         switch zone.status {
-        case .valid: min(zone.distanceMm, saturatedMm - 1)
+        case .valid: min(zone.distanceMm, noTargetMm - 1)
         case .invalid: invalidMm
         case .saturated: saturatedMm
+        case .noTarget: noTargetMm
         }
     }
 
@@ -36,6 +39,7 @@ public enum DepthSensorRegisters {
         switch mm {
         case invalidMm: ZoneReading(distanceMm: 0, status: .invalid)
         case saturatedMm: ZoneReading(distanceMm: 0, status: .saturated)
+        case noTargetMm: ZoneReading(distanceMm: 0, status: .noTarget)
         default: ZoneReading(distanceMm: mm)
         }
     }

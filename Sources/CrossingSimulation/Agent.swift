@@ -42,13 +42,18 @@ struct Agent {
     var gated = false
     var released = false
     var serviceDoneS: Double?
+    /// Its surfaces' reflectance at 940 nm, for a depth sensor.
+    var reflectance = 0.5
 
     var isVehicle: Bool { body.crossingClass.isVehicle }
-    var halfWidthM: Double { body.boxes.map { max(-$0.acrossMin, $0.acrossMax) }.max() ?? 0.3 }
+    /// Half its width across the lane, from its reference line: bodies whose widths overlap
+    /// across follow one another instead of passing.
+    var halfWidthM = 0.3
 
     /// The body where the renderer wants it: lane coordinates, nadir at 0.
     var placed: PlacedBody {
-        PlacedBody(body: body, alongM: towardLastRow ? s : -s, acrossM: acrossM, towardLastRow: towardLastRow)
+        PlacedBody(
+            body: body, alongM: towardLastRow ? s : -s, acrossM: acrossM, towardLastRow: towardLastRow, reflectance: reflectance)
     }
 }
 

@@ -8,65 +8,67 @@ public struct PlacedBody: Sendable {
     public var alongM: Double
     public var acrossM: Double
     public var towardLastRow: Bool
+    /// Reflectance of its surfaces at 940 nm, 0-1.
+    public var reflectance: Double
 
-    public init(body: Body, alongM: Double, acrossM: Double, towardLastRow: Bool) {
+    public init(body: Body, alongM: Double, acrossM: Double, towardLastRow: Bool, reflectance: Double) {
         self.body = body
         self.alongM = alongM
         self.acrossM = acrossM
         self.towardLastRow = towardLastRow
+        self.reflectance = reflectance
     }
 }
 
-/// Renders bodies into depth the way a multizone time-of-flight sensor sees them: each zone
-/// returns the radial distance to the nearest surface inside its cone, sampled by 3 x 3 rays.
+/// Traces what a multizone time-of-flight sensor's zones look at: 3 x 3 rays per zone, each
+/// meeting the highest surface in its path, as a distance perpendicular to the sensor's face
+/// (what the part reports) and that surface's reflectance. `DepthPart` turns a zone's rays into
+/// its report.
 public struct DepthRenderer: Sendable {
     public let side: Int
     public let mountHeightM: Double
     public let floorSpanM: Double
+    public let floorReflectance: Double
     /// Rays per zone along each axis.
     public static let raysPerAxis = 3
+    public static let raysPerZone = raysPerAxis * raysPerAxis
 
-    /// Floor point (along, across) and length of every ray, zone by zone.
+    /// Floor point (along, across) of every ray, zone by zone.
     private let rayAlong: [Double]
     private let rayAcross: [Double]
-    private let rayLength: [Double]
-    /// Each zone's distance with nothing in view.
-    public let floorDistancesM: [Double]
 
-    public init(side: Int, mountHeightM: Double, fieldOfViewDeg: Double) {
+    public init(side: Int, mountHeightM: Double, fieldOfViewDeg: Double, floorReflectance: Double) {
         precondition(side == 4 || side == 8)
         precondition(mountHeightM > 0 && fieldOfViewDeg > 0 && fieldOfViewDeg < 170)
         self.side = side
         self.mountHeightM = mountHeightM
+        self.floorReflectance = floorReflectance
         floorSpanM = DepthRenderer.floorSpanM(mountHeightM: mountHeightM, fieldOfViewDeg: fieldOfViewDeg)
         let cellM = floorSpanM / Double(side)
         let rays = DepthRenderer.raysPerAxis
         let stepM = cellM / Double(rays)
         var along: [Double] = []
         var across: [Double] = []
-        var length: [Double] = []
-        var floors: [Double] = []
         for row in 0..<side {
             for col in 0..<side {
-                var nearest = Double.infinity
                 for i in 0..<rays {
                     for j in 0..<rays {
-                        let a = -floorSpanM / 2 + Double(row) * cellM + (Double(i) + 0.5) * stepM
-                        let c = -floorSpanM / 2 + Double(col) * cellM + (Double(j) + 0.5) * stepM
-                        let l = (a * a + c * c + mountHeightM * mountHeightM).squareRoot()
-                        along.append(a)
-                        across.append(c)
-                        length.append(l)
-                        nearest = min(nearest, l)
+                        along.append(-floorSpanM / 2 + Double(row) * cellM + (Double(i) + 0.5) * stepM)
+                        across.append(-floorSpanM / 2 + Double(col) * cellM + (Double(j) + 0.5) * stepM)
                     }
                 }
-                floors.append(nearest)
             }
         }
         rayAlong = along
         rayAcross = across
-        rayLength = length
-        floorDistancesM = floors
+    }
+
+    /// The range factor of each zone (`DepthPart.rangeFactor`), row-major.
+    public var zoneRangeFactors: [Double] {
+        (0..<(side * side)).map { zone in
+            let offset = { (index: Int) in (Double(index) + 0.5) / Double(self.side) * 2 - 1 }
+            return DepthPart.rangeFactor(alongOffset: offset(zone / side), acrossOffset: offset(zone % side))
+        }
     }
 
     /// Width of a square view on the floor: 2 x height x tan(fov / 2).
@@ -77,30 +79,25 @@ public struct DepthRenderer: Sendable {
     /// Half the view's length on the floor.
     public var halfSpanM: Double { floorSpanM / 2 }
 
-    /// Noise-free radial distances in metres, row-major, written into `out`.
-    public func render(_ bodies: [PlacedBody], into out: inout [Double]) {
-        precondition(out.count == side * side)
+    /// What every ray meets, zone by zone (`raysPerZone` each), written into `out`.
+    public func render(_ bodies: [PlacedBody], into out: inout [RayHit]) {
+        precondition(out.count == side * side * DepthRenderer.raysPerZone)
         var boxes: [Box] = []
+        var reflectances: [Double] = []
         for placed in bodies {
-            for box in worldBoxes(placed) where inView(box) { boxes.append(box) }
-        }
-        if boxes.isEmpty {
-            for zone in 0..<out.count { out[zone] = floorDistancesM[zone] }
-            return
-        }
-        let rays = DepthRenderer.raysPerAxis * DepthRenderer.raysPerAxis
-        for zone in 0..<(side * side) {
-            var nearest = Double.infinity
-            for ray in (zone * rays)..<((zone + 1) * rays) {
-                nearest = min(nearest, rayDistance(ray, boxes: boxes))
+            for box in worldBoxes(placed) where inView(box) {
+                boxes.append(box)
+                reflectances.append(placed.reflectance)
             }
-            out[zone] = nearest
+        }
+        for ray in out.indices {
+            out[ray] = rayHit(ray, boxes: boxes, reflectances: reflectances)
         }
     }
 
-    /// Convenience for tests: the distances as a new array.
-    public func distances(_ bodies: [PlacedBody]) -> [Double] {
-        var out = [Double](repeating: 0, count: side * side)
+    /// Convenience for tests: the rays as a new array.
+    public func hits(_ bodies: [PlacedBody]) -> [RayHit] {
+        var out = [RayHit](repeating: RayHit(distanceM: 0, reflectance: 0), count: side * side * DepthRenderer.raysPerZone)
         render(bodies, into: &out)
         return out
     }
@@ -121,22 +118,25 @@ public struct DepthRenderer: Sendable {
         }
     }
 
-    /// Distance along a ray to the first surface it meets. The ray's horizontal position at
-    /// height z is floor x u with u = 1 - z / H, so each box bounds u from below; the highest
-    /// hit is the smallest u.
-    private func rayDistance(_ ray: Int, boxes: [Box]) -> Double {
+    /// The first surface a ray meets. The ray's horizontal position at height z is floor x u
+    /// with u = 1 - z / H, so each box bounds u from below; the highest hit is the smallest u,
+    /// at perpendicular distance H x u.
+    private func rayHit(_ ray: Int, boxes: [Box], reflectances: [Double]) -> RayHit {
         let along = rayAlong[ray]
         let across = rayAcross[ray]
         var uNearest = 1.0
-        for box in boxes {
+        var reflectance = floorReflectance
+        for (index, box) in boxes.enumerated() {
             var low = max(1 - box.topM / mountHeightM, 0.001)
             var high = 1.0
             guard clip(&low, &high, floor: along, min: box.alongMin, max: box.alongMax),
-                clip(&low, &high, floor: across, min: box.acrossMin, max: box.acrossMax)
+                clip(&low, &high, floor: across, min: box.acrossMin, max: box.acrossMax),
+                low < uNearest
             else { continue }
-            uNearest = min(uNearest, low)
+            uNearest = low
+            reflectance = reflectances[index]
         }
-        return rayLength[ray] * uNearest
+        return RayHit(distanceM: mountHeightM * uNearest, reflectance: reflectance)
     }
 
     /// Narrows [low, high] to the u where floor x u lies in [min, max]; false when empty.

@@ -15,6 +15,9 @@ struct LaneSimulation {
     /// The counting line in each direction's travel coordinate.
     let lineS: (outbound: Double, inbound: Double)
     private var random: SplitMix64
+    /// What the sensor sees of each body (its reflectance), drawn from a stream of its own so
+    /// that the traffic of a seed does not change with the sensor model.
+    private var appearance: SplitMix64
     private var nextArrivalS: [Double]
     /// Arrivals waiting for room at the upstream end, per direction (outbound, inbound).
     private var backlog: [[Agent]] = [[], []]
@@ -24,7 +27,6 @@ struct LaneSimulation {
     var backlogCount: Int { backlog[0].count + backlog[1].count }
 
     static let walkerGapM = 0.45
-    static let walkerLaneM = 0.55
     /// Drivers keep at least this much time behind a moving leader, on top of the standstill gap.
     static let vehicleTimeGapS = 0.8
 
@@ -37,7 +39,9 @@ struct LaneSimulation {
     /// of a lane (frames, loop scans) gets the same one, so they agree on what happened.
     static func make(scenario: Scenario, laneIndex: Int, seed: UInt64, durationS: Double) -> LaneSimulation {
         let spec = scenario.lanes[laneIndex]
-        var simulation = LaneSimulation(spec: spec, startHour: scenario.startHour, random: SplitMix64(seed: laneSeed(seed, laneIndex) ^ 0x7472_6166))
+        var simulation = LaneSimulation(
+            spec: spec, startHour: scenario.startHour, random: SplitMix64(seed: laneSeed(seed, laneIndex) ^ 0x7472_6166),
+            appearance: SplitMix64(seed: laneSeed(seed, laneIndex) ^ 0x6C6F_6F6B))
         if let source = spec.arrivalsFrom, let sourceIndex = scenario.lanes.firstIndex(where: { $0.name == source }) {
             let crossings = truthOnly(scenario: scenario, laneIndex: sourceIndex, seed: seed, durationS: durationS)
             simulation.feed = crossings.compactMap { event in
@@ -64,10 +68,11 @@ struct LaneSimulation {
         return simulation.truth
     }
 
-    init(spec: LaneSpec, startHour: Double, random: SplitMix64) {
+    init(spec: LaneSpec, startHour: Double, random: SplitMix64, appearance: SplitMix64) {
         self.spec = spec
         self.startHour = startHour
         self.random = random
+        self.appearance = appearance
         halfLengthM = spec.lengthM / 2
         hasTwoDirections = Set(spec.traffic.map(\.direction)).count > 1
         let outboundTowardLast = spec.orientation == .outboundTowardLastRow
@@ -163,7 +168,7 @@ struct LaneSimulation {
             }
             draw -= probability
         }
-        let abreast = size > 1 && random.chance(traffic.abreastFraction)
+        var abreast = size > 1 && random.chance(traffic.abreastFraction)
         let speed = random.uniform(traffic.speedMps)
         let turnBack = random.chance(traffic.turnBackRate)
         let loiter = !turnBack && random.chance(traffic.loiterRate)
@@ -173,29 +178,16 @@ struct LaneSimulation {
         let turnAt = line - random.uniform(0.2...1.0)
         let keepRightSign: Double = towardLastRow ? 1 : -1
         let halfWidth = spec.widthM / 2
-        var group: [Agent] = []
         let baseAcross = random.uniform(0...1)
-        for member in 0..<size {
-            let body = makeBody(traffic.crossingClass)
+        var group: [Agent] = []
+        for _ in 0..<size {
+            let (body, walked) = makeBody(traffic)
             var agent = Agent(
                 body: body, direction: traffic.direction, towardLastRow: towardLastRow, acrossM: 0, s: 0,
-                speedMps: speed, frontM: body.boxes.map(\.alongMax).max() ?? 0.2,
+                speedMps: walked ? min(speed, Crowd.walkingSpeedMps) : speed, frontM: body.boxes.map(\.alongMax).max() ?? 0.2,
                 rearM: body.boxes.map(\.alongMin).min() ?? -0.2)
-            let bodyHalf = agent.halfWidthM
-            if agent.isVehicle || spec.loops != nil {
-                // Single file; a two-way road keeps each direction to its own half. A lane
-                // with loops is a lane of single file: loops cannot part two side by side.
-                agent.acrossM = hasTwoDirections ? keepRightSign * halfWidth / 2 : 0
-            } else {
-                // Keep right on a two-way lane (this direction's half), the whole width on a
-                // one-way lane; members abreast 0.55 m apart.
-                let band = hasTwoDirections ? halfWidth : spec.widthM
-                let spread = Double(abreast ? size - 1 : 0) * LaneSimulation.walkerLaneM
-                let slack = max(band - 2 * bodyHalf - spread, 0)
-                let offset = bodyHalf + baseAcross * slack + (abreast ? Double(member) * LaneSimulation.walkerLaneM : 0)
-                let clamped = min(offset, max(band - bodyHalf, 0))
-                agent.acrossM = hasTwoDirections ? keepRightSign * clamped : clamped - halfWidth
-            }
+            agent.halfWidthM = body.boxes.map { max(-$0.acrossMin, $0.acrossMax) }.max() ?? 0.3
+            if let sensor = spec.sensor { agent.reflectance = appearance.uniform(sensor.targetReflectance) }
             if turnBack { agent.turnBackAtS = turnAt }
             if loiter {
                 agent.loiterAtS = line + random.uniform(-0.3...0.3)
@@ -204,24 +196,58 @@ struct LaneSimulation {
             if let gate = spec.gate, gate.direction == traffic.direction, agent.isVehicle { agent.gated = true }
             group.append(agent)
         }
+        if group[0].isVehicle || spec.loops != nil {
+            // Single file; a two-way road keeps each direction to its own half. A lane with
+            // loops is a lane of single file: loops cannot part two side by side.
+            for index in group.indices { group[index].acrossM = hasTwoDirections ? keepRightSign * halfWidth / 2 : 0 }
+            return group
+        }
+        // Keep right on a two-way lane (this direction's half), the whole width on a one-way
+        // lane. Members abreast keep their spacing, but never closer than their bodies allow;
+        // a group too wide for the lane walks one behind another.
+        let band = hasTwoDirections ? halfWidth : spec.widthM
+        var offsets = [group[0].halfWidthM]
+        for index in group.indices.dropFirst() {
+            let spacing = max(Crowd.abreastSpacingM(random: &appearance), group[index - 1].halfWidthM + group[index].halfWidthM + 0.02)
+            offsets.append(offsets[index - 1] + spacing)
+        }
+        if abreast && offsets[offsets.count - 1] + group[group.count - 1].halfWidthM > band { abreast = false }
+        for index in group.indices {
+            let own = group[index].halfWidthM
+            let spread = abreast ? offsets[offsets.count - 1] - offsets[0] : 0
+            let slack = max(band - group[0].halfWidthM - group[group.count - 1].halfWidthM - spread, 0)
+            let offset = (abreast ? offsets[index] : own) + baseAcross * slack
+            let clamped = min(offset, max(band - own, 0))
+            group[index].acrossM = hasTwoDirections ? keepRightSign * clamped : clamped - halfWidth
+        }
         return group
     }
 
-
-    private mutating func makeBody(_ crossingClass: CrossingClass) -> Body {
-        switch crossingClass {
+    /// A body for one arrival, and whether it moves at walking pace whatever its class (a
+    /// bicycle pushed). People's bodies come from the appearance stream, so that the crowd can
+    /// change without changing when anyone arrives.
+    private mutating func makeBody(_ traffic: TrafficSpec) -> (Body, walked: Bool) {
+        switch traffic.crossingClass {
         case .pedestrian:
-            return .person(statureM: random.uniform(1.5...1.92))
+            let stature = Crowd.stature(child: appearance.chance(traffic.childShare), random: &appearance)
+            let shoulder = Crowd.shoulderWidthM(statureM: stature, random: &appearance)
+            return (.person(statureM: stature, shoulderWidthM: shoulder, carrying: traffic.carrying(appearance.unit())), false)
         case .bicycle:
-            return .bicycle(riderStatureM: random.uniform(1.6...1.92))
+            let stature = Crowd.stature(child: appearance.chance(traffic.childShare), random: &appearance)
+            let frame = appearance.uniform(1.5...1.9)
+            if appearance.chance(traffic.pushedShare) {
+                let shoulder = Crowd.shoulderWidthM(statureM: stature, random: &appearance)
+                return (.pushedBicycle(walkerStatureM: stature, shoulderWidthM: shoulder, frameM: frame), true)
+            }
+            return (.bicycle(riderStatureM: stature, frameM: frame), false)
         case .car:
-            return random.chance(0.15)
+            return (random.chance(0.15)
                 ? .car(lengthM: random.uniform(5.0...6.0), widthM: random.uniform(1.9...2.0), roofM: random.uniform(1.9...2.4))
-                : .car(lengthM: random.uniform(3.9...4.9), widthM: random.uniform(1.7...1.9), roofM: random.uniform(1.4...1.7))
+                : .car(lengthM: random.uniform(3.9...4.9), widthM: random.uniform(1.7...1.9), roofM: random.uniform(1.4...1.7)), false)
         case .bus:
-            return random.chance(0.4)
+            return (random.chance(0.4)
                 ? .articulated(trailerLengthM: random.uniform(10...13.6))
-                : .bus(lengthM: random.uniform(10...13), widthM: 2.5, roofM: random.uniform(3.0...3.6))
+                : .bus(lengthM: random.uniform(10...13), widthM: 2.5, roofM: random.uniform(3.0...3.6)), false)
         }
     }
 
@@ -248,7 +274,7 @@ struct LaneSimulation {
             if entering.isVehicle || agents[index].body.crossingClass.isVehicle || spec.loops != nil {
                 let gap = (spec.gate?.gapM ?? 1.5) + LaneSimulation.vehicleTimeGapS * agents[index].currentSpeedMps
                 if alongGap < gap && acrossGapM < 1.0 { return false }
-            } else if alongGap < LaneSimulation.walkerGapM && acrossGapM < LaneSimulation.walkerLaneM - 0.05 {
+            } else if alongGap < LaneSimulation.walkerGapM && acrossGapM < agents[index].halfWidthM + entering.halfWidthM {
                 return false
             }
         }
@@ -319,8 +345,10 @@ struct LaneSimulation {
         if !agent.crossed && previous < line && agent.s >= line {
             agent.crossed = true
             let fraction = agent.s > previous ? (line - previous) / (agent.s - previous) : 1
-            truth.append(TruthEvent(crossingClass: agent.body.crossingClass, direction: agent.direction,
-                                    timeS: t - dt + fraction * dt, lengthM: agent.body.lengthM))
+            for _ in 0..<agent.body.people {
+                truth.append(TruthEvent(crossingClass: agent.body.crossingClass, direction: agent.direction,
+                                        timeS: t - dt + fraction * dt, lengthM: agent.body.lengthM))
+            }
         }
     }
 
@@ -347,7 +375,7 @@ struct LaneSimulation {
                     ? (spec.gate?.gapM ?? 1.5) + LaneSimulation.vehicleTimeGapS * agents[leader].currentSpeedMps
                     : LaneSimulation.walkerGapM
                 limit = min(limit, leaderRearS - gap - agents[index].frontM)
-            } else if acrossGapM < LaneSimulation.walkerLaneM - 0.05 {
+            } else if acrossGapM < agents[leader].halfWidthM + agents[index].halfWidthM {
                 limit = min(limit, leaderRearS - LaneSimulation.walkerGapM - agents[index].frontM)
             }
             if agents[leader].s - agents[index].s > 30 { break }

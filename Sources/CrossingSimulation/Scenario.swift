@@ -70,21 +70,28 @@ public struct LoopSpec: Sendable {
     public var failure: Failure?
 }
 
-/// The depth sensor over a lane and what it gets wrong.
+/// The depth sensor over a lane (a VL53L8CX, `DepthPart`), what it sees and what it gets wrong.
 public struct SensorSpec: Sendable {
     public var mountHeightM: Double
-    public var fieldOfViewDeg: Double
     public var grid: Int
     public var frameRateHz: Double
     /// Counting line, thousandths of the view's length from row 0's edge.
     public var linePermille: Int
+    public var ambient: Ambient
+    /// The share of a zone a target must cover to be reported (`DepthPart`).
+    public var coverageMin: Double
+    public var floorReflectance: Double
+    /// Reflectance of the people's and vehicles' surfaces, drawn per body.
+    public var targetReflectance: ClosedRange<Double>
     public var noiseSigmaMm: Double
     public var invalidRate: Double
     public var deadZones: [Int]
     public var droppedFrameRate: Double
     public var sequenceGapRate: Double
     public var spikeRate: Double
-    public var rangeMaxM: Double
+
+    /// The part's square view, along each axis.
+    public var fieldOfViewDeg: Double { DepthPart.fieldOfViewDeg }
 
     /// Width of the view on the floor.
     public var floorSpanM: Double {
@@ -116,6 +123,22 @@ public struct TrafficSpec: Sendable {
     public var loiterS: ClosedRange<Double>
     /// Shortest time between two arrivals, front to front (1 s for tailgating traffic).
     public var headwayMinS: Double
+    /// Share of people (or riders) who are children, 0.9-1.4 m tall.
+    public var childShare: Double
+    /// Shares of people carrying or pushing each thing; the rest carry nothing.
+    public var carryingShares: [(Carrying, Double)]
+    /// Share of bicycles pushed by someone walking beside them.
+    public var pushedShare: Double
+
+    /// What a person carries, from a uniform draw in [0, 1).
+    public func carrying(_ draw: Double) -> Carrying? {
+        var left = draw
+        for (carrying, share) in carryingShares {
+            if left < share { return carrying }
+            left -= share
+        }
+        return nil
+    }
 
     /// The rate in force at an hour of the day.
     public func perHour(atHour hour: Double) -> Double {

@@ -122,8 +122,11 @@ extension LaneSpec {
 
 extension SensorSpec {
     static func read(_ reader: inout JSONReader) throws(ScenarioError) -> SensorSpec {
-        let mountHeightM = try reader.number("mount_height_m", in: 1.5...12)
-        let fieldOfViewDeg = try reader.number("fov_deg", default: 45, in: 10...90)
+        let mountHeightM = try reader.number("mount_height_m", in: 1.5...8)
+        if reader.has("fov_deg"), case let fieldOfViewDeg = try reader.number("fov_deg", in: 1...179),
+            fieldOfViewDeg != DepthPart.fieldOfViewDeg {
+            throw reader.fail("fov_deg", "must be 45, the part's square view (Hardware/depth-sensor.md), got \(fieldOfViewDeg)")
+        }
         let grid = try reader.integer("grid", default: 8, in: 4...8)
         guard grid == 4 || grid == 8 else { throw reader.fail("grid", "must be 4 or 8, got \(grid)") }
         let frameRateHz = try reader.number("frame_rate_hz", default: 15, in: 1...60)
@@ -131,6 +134,10 @@ extension SensorSpec {
             throw reader.fail("frame_rate_hz", "\(DepthSensorEnvelope.frameRateReason(side: UInt8(grid))), got \(frameRateHz)")
         }
         let linePermille = try reader.integer("line_permille", default: 500, in: 200...800)
+        let ambient = try reader.choice("ambient", default: .dark, Ambient.allCases.map { ($0.rawValue, $0) })
+        let coverageMin = try reader.number("coverage_min", default: 0.2, in: 0.1...1)
+        let floorReflectance = try reader.number("floor_reflectance", default: 0.3, in: 0.02...1)
+        let targetReflectance = try readRange(&reader, "target_reflectance", default: 0.15...0.8, in: 0.02...1)
         let noiseSigmaMm = try reader.number("noise_sigma_mm", default: 15, in: 0...500)
         let invalidRate = try reader.number("invalid_rate", default: 0, in: 0...1)
         var deadZones: [Int] = []
@@ -145,15 +152,12 @@ extension SensorSpec {
         let droppedFrameRate = try reader.number("dropped_frame_rate", default: 0, in: 0...0.5)
         let sequenceGapRate = try reader.number("sequence_gap_rate", default: 0, in: 0...0.5)
         let spikeRate = try reader.number("spike_rate", default: 0, in: 0...0.1)
-        let rangeMaxM = try reader.number("range_max_m", default: 12, in: 1...30)
         try reader.finish()
-        if rangeMaxM < mountHeightM * 1.2 {
-            throw reader.fail("range_max_m", "must reach the floor at the edge of the view (at least 1.2 x mount_height_m)")
-        }
-        return SensorSpec(mountHeightM: mountHeightM, fieldOfViewDeg: fieldOfViewDeg, grid: grid, frameRateHz: frameRateHz,
-                          linePermille: linePermille, noiseSigmaMm: noiseSigmaMm, invalidRate: invalidRate,
+        return SensorSpec(mountHeightM: mountHeightM, grid: grid, frameRateHz: frameRateHz, linePermille: linePermille,
+                          ambient: ambient, coverageMin: coverageMin, floorReflectance: floorReflectance,
+                          targetReflectance: targetReflectance, noiseSigmaMm: noiseSigmaMm, invalidRate: invalidRate,
                           deadZones: deadZones, droppedFrameRate: droppedFrameRate, sequenceGapRate: sequenceGapRate,
-                          spikeRate: spikeRate, rangeMaxM: rangeMaxM)
+                          spikeRate: spikeRate)
     }
 }
 
@@ -211,13 +215,32 @@ extension TrafficSpec {
         let loiterRate = try reader.number("loiter_rate", default: 0, in: 0...0.5)
         let loiterS = try readRange(&reader, "loiter_s", default: 30...300, in: 1...7200)
         let headwayMinS = try reader.number("headway_min_s", default: 0, in: 0...3600)
+        let onFoot = crossingClass == .pedestrian || crossingClass == .bicycle
+        let childShare = try reader.number(
+            "children_share", default: crossingClass == .pedestrian ? 0.1 : crossingClass == .bicycle ? 0.05 : 0, in: 0...1)
+        var carryingShares: [(Carrying, Double)] = []
+        if var carrying = try reader.object("carrying") {
+            for item in Carrying.allCases {
+                let share = try carrying.number(item.rawValue, default: 0, in: 0...1)
+                if share > 0 { carryingShares.append((item, share)) }
+            }
+            try carrying.finish()
+            guard carryingShares.reduce(0, { $0 + $1.1 }) <= 1 + 1e-9 else { throw reader.fail("carrying", "shares must sum to at most 1") }
+        }
+        let pushedShare = try reader.number("pushed_share", default: 0, in: 0...1)
         try reader.finish()
+        if !onFoot && (childShare > 0 || !carryingShares.isEmpty) {
+            throw reader.fail(childShare > 0 ? "children_share" : "carrying", "applies to pedestrians and bicycles only")
+        }
+        if crossingClass != .pedestrian && !carryingShares.isEmpty { throw reader.fail("carrying", "applies to pedestrians only") }
+        if crossingClass != .bicycle && pushedShare > 0 { throw reader.fail("pushed_share", "applies to bicycles only") }
         if groupSizes.count > 1 && (crossingClass == .car || crossingClass == .bus) {
             throw reader.fail("group_sizes", "applies to pedestrians and bicycles only")
         }
         return TrafficSpec(crossingClass: crossingClass, direction: direction, rates: rates, groupSizes: groupSizes,
                            abreastFraction: abreastFraction, speedMps: speedMps, turnBackRate: turnBackRate,
-                           loiterRate: loiterRate, loiterS: loiterS, headwayMinS: headwayMinS)
+                           loiterRate: loiterRate, loiterS: loiterS, headwayMinS: headwayMinS, childShare: childShare,
+                           carryingShares: carryingShares, pushedShare: pushedShare)
     }
 
     /// `per_hour` is either one number (all day) or a list of `{"from_hour", "per_hour"}` steps.

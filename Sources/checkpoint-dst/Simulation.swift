@@ -42,7 +42,7 @@ struct Simulation {
     static let scenarioJSON = """
         {"name": "dst", "site": "dst", "duration_s": 3600, "lanes": [
           {"name": "walkway", "kind": "walkway", "width_m": 2.4, "length_m": 12,
-           "sensor": {"mount_height_m": 4.0, "fov_deg": 60, "grid": 8, "frame_rate_hz": 5},
+           "sensor": {"mount_height_m": 2.8, "grid": 8, "frame_rate_hz": 5},
            "traffic": [{"class": "pedestrian", "direction": "outbound", "per_hour": 90},
                        {"class": "pedestrian", "direction": "inbound", "per_hour": 60}]},
           {"name": "road", "kind": "road", "width_m": 3.5, "length_m": 80,

@@ -58,7 +58,7 @@ struct FirmwareToCollectorTests {
     static let blindWalkway = """
         {"name": "blind", "site": "test", "duration_s": 300, "lanes": [{
           "name": "walkway", "kind": "walkway", "width_m": 2.4, "length_m": 12,
-          "sensor": {"mount_height_m": 3.0, "fov_deg": 45, "grid": 8, "frame_rate_hz": 10, "invalid_rate": 0.7},
+          "sensor": {"mount_height_m": 3.0, "grid": 8, "frame_rate_hz": 10, "invalid_rate": 0.7},
           "traffic": [{"class": "pedestrian", "direction": "outbound", "per_hour": 120}]}]}
         """
 

@@ -10,7 +10,7 @@ struct DepthSensorDriverTests {
     static let scenario = """
         {"name": "driver", "site": "test", "duration_s": 900, "lanes": [{
           "name": "walkway", "kind": "walkway", "width_m": 2.4, "length_m": 14,
-          "sensor": {"mount_height_m": 4.0, "fov_deg": 60, "grid": 8, "frame_rate_hz": 15},
+          "sensor": {"mount_height_m": 2.8, "grid": 8, "frame_rate_hz": 15},
           "traffic": [
             {"class": "pedestrian", "direction": "outbound", "per_hour": 240},
             {"class": "bicycle", "direction": "inbound", "per_hour": 60}

@@ -11,7 +11,7 @@ struct DeviceTests {
     static let scenario = """
         {"name": "busy walkway", "site": "test", "duration_s": 3600, "lanes": [{
           "name": "walkway", "kind": "walkway", "width_m": 3.0, "length_m": 14,
-          "sensor": {"mount_height_m": 4.0, "fov_deg": 60, "grid": 8, "frame_rate_hz": 15},
+          "sensor": {"mount_height_m": 2.8, "grid": 8, "frame_rate_hz": 15},
           "traffic": [
             {"class": "pedestrian", "direction": "outbound", "per_hour": 1800},
             {"class": "pedestrian", "direction": "inbound", "per_hour": 600}

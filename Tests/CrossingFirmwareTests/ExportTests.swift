@@ -11,7 +11,7 @@ struct ExportTests {
     static let scenario = """
         {"name": "export", "site": "test", "duration_s": 28800, "lanes": [
           {"name": "walkway", "kind": "walkway", "width_m": 3.0, "length_m": 14,
-           "sensor": {"mount_height_m": 4.0, "fov_deg": 60, "grid": 4, "frame_rate_hz": 5},
+           "sensor": {"mount_height_m": 2.8, "grid": 4, "frame_rate_hz": 5},
            "traffic": [{"class": "pedestrian", "direction": "outbound", "per_hour": 120},
                        {"class": "bicycle", "direction": "inbound", "per_hour": 20}]}]}
         """

@@ -11,7 +11,7 @@ struct MultiLaneDeviceTests {
     static let scenario = """
         {"name": "pole", "site": "test", "duration_s": 900, "lanes": [
           {"name": "walkway", "kind": "walkway", "width_m": 3.0, "length_m": 14,
-           "sensor": {"mount_height_m": 4.0, "fov_deg": 60, "grid": 8, "frame_rate_hz": 15},
+           "sensor": {"mount_height_m": 2.8, "grid": 8, "frame_rate_hz": 15},
            "traffic": [{"class": "pedestrian", "direction": "outbound", "per_hour": 900},
                        {"class": "pedestrian", "direction": "inbound", "per_hour": 300}]},
           {"name": "road", "kind": "road", "width_m": 3.5, "length_m": 60,

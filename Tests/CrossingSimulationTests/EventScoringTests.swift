@@ -10,7 +10,7 @@ struct EventScoringTests {
     static let walkway = """
         {"name": "events", "site": "test", "duration_s": 60, "lanes": [{
           "name": "walkway", "kind": "walkway", "width_m": 2.4, "length_m": 12,
-          "sensor": {"mount_height_m": 3.0, "fov_deg": 60, "grid": 8, "frame_rate_hz": 15},
+          "sensor": {"mount_height_m": 2.8, "grid": 8, "frame_rate_hz": 15},
           "traffic": [{"class": "pedestrian", "direction": "outbound", "per_hour": 60},
                       {"class": "bicycle", "direction": "outbound", "per_hour": 10}]}]}
         """

@@ -10,12 +10,13 @@ struct ScenarioValidationTests {
         [
             "name": "t", "site": "test", "duration_s": 600, "start_hour": 6,
             "lanes": [[
-                "name": "walkway", "kind": "walkway", "width_m": 2.4, "length_m": 14,
+                "name": "walkway", "kind": "walkway", "width_m": 2.2, "length_m": 14,
                 "orientation": "outbound_toward_last_row",
                 "sensor": [
-                    "mount_height_m": 4.0, "fov_deg": 60, "grid": 8, "frame_rate_hz": 15, "line_permille": 500,
+                    "mount_height_m": 4.0, "grid": 8, "frame_rate_hz": 15, "line_permille": 500,
                     "noise_sigma_mm": 15, "invalid_rate": 0.01, "dead_zones": [0, 63], "dropped_frame_rate": 0.01,
-                    "sequence_gap_rate": 0.001, "spike_rate": 0.0, "range_max_m": 12,
+                    "sequence_gap_rate": 0.001, "spike_rate": 0.0, "ambient": "dark", "coverage_min": 0.2,
+                    "floor_reflectance": 0.3, "target_reflectance": ["min": 0.15, "max": 0.8],
                 ] as [String: Any],
                 "traffic": [[
                     "class": "pedestrian", "direction": "outbound",
@@ -79,7 +80,8 @@ struct ScenarioValidationTests {
         (["lanes", 0, "orientation"], "north", "lanes[0].orientation", "must be one of"),
         (["lanes", 0, "sensor"], nil, "lanes[0].sensor", "is required"),
         (["lanes", 0, "sensor", "mount_height_m"], 20, "lanes[0].sensor.mount_height_m", "must be in"),
-        (["lanes", 0, "sensor", "fov_deg"], 120, "lanes[0].sensor.fov_deg", "must be in 10...90, got 120"),
+        // The part's view is 45 degrees square, nothing else (Hardware/depth-sensor.md).
+        (["lanes", 0, "sensor", "fov_deg"], 60, "lanes[0].sensor.fov_deg", "must be 45, the part's square view"),
         (["lanes", 0, "sensor", "grid"], 6, "lanes[0].sensor.grid", "must be 4 or 8"),
         (["lanes", 0, "sensor", "frame_rate_hz"], 0, "lanes[0].sensor.frame_rate_hz", "must be in"),
         // The part ranges 8x8 at 15 Hz at most (Hardware/depth-sensor.md).
@@ -91,7 +93,11 @@ struct ScenarioValidationTests {
         (["lanes", 0, "sensor", "dropped_frame_rate"], 0.9, "lanes[0].sensor.dropped_frame_rate", "must be in"),
         (["lanes", 0, "sensor", "sequence_gap_rate"], true, "lanes[0].sensor.sequence_gap_rate", "must be a number"),
         (["lanes", 0, "sensor", "spike_rate"], 0.5, "lanes[0].sensor.spike_rate", "must be in"),
-        (["lanes", 0, "sensor", "range_max_m"], 3, "lanes[0].sensor.range_max_m", "must reach the floor"),
+        (["lanes", 0, "sensor", "range_max_m"], 12, "lanes[0].sensor.range_max_m", "unknown field"),
+        (["lanes", 0, "sensor", "ambient"], "sunny", "lanes[0].sensor.ambient", "must be one of"),
+        (["lanes", 0, "sensor", "coverage_min"], 0.05, "lanes[0].sensor.coverage_min", "must be in"),
+        (["lanes", 0, "sensor", "floor_reflectance"], 1.5, "lanes[0].sensor.floor_reflectance", "must be in"),
+        (["lanes", 0, "sensor", "target_reflectance", "max"], 0.1, "lanes[0].sensor.target_reflectance.max", "must not be below min"),
         (["lanes", 0, "sensor", "colour"], "red", "lanes[0].sensor.colour", "unknown field"),
         (["lanes", 0, "traffic"], nil, "lanes[0].traffic", "is required"),
         (["lanes", 0, "traffic", 0, "class"], "tram", "lanes[0].traffic[0].class", "must be one of"),

@@ -6,11 +6,16 @@ public enum ZoneStatus: UInt8, BitwiseCopyable, Sendable {
     case invalid = 1
     /// The return saturated the receiver (very close or very reflective). Distance is meaningless.
     case saturated = 2
+    /// The zone ranged and found nothing nearer than its reach: an empty zone whose floor is
+    /// beyond range (a dark floor, daylight), not a failure. The part reports it as status 255
+    /// or no target detected (Hardware/depth-sensor.md).
+    case noTarget = 3
 }
 
 /// One zone of a multizone time-of-flight frame.
 public struct ZoneReading: BitwiseCopyable, Sendable, Equatable {
-    /// Radial distance from the sensor to the nearest target in the zone's cone.
+    /// Distance from the sensor to the zone's nearest target, perpendicular to the sensor's face
+    /// (the part converts its radial measurement on chip, Hardware/depth-sensor.md).
     public var distanceMm: UInt16
     public var status: ZoneStatus
 

@@ -10,6 +10,10 @@ public enum LaneOrientation: UInt8, Sendable {
 public struct ClassifierConfig: Sendable, Equatable {
     /// Anything whose top is at least this high is a bus (bus, truck, tall van).
     public var busHeightMinMm: UInt16 = 2500
+    /// Nothing lower than this is counted: the shortest walker is a small child, about 0.87 m
+    /// at two years (WHO growth standards), while a wheeled case is about 0.7 m. A case that
+    /// drifts apart from its owner's blob is then no crossing of its own.
+    public var countHeightMinMm: UInt16 = 800
     /// Objects whose top (within 80 % of their highest point) is at least this wide across
     /// the lane, and at least this large, are cars: a roof, not two heads side by side.
     public var carWidthMinMm: UInt16 = 1300
@@ -21,19 +25,19 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// Objects at least this long along the lane, whose top (within 80 % of their highest point)
     /// is shorter than `bicycleTopLengthMaxMm`, are bicycles (when not cars or buses), if
     /// narrow (see `abreastTopWidthMinMm` and `abreastWidthMinMm`).
-    public var bicycleLengthMinMm: UInt16 = 1300
+    public var bicycleLengthMinMm: UInt16 = 900
     public var bicycleTopLengthMaxMm: UInt16 = 900
     /// Objects whose surfaces above half their height, traced down their rays, average at
     /// least this length along the lane over the frames their blob was alone (at least
     /// `tracedFramesMin` of them) are bicycles, if narrow: a rider's arms and handlebar reach
     /// 0.6 m ahead of the head, so a bicycle held to walking pace behind a walker mostly reads
     /// 0.82-1.33 m, where a walker reads 0.4-0.75 m.
-    public var bicycleTracedLengthMinMm: UInt16 = 900
+    public var bicycleTracedLengthMinMm: UInt16 = 600
     /// Objects averaging at least this speed along the lane, from first seen to the crossing,
     /// are bicycles (when not cars or buses). The average includes the slow start while an
     /// object comes into view, so it reads about half the true speed: walkers measure under
     /// 1.2 m/s, bicycles at 3.5-7 m/s measure 1.9-4 m/s.
-    public var bicycleSpeedMinMmPerS: UInt16 = 1800
+    public var bicycleSpeedMinMmPerS: UInt16 = 1400
     /// A pedestrian object at least this wide (surfaces traced down their rays) is two people
     /// abreast, and each further `abreastPersonWidthMm` one more, up to `abreastMax`. 0 turns
     /// this off. Single people measure 0.35-0.9 m (rarely more, near the edge of the view),
@@ -63,10 +67,12 @@ public struct ClassifierConfig: Sendable, Equatable {
 public struct LaneConfig: Sendable, Equatable {
     /// Grid side: 4 or 8.
     public var side: UInt8 = 8
-    /// Height of the sensor above the floor.
-    public var mountHeightMm: UInt16 = 4000
-    /// Width of the field of view on the floor (square grid): 2 x height x tan(fov / 2).
-    public var floorSpanMm: UInt16 = 3314
+    /// Height of the sensor above the floor. 3 m over a corridor is where the part sees a
+    /// walker's head across about 1.1 m (Hardware/depth-sensor.md).
+    public var mountHeightMm: UInt16 = 3000
+    /// Width of the field of view on the floor (square grid): 2 x height x tan(fov / 2), the
+    /// part's 45 degrees.
+    public var floorSpanMm: UInt16 = 2485
     public var orientation: LaneOrientation = .outboundTowardLastRow
     /// Counting line, as thousandths of the grid length from row 0's edge.
     public var linePermille: UInt16 = 500
@@ -140,6 +146,9 @@ public struct LaneConfig: Sendable, Equatable {
         }
         if classifier.abreastPersonWidthMm < 200 {
             return ConfigError(field: "classifier.abreastPersonWidthMm", reason: "must be at least 200")
+        }
+        if classifier.countHeightMinMm >= classifier.busHeightMinMm {
+            return ConfigError(field: "classifier.countHeightMinMm", reason: "must be under busHeightMinMm")
         }
         if classifier.busHeightMinMm <= objectMinHeightMm {
             return ConfigError(field: "classifier.busHeightMinMm", reason: "must exceed objectMinHeightMm")

@@ -43,7 +43,7 @@ struct Tracker {
         crossingCount = 0
         if activeMask == 0 && blobs.count == 0 { return }
         predict(timeUs: timeUs, config: config, geometry: geometry)
-        associate(blobs: blobs)
+        associate(blobs: blobs, side: Int32(geometry.side))
         share(blobs: blobs, busHeightMinMm: config.classifier.busHeightMinMm)
         for index in SetBits(activeMask) {
             let blob = blobOfTrack[index]
@@ -165,6 +165,7 @@ struct Tracker {
             return
         }
         if band == origin || tracks[index].state != .confirmed { return }
+        if tracks[index].peakMm < Int32(config.classifier.countHeightMinMm) { return }
         tracks[index].originBand = band
         let towardLastRow = band > origin
         let outbound = towardLastRow == (config.orientation == .outboundTowardLastRow)

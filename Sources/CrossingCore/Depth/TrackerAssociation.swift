@@ -27,8 +27,11 @@ extension Tracker {
     /// the prediction, or when the prediction falls on the blob's own footprint (large vehicles
     /// whose centroid jumps as they enter or leave the view). A track that has crossed has no
     /// use for the footprint's reach: lingering at the exit edge, it would take the blob of the
-    /// object behind it before that object reaches the line.
-    mutating func associate(blobs: Span<Blob>) {
+    /// object behind it before that object reaches the line. A track that has lost its object
+    /// does not take a blob coming in at an edge of the view it is not at: its object left, and
+    /// that is the next one entering (a van standing at one edge, lost as it pulls away, took
+    /// the car coming in at the other and counted a crossing back).
+    mutating func associate(blobs: Span<Blob>, side: Int32) {
         for blob in 0..<blobs.count { trackOfBlob[blob] = Tracker.unmatched }
         for _ in 0..<min(blobs.count, Limits.tracksMax) {
             var bestTrack = -1
@@ -38,10 +41,13 @@ extension Tracker {
                 if blobOfTrack[index] != Tracker.unmatched { continue }
                 let tentative = tracks[index].state == .tentative
                 let footprintReach = tracks[index].crossings == 0
+                let lost = tracks[index].misses > 0
                 for blob in 0..<blobs.count where trackOfBlob[blob] == Tracker.unmatched {
+                    if lost && Tracker.entersAwayFrom(yQ8: predictedYQ8[index], blob: blobs[blob], side: side) { continue }
                     let cost = Tracker.cost(
                         xQ8: predictedXQ8[index], yQ8: predictedYQ8[index], gateQ8: gateQ8[index],
-                        tentative: tentative, footprintReach: footprintReach, blob: blobs[blob])
+                        tentative: tentative, footprintReach: footprintReach, peakMm: tracks[index].peakMm,
+                        blob: blobs[blob])
                     if cost < bestCost {
                         bestCost = cost
                         bestTrack = index
@@ -97,10 +103,19 @@ extension Tracker {
         }
     }
 
+    /// Whether a blob touches the first or last row while the prediction is more than a row
+    /// from that edge.
+    static func entersAwayFrom(yQ8 y: Int32, blob: Blob, side: Int32) -> Bool {
+        (blob.rowMin == 0 && y > 2 * 256) || (blob.rowMax == side - 1 && y < (side - 2) * 256)
+    }
+
     /// Squared distance from a track's prediction to a blob, or `Int64.max` when out of reach.
-    /// Confirmed tracks win ties against tentative ones, so noise does not steal an object.
+    /// Confirmed tracks win ties against tentative ones, so noise does not steal an object. A
+    /// blob under half the track's peak costs four times its distance: a fast rider's blob
+    /// leaves a fragment of wheel and frame behind, nearer the lagging prediction than the rider
+    /// (docs/counting.md, "Rules found on scenes").
     static func cost(
-        xQ8 x: Int32, yQ8 y: Int32, gateQ8: Int32, tentative: Bool, footprintReach: Bool, blob: Blob
+        xQ8 x: Int32, yQ8 y: Int32, gateQ8: Int32, tentative: Bool, footprintReach: Bool, peakMm: Int32, blob: Blob
     ) -> Int64 {
         let dx = Int64(blob.xQ8 - x)
         let dy = Int64(blob.yQ8 - y)
@@ -110,6 +125,6 @@ extension Tracker {
         let onFootprint = x >= blob.colMin * 256 - marginQ8 && x < (blob.colMax + 1) * 256 + marginQ8
             && y >= blob.rowMin * 256 - marginQ8 && y < (blob.rowMax + 1) * 256 + marginQ8
         if distance2 > gate * gate && !onFootprint { return Int64.max }
-        return distance2 * 2 + (tentative ? 1 : 0)
+        return distance2 * (blob.peakMm &* 2 < peakMm ? 8 : 2) + (tentative ? 1 : 0)
     }
 }

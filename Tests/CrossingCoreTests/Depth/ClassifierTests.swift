@@ -49,15 +49,15 @@ struct ClassifierTests {
     func slowCyclistByTracedLength() {
         let config = LaneConfig()
         let geometry = LaneGeometry(config)
-        // One frame's shape says walker (1.1 m long, a 0.65 m top), and the speed is a walker's.
+        // One frame's shape says walker (0.8 m long, a 0.45 m top), and the speed is a walker's.
         let shape = Self.track(
-            topWidthMm: 650, topLengthMm: 650, topAreaDm2: 40, peakMm: 1650, lengthMm: 1100, trueWidthMm: 690)
-        let cyclist = Self.alone(shape, frames: 14, tracedLengthMm: 950, trueWidthMm: 690)
-        let walker = Self.alone(shape, frames: 14, tracedLengthMm: 600, trueWidthMm: 690)
-        let glimpsed = Self.alone(shape, frames: 3, tracedLengthMm: 950, trueWidthMm: 690)
+            topWidthMm: 450, topLengthMm: 450, topAreaDm2: 20, peakMm: 1650, lengthMm: 800, trueWidthMm: 500)
+        let cyclist = Self.alone(shape, frames: 14, tracedLengthMm: 750, trueWidthMm: 500)
+        let walker = Self.alone(shape, frames: 14, tracedLengthMm: 450, trueWidthMm: 500)
+        let glimpsed = Self.alone(shape, frames: 3, tracedLengthMm: 750, trueWidthMm: 500)
         var pair = shape
         pair.topWidthMm = 900
-        let abreast = Self.alone(pair, frames: 14, tracedLengthMm: 950, trueWidthMm: 1100)
+        let abreast = Self.alone(pair, frames: 14, tracedLengthMm: 750, trueWidthMm: 1100)
         #expect(classify(track: cyclist, geometry: geometry, config: config.classifier) == .bicycle)
         #expect(classify(track: walker, geometry: geometry, config: config.classifier) == .pedestrian)
         #expect(classify(track: glimpsed, geometry: geometry, config: config.classifier) == .pedestrian)

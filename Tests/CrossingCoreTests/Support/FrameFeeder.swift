@@ -52,6 +52,11 @@ struct FrameFeeder {
     static let noiseSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
     var noiseState = noiseSeed
     let noiseMm: Int
+    /// What an empty zone reads: its floor distance (nil), or a status with no distance, as a
+    /// part whose reach ends above the floor reports it; in every zone, or in the rows
+    /// `emptyStatusRows` picks (the floor at the edge of reach returns in some zones only).
+    var emptyStatus: ZoneStatus?
+    var emptyStatusRows: (Int) -> Bool = { _ in true }
 
     init(config: LaneConfig, hz: Int = 10, noiseMm: Int = 15) throws {
         lane = try DepthLaneCounter(config: config)
@@ -76,6 +81,10 @@ struct FrameFeeder {
                 continue
             }
             let height = shapes.map { $0.height(row: zone / side, col: zone % side) }.max() ?? 0
+            if height == 0, let emptyStatus, emptyStatusRows(zone / side) {
+                zones.append(ZoneReading(distanceMm: 0, status: emptyStatus))
+                continue
+            }
             zones.append(ZoneReading(distanceMm: UInt16(floorMm - height + noise())))
         }
         return zones
