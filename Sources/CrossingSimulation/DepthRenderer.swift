@@ -95,13 +95,6 @@ public struct DepthRenderer: Sendable {
         }
     }
 
-    /// Convenience for tests: the rays as a new array.
-    public func hits(_ bodies: [PlacedBody]) -> [RayHit] {
-        var out = [RayHit](repeating: RayHit(distanceM: 0, reflectance: 0), count: side * side * DepthRenderer.raysPerZone)
-        render(bodies, into: &out)
-        return out
-    }
-
     /// Anything outside the view on the floor cannot be inside any cone.
     private func inView(_ box: Box) -> Bool {
         let half = halfSpanM

@@ -15,8 +15,9 @@ struct LaneSimulation {
     /// The counting line in each direction's travel coordinate.
     let lineS: (outbound: Double, inbound: Double)
     private var random: SplitMix64
-    /// What the sensor sees of each body (its reflectance), drawn from a stream of its own so
-    /// that the traffic of a seed does not change with the sensor model.
+    /// Each person's body (stature, width, what they carry) and every body's reflectance,
+    /// drawn from a stream of their own so that who arrives when does not change with the
+    /// crowd or the sensor model.
     private var appearance: SplitMix64
     private var nextArrivalS: [Double]
     /// Arrivals waiting for room at the upstream end, per direction (outbound, inbound).

@@ -119,8 +119,7 @@ struct Background {
     ) -> Int16? {
         let bit = bit64(zone)
         switch reading.status {
-        case .valid: break
-        case .noTarget: break
+        case .valid, .noTarget: break
         case .invalid, .saturated:
             if reading.status == .saturated { health.saturatedZones &+= 1 } else { health.invalidZones &+= 1 }
             if readyMask & bit == 0 { break }

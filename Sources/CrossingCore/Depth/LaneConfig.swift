@@ -30,13 +30,13 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// Objects whose surfaces above half their height, traced down their rays, average at
     /// least this length along the lane over the frames their blob was alone (at least
     /// `tracedFramesMin` of them) are bicycles, if narrow: a rider's arms and handlebar reach
-    /// 0.6 m ahead of the head, so a bicycle held to walking pace behind a walker mostly reads
-    /// 0.82-1.33 m, where a walker reads 0.4-0.75 m.
+    /// 0.6 m ahead of the head, so a bicycle held to walking pace reads longer than a walker.
+    /// Fitted on seeds 1-25 (docs/counting.md, "Thresholds").
     public var bicycleTracedLengthMinMm: UInt16 = 600
     /// Objects averaging at least this speed along the lane, from first seen to the crossing,
     /// are bicycles (when not cars or buses). The average includes the slow start while an
-    /// object comes into view, so it reads about half the true speed: walkers measure under
-    /// 1.2 m/s, bicycles at 3.5-7 m/s measure 1.9-4 m/s.
+    /// object comes into view, so it reads well under the true speed, the more so in a short
+    /// view. Fitted on seeds 1-25 (docs/counting.md, "Thresholds").
     public var bicycleSpeedMinMmPerS: UInt16 = 1400
     /// A pedestrian object at least this wide (surfaces traced down their rays) is two people
     /// abreast, and each further `abreastPersonWidthMm` one more, up to `abreastMax`. 0 turns
