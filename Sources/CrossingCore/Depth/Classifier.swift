@@ -32,10 +32,10 @@ func isRiderLike(lengthMm: Int32, topLengthMm: Int32, config: ClassifierConfig) 
     lengthMm >= Int32(config.bicycleLengthMinMm) && topLengthMm < Int32(config.bicycleTopLengthMaxMm)
 }
 
-/// How many people walking abreast a pedestrian object holds. At the resolution of an 8x8
-/// sensor over a walkway (a zone is about 0.25-0.33 m at head height) two heads 0.55 m apart
+/// How many people walking abreast a pedestrian object holds. Where a zone is wide at head
+/// height (a high mount: 0.25-0.33 m from 4 m with a 60-degree lens) two heads 0.55 m apart
 /// often fall in neighbouring zones with no valley between them, so splitting by height peaks
-/// alone undercounts groups. Two widths say how many shoulders there are: the top's (zones
+/// alone undercounts groups; under the part's 45 degrees from 3 m (0.13 m) they mostly split. Two widths say how many shoulders there are: the top's (zones
 /// within 80 % of the highest point, which on one person spans at most two zones, about 0.73 m)
 /// and the true width (surfaces traced down their rays). Both come from the frame where the
 /// object was nearest the middle of the view, among the frames where its blob was its own (a
