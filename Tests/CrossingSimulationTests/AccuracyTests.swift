@@ -66,4 +66,22 @@ struct AccuracyTests {
         }
         #expect(report.accuracy > report.baselineAccuracy ?? 1)
     }
+
+    @Test("Walkers pulling wheeled cases count as walkers: a case is neither a crossing of its own nor a bicycle")
+    func walkersWithCases() throws {
+        var scenario = try Scenario.load(path: Repository.path("Hardware/scenarios/suite/varied-crowd.json"))
+        for lane in scenario.lanes.indices {
+            var walkers = scenario.lanes[lane].traffic.first { $0.crossingClass == .pedestrian }!
+            walkers.groupSizes = [1]
+            walkers.carryingShares = [(.suitcase, 1)]
+            scenario.lanes[lane].traffic = [walkers]
+        }
+        let report = ScoreReport(results: try ScenarioRun.run(scenario: scenario, seed: 3, durationS: 1800, baseline: false))
+        let truth = report.rows.reduce(0) { $0 + $1.truth }
+        #expect(truth > 200)
+        // Before cases were kept from counting, one walker with a case in five was counted as a
+        // bicycle, or had a bicycle counted behind them.
+        #expect(report.rows.filter { $0.crossingClass == .bicycle }.reduce(0) { $0 + $1.counted } <= truth / 100, "\(report.rows)")
+        #expect(report.eventAccuracy >= 0.99, "\(report.rows)")
+    }
 }

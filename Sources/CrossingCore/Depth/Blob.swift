@@ -8,13 +8,10 @@ struct Blob {
     var xQ8: Int32 = 0
     var yQ8: Int32 = 0
     var peakMm: Int32 = 0
-    var meanMm: Int32 = 0
     var rowMin: Int32 = 0
     var rowMax: Int32 = 0
     var colMin: Int32 = 0
     var colMax: Int32 = 0
-    /// Extent along the lane of all its zones, at the blob's mean height.
-    var lengthMm: Int32 = 0
     /// Width across the lane and footprint of its top (zones within 80 % of the peak), at the
     /// peak's height. Low zones are left out: near the edge of the view the slanted rays see an
     /// object's sides, which would make a person look as wide as a car.
@@ -26,10 +23,21 @@ struct Blob {
     /// it hit: a person off to the side shows the sensor their flank, but the flank's surfaces
     /// still lie within the person's own width.
     var trueWidthMm: Int32 = 0
-    /// Length along the lane of the surfaces above half the peak, traced down their rays as
-    /// for `trueWidthMm`: a rider's handlebar and arms reach well ahead of the head, a walker's
-    /// shoulders do not.
-    var tracedLengthMm: Int32 = 0
+    /// How far the surfaces above half the peak, traced down their rays as for `trueWidthMm`,
+    /// reach beyond the peak's own zone toward the first row and toward the last: a rider's
+    /// arms and handlebar reach half a metre and more ahead of the head; a walker's shoulders
+    /// do not, and what a walker pulls or carries on the back trails behind.
+    var reachTowardFirstRowMm: Int32 = 0
+    var reachTowardLastRowMm: Int32 = 0
+
+    /// The reach ahead of an object moving at `vyQ8PerS` along the lane; while its direction is
+    /// not known yet, the shorter of the two.
+    @inline(__always)
+    func reachAheadMm(vyQ8PerS: Int32) -> Int32 {
+        if vyQ8PerS > 0 { return reachTowardLastRowMm }
+        if vyQ8PerS < 0 { return reachTowardFirstRowMm }
+        return min(reachTowardFirstRowMm, reachTowardLastRowMm)
+    }
 }
 
 /// Running sums for one blob while its zones are gathered.
@@ -57,6 +65,7 @@ struct BlobSums {
     var acrossMaxScaled: Int32 = 0
     var alongMinScaled: Int32 = 0
     var alongMaxScaled: Int32 = 0
+    var peakAlongScaled: Int32 = 0
 
     /// Starts a blob at its peak zone: zones are gathered highest first.
     mutating func start(row: Int32, col: Int32, heightMm: Int32, acrossScaled: Int32, alongScaled: Int32) {
@@ -65,6 +74,7 @@ struct BlobSums {
         acrossMaxScaled = acrossScaled
         alongMinScaled = alongScaled
         alongMaxScaled = alongScaled
+        peakAlongScaled = alongScaled
         peakMm = heightMm
         rowMin = row
         rowMax = row
@@ -127,19 +137,18 @@ struct BlobSums {
             blob.yQ8 = Int32(topRowWeighted / topWeight)
         }
         blob.peakMm = peakMm
-        blob.meanMm = Int32(weight / Int64(count))
         blob.rowMin = rowMin
         blob.rowMax = rowMax
         blob.colMin = colMin
         blob.colMax = colMax
-        blob.lengthMm = (rowMax - rowMin + 1) * geometry.pitchMm(atHeightMm: blob.meanMm)
         let topPitchMm = geometry.pitchMm(atHeightMm: peakMm)
         blob.topWidthMm = (topColMax - topColMin + 1) * topPitchMm
         blob.topLengthMm = (topRowMax - topRowMin + 1) * topPitchMm
         blob.topAreaDm2 = topCount * topPitchMm * topPitchMm / 10_000
         let scale = 2 * geometry.mountHeightMm
         blob.trueWidthMm = (acrossMaxScaled - acrossMinScaled) / scale + topPitchMm
-        blob.tracedLengthMm = (alongMaxScaled - alongMinScaled) / scale + topPitchMm
+        blob.reachTowardFirstRowMm = (peakAlongScaled - alongMinScaled) / scale + topPitchMm / 2
+        blob.reachTowardLastRowMm = (alongMaxScaled - peakAlongScaled) / scale + topPitchMm / 2
         return blob
     }
 }

@@ -1,5 +1,5 @@
 /// Decides the class of a counted object from what its track saw: peak height, footprint,
-/// length along the lane, and speed. Height is the strongest cue and is checked first.
+/// reach ahead of the head, and speed. Height is the strongest cue and is checked first.
 func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) -> CrossingClass {
     if track.peakMm >= Int32(config.busHeightMinMm) { return .bus }
     let roofLike = Int32(track.topWidthMm) >= Int32(config.carWidthMinMm) || Int32(track.topLengthMm) >= Int32(config.carTopLengthMinMm)
@@ -8,10 +8,10 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
     // threshold of 0 turns abreast counting off, and this test with it.
     let narrow = (config.abreastTopWidthMinMm == 0 || Int32(track.topWidthMm) < Int32(config.abreastTopWidthMinMm))
         && (config.abreastWidthMinMm == 0 || Int32(track.trueWidthMm) < Int32(config.abreastWidthMinMm))
-    // Long with a short top: one rider. Two people walking one behind the other are as long,
-    // but their top (two heads and shoulders) is long too; walkers abreast are wide. A walker
-    // stretched in one frame by a neighbour's edge looks so in few of its frames.
-    if isRiderLike(lengthMm: Int32(track.lengthMm), topLengthMm: Int32(track.topLengthMm), config: config) && narrow
+    // Reaching ahead under a short top: one rider. Two people walking one behind the other
+    // reach as far, but their top (two heads and shoulders) is long too; walkers abreast are
+    // wide. A walker stretched in one frame by a neighbour's edge looks so in few of its frames.
+    if isRiderLike(reachAheadMm: Int32(track.reachAheadMm), topLengthMm: Int32(track.topLengthMm), config: config) && narrow
         && Int(track.riderFrames) * ClassifierConfig.riderFramesShareDivisor >= Int(track.legFrames)
     {
         return .bicycle
@@ -19,7 +19,7 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
     // A rider held to walking pace behind a walker: over the frames with nobody near, its arms
     // and handlebar reach further along the lane than any walker's shoulders.
     if track.alongFrames >= ClassifierConfig.tracedFramesMin && narrow
-        && track.tracedLengthMeanMm >= Int32(config.bicycleTracedLengthMinMm)
+        && track.reachAheadMeanMm >= Int32(config.bicycleReachMeanMinMm)
     {
         return .bicycle
     }
@@ -27,9 +27,10 @@ func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) ->
     return .pedestrian
 }
 
-/// Whether a shape is long with a short top, as a rider's is.
-func isRiderLike(lengthMm: Int32, topLengthMm: Int32, config: ClassifierConfig) -> Bool {
-    lengthMm >= Int32(config.bicycleLengthMinMm) && topLengthMm < Int32(config.bicycleTopLengthMaxMm)
+/// Whether a shape is a rider's: surfaces above half its height reaching well ahead of the
+/// head (`Blob.reachAheadMm`), under a short top.
+func isRiderLike(reachAheadMm: Int32, topLengthMm: Int32, config: ClassifierConfig) -> Bool {
+    reachAheadMm >= Int32(config.bicycleReachMinMm) && topLengthMm < Int32(config.bicycleTopLengthMaxMm)
 }
 
 /// How many people walking abreast a pedestrian object holds. Where a zone is wide at head

@@ -22,17 +22,21 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// 1.6 m wide spans two zone columns, which at some heights is 10 mm under
     /// `carWidthMinMm`. No walker's top is 2 m long.
     public var carTopLengthMinMm: UInt16 = 2000
-    /// Objects at least this long along the lane, whose top (within 80 % of their highest point)
-    /// is shorter than `bicycleTopLengthMaxMm`, are bicycles (when not cars or buses), if
-    /// narrow (see `abreastTopWidthMinMm` and `abreastWidthMinMm`).
-    public var bicycleLengthMinMm: UInt16 = 900
+    /// Objects whose surfaces above half their height (traced down their rays) reach at least
+    /// this far ahead of the head, in the direction they move, under a top (within 80 % of
+    /// their highest point) shorter than `bicycleTopLengthMaxMm`, are bicycles (when not cars
+    /// or buses), if narrow (see `abreastTopWidthMinMm` and `abreastWidthMinMm`): a rider's
+    /// arms and handlebar. Only what is high and ahead counts: a bicycle's wheels and frame
+    /// are too thin for a zone to report, and a case pulled behind a walker (low for an adult,
+    /// above half the height of a child) or a backpack trails. Fitted on seeds 1-25
+    /// (docs/counting.md, "Thresholds").
+    public var bicycleReachMinMm: UInt16 = 600
     public var bicycleTopLengthMaxMm: UInt16 = 900
-    /// Objects whose surfaces above half their height, traced down their rays, average at
-    /// least this length along the lane over the frames their blob was alone (at least
-    /// `tracedFramesMin` of them) are bicycles, if narrow: a rider's arms and handlebar reach
-    /// 0.6 m ahead of the head, so a bicycle held to walking pace reads longer than a walker.
-    /// Fitted on seeds 1-25 (docs/counting.md, "Thresholds").
-    public var bicycleTracedLengthMinMm: UInt16 = 600
+    /// Objects whose reach ahead averages at least this over the frames their blob was alone
+    /// (at least `tracedFramesMin` of them) are bicycles, if narrow: a bicycle held to walking
+    /// pace behind a walker, which neither its speed nor one frame gives away. Fitted on seeds
+    /// 1-25 (docs/counting.md, "Thresholds").
+    public var bicycleReachMeanMinMm: UInt16 = 350
     /// Objects averaging at least this speed along the lane, from first seen to the crossing,
     /// are bicycles (when not cars or buses). The average includes the slow start while an
     /// object comes into view, so it reads well under the true speed, the more so in a short

@@ -28,12 +28,12 @@ struct Track {
     var vyQ8PerS: Int32 = 0
     /// Where the track's leg began (and `firstUs` when), for its average speed.
     var firstYQ8: Int32 = 0
-    /// Sums over the leg: traced lengths over the frames whose blob had no neighbour
-    /// (`alongFrames`), true and top widths over the frames with none beside it
+    /// Sums over the leg: reaches ahead (`Blob.reachAheadMm`) over the frames whose blob had no
+    /// neighbour (`alongFrames`), true and top widths over the frames with none beside it
     /// (`acrossFrames`). The averages say what one object looks like where a single frame may
     /// catch it at an unlucky offset to the zones. The fields are ordered so that the slot
     /// stays 80 bytes (16 per lane).
-    var tracedLengthSumMm: Int32 = 0
+    var reachAheadSumMm: Int32 = 0
     var lastUs: UInt64 = 0
     var firstUs: UInt64 = 0
     /// Highest point seen over the track's life: heights are true wherever the object is.
@@ -44,7 +44,7 @@ struct Track {
     var topAreaDm2: Int32 = 0
     var trueWidthSumMm: Int32 = 0
     var topWidthSumMm: Int32 = 0
-    var lengthMm: Int16 = 0
+    var reachAheadMm: Int16 = 0
     var topLengthMm: Int16 = 0
     var topWidthMm: Int16 = 0
     var trueWidthMm: Int16 = 0
@@ -179,7 +179,7 @@ struct Track {
         acrossFrames = 0
         legFrames = 0
         riderFrames = 0
-        tracedLengthSumMm = 0
+        reachAheadSumMm = 0
         trueWidthSumMm = 0
         topWidthSumMm = 0
     }
@@ -195,9 +195,9 @@ struct Track {
         return Int32(clamping: travelMm * 1_000_000 / elapsedUs)
     }
 
-    /// Mean traced length over the leg's frames with no neighbour, 0 when there were none.
-    var tracedLengthMeanMm: Int32 {
-        alongFrames == 0 ? 0 : tracedLengthSumMm / Int32(alongFrames)
+    /// Mean reach ahead over the leg's frames with no neighbour, 0 when there were none.
+    var reachAheadMeanMm: Int32 {
+        alongFrames == 0 ? 0 : reachAheadSumMm / Int32(alongFrames)
     }
 
     /// Mean true width over the leg's frames with no neighbour beside, 0 when there were none.
@@ -212,14 +212,15 @@ struct Track {
 
     private mutating func observe(_ blob: Blob, solitude: Solitude, config: ClassifierConfig, geometry: LaneGeometry) {
         peakMm = max(peakMm, blob.peakMm)
+        let reachAheadMm = blob.reachAheadMm(vyQ8PerS: vyQ8PerS)
         if legFrames < UInt8.max {
             legFrames += 1
-            if isRiderLike(lengthMm: blob.lengthMm, topLengthMm: blob.topLengthMm, config: config) { riderFrames += 1 }
+            if isRiderLike(reachAheadMm: reachAheadMm, topLengthMm: blob.topLengthMm, config: config) { riderFrames += 1 }
         }
         // Seventeen seconds of frames at 15 Hz make a steady mean, and the counts fit a byte.
         if solitude.along && alongFrames < UInt8.max {
             alongFrames += 1
-            tracedLengthSumMm &+= blob.tracedLengthMm
+            reachAheadSumMm &+= reachAheadMm
         }
         if solitude.across && acrossFrames < UInt8.max {
             acrossFrames += 1
@@ -231,7 +232,7 @@ struct Track {
         let offsetQ8 = (blob.yQ8 - Int32(geometry.side) * 128).magnitude
         if offsetQ8 <= UInt32(centreOffsetQ8) {
             centreOffsetQ8 = Int16(offsetQ8)
-            lengthMm = Int16(clamping: blob.lengthMm)
+            self.reachAheadMm = Int16(clamping: reachAheadMm)
             topWidthMm = Int16(clamping: blob.topWidthMm)
             topLengthMm = Int16(clamping: blob.topLengthMm)
             topAreaDm2 = blob.topAreaDm2

@@ -44,7 +44,7 @@ struct Tracker {
         if activeMask == 0 && blobs.count == 0 { return }
         predict(timeUs: timeUs, config: config, geometry: geometry)
         associate(blobs: blobs, side: Int32(geometry.side))
-        share(blobs: blobs, busHeightMinMm: config.classifier.busHeightMinMm)
+        share(blobs: blobs, classifier: config.classifier)
         for index in SetBits(activeMask) {
             let blob = blobOfTrack[index]
             if blob != Tracker.unmatched && sharersOfBlob[Int(blob)] == 1 {
@@ -165,8 +165,11 @@ struct Tracker {
             return
         }
         if band == origin || tracks[index].state != .confirmed { return }
-        if tracks[index].peakMm < Int32(config.classifier.countHeightMinMm) { return }
         tracks[index].originBand = band
+        // Something low (a case adrift from its owner) crosses without counting, and with its
+        // side updated, so that it cannot count later by taking over the blob of someone
+        // leaving the view beside it.
+        if tracks[index].peakMm < Int32(config.classifier.countHeightMinMm) { return }
         let towardLastRow = band > origin
         let outbound = towardLastRow == (config.orientation == .outboundTowardLastRow)
         let crossingClass = classify(track: tracks[index], geometry: geometry, config: config.classifier)

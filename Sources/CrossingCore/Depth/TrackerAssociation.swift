@@ -66,14 +66,18 @@ extension Tracker {
     /// blob every other frame, and both must survive to be counted. Coasting never confirms a
     /// track; only frames where it has a blob of its own do. A blob's centroid is then the
     /// middle of several objects, so every track sharing it coasts on its own prediction rather
-    /// than jumping there. Coasting is bounded by `sharedFramesMax`.
-    mutating func share(blobs: Span<Blob>, busHeightMinMm: UInt16) {
+    /// than jumping there. Coasting is bounded by `sharedFramesMax`. A tentative track on
+    /// something low (under `countHeightMinMm`: a case seen in two frames, its speed a guess)
+    /// does not coast: carried on a guess inside its owner's blob it crossed the line, then took
+    /// the owner's blob as they left the view.
+    mutating func share(blobs: Span<Blob>, classifier: ClassifierConfig) {
         for blob in 0..<blobs.count {
             sharersOfBlob[blob] = trackOfBlob[blob] == Tracker.unmatched ? 0 : 1
         }
         for index in SetBits(activeMask) {
             sharedBlobOfTrack[index] = Tracker.unmatched
             guard blobOfTrack[index] == Tracker.unmatched && tracks[index].sharedFrames < Tracker.sharedFramesMax
+                && !(tracks[index].state == .tentative && tracks[index].peakMm < Int32(classifier.countHeightMinMm))
             else { continue }
             let x = predictedXQ8[index]
             let y = predictedYQ8[index]
@@ -92,7 +96,7 @@ extension Tracker {
                     // (a vehicle queued behind one standing at the exit edge; docs/counting.md,
                     // "Rules found on scenes").
                     let owner = Int(trackOfBlob[blob])
-                    let tallOwner = tracks[owner].peakMm >= Int32(busHeightMinMm)
+                    let tallOwner = tracks[owner].peakMm >= Int32(classifier.busHeightMinMm)
                     let flicker = tracks[index].state == .tentative && tallOwner
                     if tracks[owner].state != .tentative && !flicker && tracks[index].crossings == 0 {
                         sharersOfBlob[blob] &+= 1

@@ -5,7 +5,7 @@ import Testing
 struct ClassifierTests {
     /// A track's shape in the frame nearest the middle; its length is its top's unless given.
     static func track(
-        topWidthMm: Int32, topLengthMm: Int16, topAreaDm2: Int32, peakMm: Int32 = 1700, lengthMm: Int16? = nil,
+        topWidthMm: Int32, topLengthMm: Int16, topAreaDm2: Int32, peakMm: Int32 = 1700, reachAheadMm: Int16? = nil,
         trueWidthMm: Int16 = 0
     ) -> Track {
         var track = Track()
@@ -13,7 +13,7 @@ struct ClassifierTests {
         track.topWidthMm = Int16(topWidthMm)
         track.topLengthMm = topLengthMm
         track.topAreaDm2 = topAreaDm2
-        track.lengthMm = lengthMm ?? topLengthMm
+        track.reachAheadMm = reachAheadMm ?? topLengthMm / 2
         track.trueWidthMm = trueWidthMm
         return track
     }
@@ -34,30 +34,31 @@ struct ClassifierTests {
         #expect(classify(track: inLine, geometry: geometry, config: config.classifier) != .car)
     }
 
-    /// A track whose leg saw `frames` frames with no neighbour, each with this traced length and
+    /// A track whose leg saw `frames` frames with no neighbour, each with this reach ahead and
     /// true width.
-    static func alone(_ track: Track, frames: UInt8, tracedLengthMm: Int32, trueWidthMm: Int32) -> Track {
+    static func alone(_ track: Track, frames: UInt8, reachAheadMm: Int32, trueWidthMm: Int32) -> Track {
         var track = track
         track.alongFrames = frames
         track.acrossFrames = frames
-        track.tracedLengthSumMm = Int32(frames) * tracedLengthMm
+        track.reachAheadSumMm = Int32(frames) * reachAheadMm
         track.trueWidthSumMm = Int32(frames) * trueWidthMm
         return track
     }
 
-    @Test("A cyclist held to walking pace is a bicycle by its mean traced length; a walker, or walkers abreast, are not")
-    func slowCyclistByTracedLength() {
+    @Test("A cyclist held to walking pace is a bicycle by its mean reach ahead; a walker, or walkers abreast, are not")
+    func slowCyclistByReachAhead() {
         let config = LaneConfig()
         let geometry = LaneGeometry(config)
-        // One frame's shape says walker (0.8 m long, a 0.45 m top), and the speed is a walker's.
+        // One frame's shape says walker (reaching 0.4 m ahead, a 0.45 m top), and the speed is a
+        // walker's.
         let shape = Self.track(
-            topWidthMm: 450, topLengthMm: 450, topAreaDm2: 20, peakMm: 1650, lengthMm: 800, trueWidthMm: 500)
-        let cyclist = Self.alone(shape, frames: 14, tracedLengthMm: 750, trueWidthMm: 500)
-        let walker = Self.alone(shape, frames: 14, tracedLengthMm: 450, trueWidthMm: 500)
-        let glimpsed = Self.alone(shape, frames: 3, tracedLengthMm: 750, trueWidthMm: 500)
+            topWidthMm: 450, topLengthMm: 450, topAreaDm2: 20, peakMm: 1650, reachAheadMm: 400, trueWidthMm: 500)
+        let cyclist = Self.alone(shape, frames: 14, reachAheadMm: 500, trueWidthMm: 500)
+        let walker = Self.alone(shape, frames: 14, reachAheadMm: 250, trueWidthMm: 500)
+        let glimpsed = Self.alone(shape, frames: 3, reachAheadMm: 500, trueWidthMm: 500)
         var pair = shape
         pair.topWidthMm = 900
-        let abreast = Self.alone(pair, frames: 14, tracedLengthMm: 750, trueWidthMm: 1100)
+        let abreast = Self.alone(pair, frames: 14, reachAheadMm: 500, trueWidthMm: 1100)
         #expect(classify(track: cyclist, geometry: geometry, config: config.classifier) == .bicycle)
         #expect(classify(track: walker, geometry: geometry, config: config.classifier) == .pedestrian)
         #expect(classify(track: glimpsed, geometry: geometry, config: config.classifier) == .pedestrian)
@@ -69,20 +70,20 @@ struct ClassifierTests {
         var config = LaneConfig()
         let geometry = LaneGeometry(config)
         let rider = Self.track(
-            topWidthMm: 650, topLengthMm: 600, topAreaDm2: 40, peakMm: 1750, lengthMm: 1600, trueWidthMm: 700)
+            topWidthMm: 650, topLengthMm: 600, topAreaDm2: 40, peakMm: 1750, reachAheadMm: 800, trueWidthMm: 700)
         var group = rider
         group.topWidthMm = 900
         group.trueWidthMm = 1050
         #expect(classify(track: rider, geometry: geometry, config: config.classifier) == .bicycle)
         #expect(classify(track: group, geometry: geometry, config: config.classifier) == .pedestrian)
-        // With abreast counting turned off, width says nothing, and length alone decides.
+        // With abreast counting turned off, width says nothing, and reach alone decides.
         config.classifier.abreastTopWidthMinMm = 0
         config.classifier.abreastWidthMinMm = 0
         #expect(classify(track: rider, geometry: geometry, config: config.classifier) == .bicycle)
         #expect(classify(track: group, geometry: geometry, config: config.classifier) == .bicycle)
-        let cyclist = Self.alone(rider, frames: 14, tracedLengthMm: 950, trueWidthMm: 700)
+        let cyclist = Self.alone(rider, frames: 14, reachAheadMm: 500, trueWidthMm: 700)
         var slow = cyclist
-        slow.lengthMm = 1100
+        slow.reachAheadMm = 900
         #expect(classify(track: slow, geometry: geometry, config: config.classifier) == .bicycle)
     }
 
@@ -91,7 +92,7 @@ struct ClassifierTests {
         let config = LaneConfig()
         let geometry = LaneGeometry(config)
         var walker = Self.track(
-            topWidthMm: 650, topLengthMm: 650, topAreaDm2: 40, peakMm: 1840, lengthMm: 1476, trueWidthMm: 650)
+            topWidthMm: 650, topLengthMm: 650, topAreaDm2: 40, peakMm: 1840, reachAheadMm: 800, trueWidthMm: 650)
         walker.legFrames = 46
         walker.riderFrames = 5
         var rider = walker
@@ -107,7 +108,7 @@ struct ClassifierTests {
 
     /// `track` with `frames` frames with nobody beside, each with these top and true widths.
     static func unflanked(_ track: Track, frames: UInt8, topWidthMm: Int32, trueWidthMm: Int32) -> Track {
-        var track = Self.alone(track, frames: frames, tracedLengthMm: 600, trueWidthMm: trueWidthMm)
+        var track = Self.alone(track, frames: frames, reachAheadMm: 200, trueWidthMm: trueWidthMm)
         track.topWidthSumMm = Int32(frames) * topWidthMm
         return track
     }

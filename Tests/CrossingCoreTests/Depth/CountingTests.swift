@@ -194,9 +194,11 @@ extension Shape {
         return Shape(row: row, col: col, heights: rows)
     }
 
-    /// A rider on a bicycle, from the front wheel (last row) to the rear wheel (first row).
+    /// A rider on a bicycle heading toward row 0, from the front wheel (first row) to the rear
+    /// wheel (last row): the arms reach forward and down to the handlebar, the back slopes down
+    /// behind the head to the saddle.
     static func bicycle(row: Double, col: Int) -> Shape {
-        let profile = [700, 1000, 1500, 1750, 1300, 700]
+        let profile = [700, 1000, 1250, 1500, 1750, 1450, 1100, 700]
         return Shape(row: row, col: col, heights: profile.map { [$0, $0 - 50] })
     }
 }

@@ -7,17 +7,18 @@ struct TrackTests {
     static let geometry = LaneGeometry(config)
     static let frameUs: UInt64 = 66_667
 
-    /// A walker's blob with nobody near, centred at `row` (in zones) in the middle column.
-    static func walker(row: Double, lengthMm: Int32 = 700) -> Blob {
+    /// A walker's blob with nobody near, centred at `row` (in zones) in the middle column,
+    /// reaching `reachMm` beyond its head both ways.
+    static func walker(row: Double, reachMm: Int32 = 300) -> Blob {
         var blob = Blob()
         blob.xQ8 = 4 * 256
         blob.yQ8 = Int32(row * 256)
         blob.peakMm = 1750
-        blob.lengthMm = lengthMm
         blob.topWidthMm = 650
         blob.topLengthMm = 650
         blob.trueWidthMm = 700
-        blob.tracedLengthMm = lengthMm
+        blob.reachTowardFirstRowMm = reachMm
+        blob.reachTowardLastRowMm = reachMm
         return blob
     }
 
@@ -39,11 +40,11 @@ struct TrackTests {
             timeUs += Self.frameUs
             let row = 4.2 + Double(step) * 0.25
             track.update(
-                blob: Self.walker(row: row, lengthMm: 1500), solitude: Self.alone, timeUs: timeUs, config: Self.config,
+                blob: Self.walker(row: row, reachMm: 800), solitude: Self.alone, timeUs: timeUs, config: Self.config,
                 geometry: Self.geometry)
         }
         #expect(track.alongFrames == 12)
-        #expect(track.tracedLengthMeanMm == 1500)
+        #expect(track.reachAheadMeanMm == 800)
         // Three quarters of a zone back is still wobble around the farthest point.
         for row in [7.0, 6.75, 6.5] {
             timeUs += Self.frameUs
@@ -58,7 +59,7 @@ struct TrackTests {
             blob: Self.walker(row: 6.2), solitude: Self.alone, timeUs: timeUs, config: Self.config,
             geometry: Self.geometry)
         #expect(track.alongFrames == 1)
-        #expect(track.tracedLengthMeanMm == 700)
+        #expect(track.reachAheadMeanMm == 300)
         #expect(track.legFrames == 1 && track.riderFrames == 0)
     }
 
@@ -87,18 +88,18 @@ struct TrackTests {
         timeUs += Self.frameUs
         track.coast(toXQ8: 4 * 256, yQ8: 3 * 256, timeUs: timeUs)
         timeUs += Self.frameUs
-        var parted = Self.walker(row: 4.0, lengthMm: 1450)
+        var parted = Self.walker(row: 4.0, reachMm: 800)
         parted.peakMm = 1900
         track.update(blob: parted, solitude: Self.alone, timeUs: timeUs, config: Self.config, geometry: Self.geometry)
-        #expect(track.lengthMm == 700)
+        #expect(track.reachAheadMm == 300)
         #expect(track.alongFrames == 1 && track.legFrames == 2)
         #expect(track.peakMm == 1900)
         // The next frame is its own again.
         timeUs += Self.frameUs
         track.update(
-            blob: Self.walker(row: 4.0, lengthMm: 1450), solitude: Self.alone, timeUs: timeUs, config: Self.config,
+            blob: Self.walker(row: 4.0, reachMm: 800), solitude: Self.alone, timeUs: timeUs, config: Self.config,
             geometry: Self.geometry)
-        #expect(track.lengthMm == 1450)
+        #expect(track.reachAheadMm == 800)
         #expect(track.legFrames == 3 && track.riderFrames == 1)
     }
 }
