@@ -12,8 +12,11 @@ let help = """
       serve    take device batches (TCP) and InfluxDB writes (HTTP), store them durably
       report   totals per interval by class and direction, queue and wait: table, CSV, JSON, SVG
       lint     check InfluxDB line protocol, line by line, before it is sent
+      verify   check the store's snapshot and log for damage, read-only
 
     Run 'checkpoint-collector <command> --help' for a command's options.
     """
 
-Command.dispatch(program: program, help: help, subcommands: ["serve": Serve.main, "report": ReportCommand.main, "lint": Lint.main])
+Command.dispatch(program: program, help: help, subcommands: [
+    "serve": Serve.main, "report": ReportCommand.main, "lint": Lint.main, "verify": Verify.main,
+])

@@ -101,7 +101,7 @@ struct CollectorStoreTests {
         }
     }
 
-    @Test("A corrupt byte in the log drops the records from it on, and says where")
+    @Test("A corrupt byte in the log's last record cuts that record off as the tail, and says where")
     func corruption() throws {
         let directory = temporaryDirectory("store-corrupt")
         defer { try? FileManager.default.removeItem(atPath: directory) }

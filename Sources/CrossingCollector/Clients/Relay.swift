@@ -109,10 +109,26 @@ public final class Relay: @unchecked Sendable {
         while offset < end && body.count < Self.batchBytesMax {
             let header = try FileIO.read(fd, offset: offset, count: WriteAheadLog.headerBytes, path: path)
             guard header.count == WriteAheadLog.headerBytes else { throw CollectorError("\(path): offset \(offset): torn record") }
-            let bytes = try FileIO.read(fd, offset: offset, count: WriteAheadLog.headerBytes + Int(header.span.loadLittleEndian(at: 0, as: UInt32.self)), path: path)
-            var record: WriteAheadLog.Record?
-            let scanned = WriteAheadLog.scan(bytes) { record = $0 }
-            guard let record, scanned.problem == nil else { throw CollectorError("\(path): offset \(offset): \(scanned.problem ?? "no record")") }
+            let length = Int(header.span.loadLittleEndian(at: 0, as: UInt32.self))
+            var found: (record: WriteAheadLog.Record, next: Int)?
+            var problem = "record length \(length) out of range"
+            if length <= WriteAheadLog.recordBytesMax && offset + WriteAheadLog.headerBytes + length <= end {
+                let bytes = try FileIO.read(fd, offset: offset, count: WriteAheadLog.headerBytes + length, path: path)
+                switch SegmentScan.record(in: bytes, at: 0) {
+                case .success(let record): found = record
+                case .failure(let failure): problem = failure.reason
+                }
+            }
+            guard let found else {
+                // Damage below the durable end: skip to the next intact record, as the store
+                // did when it opened the log.
+                let rest = try FileIO.read(fd, offset: offset, count: end - offset, path: path)
+                guard let next = SegmentScan.nextRecord(in: rest, after: 0) else { throw CollectorError("\(path): offset \(offset): \(problem)") }
+                log("relay: \(path): offset \(offset): \(problem); \(next) bytes skipped")
+                offset += next
+                continue
+            }
+            let record = found.record
             if let precision, precision != record.precision { break }
             precision = record.precision
             for line in LineParser.parse(record.body, precision: record.precision) {
@@ -122,7 +138,7 @@ public final class Relay: @unchecked Sendable {
                 body.append(0x0A)
                 lines += 1
             }
-            offset += scanned.validBytes
+            offset += found.next
         }
         let separator = url.contains("?") ? "&" : "?"
         let response = try HTTPClient.request("POST", url + separator + "precision=\(precision?.rawValue ?? "n")", body: body)

@@ -62,6 +62,7 @@ public final class CollectorServer: @unchecked Sendable {
         self.tcpPort = tcpPort
         self.httpPort = httpPort
         metrics.walBytes = Int64(store.wal.bytesOnDisk())
+        metrics.walDamage = store.wal.damage
         relay?.publish(durable: store.wal.synced)
     }
 

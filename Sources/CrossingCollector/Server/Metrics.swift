@@ -17,6 +17,8 @@ public struct Metrics: Sendable {
     public var limitsBroken: [String: Int64] = [:]
     public var walBytes: Int64 = 0
     public var walSyncs: Int64 = 0
+    /// What the log's scan found wrong when the collector started.
+    public var walDamage = WriteAheadLog.Damage()
     public var relayLines: Int64 = 0
     public var relayFailures: Int64 = 0
     /// Each device's latest sensor report (`Ledger.sensors`).
@@ -45,6 +47,13 @@ public struct Metrics: Sendable {
             limitsBroken.sorted { $0.key < $1.key }.map { ("{limit=\"\($0.key)\"}", $0.value) })
         metric("wal_bytes", "gauge", "Bytes in the write-ahead log's segments.", [("", walBytes)])
         metric("wal_syncs_total", "counter", "fdatasync calls on the write-ahead log (group commits).", [("", walSyncs)])
+        metric("wal_skipped_regions", "gauge",
+            "Damaged stretches of the log skipped at start, intact records after each: acknowledged writes lost.",
+            [("", Int64(walDamage.skippedRegions))])
+        metric("wal_skipped_bytes", "gauge", "Bytes of those stretches.", [("", Int64(walDamage.skippedBytes))])
+        metric("wal_tail_bytes", "gauge",
+            "Bytes after the last intact record of a segment at start: a write cut short by a crash, or damage at the end.",
+            [("", Int64(walDamage.tailBytes))])
         metric("relay_lines_total", "counter", "Lines relayed and acknowledged by the relay target.", [("", relayLines)])
         metric("relay_failures_total", "counter", "Relay requests that failed and will be retried.", [("", relayFailures)])
         let devices = sensors.sorted { $0.key < $1.key }

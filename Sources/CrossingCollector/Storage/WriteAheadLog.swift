@@ -11,7 +11,8 @@ import Glibc
 /// accepted, so that replaying them rebuilds the same state. `append` writes; `sync` makes
 /// everything appended durable with one `fdatasync`, which is the group commit: the server
 /// appends every batch that arrived in one turn of its loop, syncs once, then acknowledges
-/// them all. A crash can tear only the tail of the newest segment, which `open` cuts off.
+/// them all. A crash can tear only the tail of the newest segment, which `open` cuts off;
+/// damage anywhere else is skipped and reported, and the records after it kept (`SegmentScan`).
 public final class WriteAheadLog {
     /// One accepted write.
     public struct Record: Sendable {
@@ -40,7 +41,21 @@ public final class WriteAheadLog {
     public private(set) var end: Position
     public private(set) var synced: Position
     public private(set) var syncs = 0
+    /// What the scan at open found wrong, over all segments: damaged stretches skipped with
+    /// records after them, and the bytes cut from the newest segment's end.
+    public let damage: Damage
     private var fd: Int32
+
+    /// Damage a scan of the log found.
+    public struct Damage: Sendable, Equatable {
+        /// Stretches skipped, intact records after each: acknowledged writes lost.
+        public var skippedRegions = 0
+        public var skippedBytes = 0
+        /// Bytes after the last intact record of the newest segment (a write a crash cut short,
+        /// never acknowledged, or damage at the very end), and of older segments.
+        public var tailBytes = 0
+        public var isEmpty: Bool { skippedRegions == 0 && tailBytes == 0 }
+    }
 
     static func path(_ directory: String, _ segment: Int) -> String {
         let digits = String(segment)
@@ -56,13 +71,15 @@ public final class WriteAheadLog {
 
     /// Opens the log in `directory` for appending, after handing every intact record of the
     /// segments from `firstSegment` on to `replay`. A torn or corrupt tail of the newest segment
-    /// is cut off and reported through `warn`.
+    /// is cut off; damage with intact records after it is skipped. Both are reported through
+    /// `warn` and in `damage`.
     public init(
         directory: String, firstSegment: Int, warn: (String) -> Void, replay: (Record) -> Void
     ) throws(CollectorError) {
         try FileIO.makeDirectory(directory)
         self.directory = directory
-        let newest = try Self.read(directory: directory, firstSegment: firstSegment, warn: warn, replay: replay)
+        let (newest, damage) = try Self.read(directory: directory, firstSegment: firstSegment, warn: warn, replay: replay)
+        self.damage = damage
         segment = newest?.segment ?? firstSegment
         let path = Self.path(directory, segment)
         if let newest, newest.validBytes < newest.bytes {
@@ -78,49 +95,35 @@ public final class WriteAheadLog {
     }
 
     /// Hands every intact record of the segments from `firstSegment` on to `replay`, changing
-    /// nothing (a report reads a live collector's log this way). A torn or corrupt record ends
-    /// its segment, reported through `warn`. Returns the newest segment, its size, and where
-    /// its intact records end.
+    /// nothing (a report reads a live collector's log this way). Damage is skipped and reported
+    /// through `warn`, each stretch with its segment, offset and length. Returns the newest
+    /// segment, its size, and where its intact records end, and the damage over all segments.
     @discardableResult
     public static func read(
         directory: String, firstSegment: Int, warn: (String) -> Void, replay: (Record) -> Void
-    ) throws(CollectorError) -> (segment: Int, bytes: Int, validBytes: Int)? {
+    ) throws(CollectorError) -> (newest: (segment: Int, bytes: Int, validBytes: Int)?, damage: Damage) {
         let existing = try segments(in: directory).filter { $0 >= firstSegment }
         var newest: (segment: Int, bytes: Int, validBytes: Int)?
+        var damage = Damage()
         for number in existing {
             let path = Self.path(directory, number)
             let bytes = try FileIO.read(path: path) ?? []
-            let scan = Self.scan(bytes, replay: replay)
-            if let problem = scan.problem {
-                warn("\(path): offset \(scan.validBytes): \(problem); \(bytes.count - scan.validBytes) bytes after it dropped")
+            let scan = SegmentScan(bytes, replay: replay)
+            for skipped in scan.skipped {
+                warn("\(path): offset \(skipped.offset): \(skipped.reason); \(skipped.bytes) bytes skipped, the records after them recovered")
+                damage.skippedRegions += 1
+                damage.skippedBytes += skipped.bytes
+            }
+            if let tail = scan.tail {
+                warn("\(path): offset \(tail.offset): \(tail.reason); \(tail.bytes) bytes after it dropped")
+                damage.tailBytes += tail.bytes
             }
             newest = (number, bytes.count, scan.validBytes)
         }
-        return newest
+        return (newest, damage)
     }
 
     deinit { close(fd) }
-
-    /// Walks the records of one segment's bytes; stops at the first that is torn or corrupt.
-    static func scan(_ bytes: [UInt8], replay: (Record) -> Void) -> (validBytes: Int, problem: String?) {
-        var offset = 0
-        while offset < bytes.count {
-            guard bytes.count - offset >= headerBytes else { return (offset, "torn record header") }
-            let length = Int(bytes.span.loadLittleEndian(at: offset, as: UInt32.self))
-            guard length >= payloadHeaderBytes, length <= recordBytesMax else { return (offset, "record length \(length) out of range") }
-            guard bytes.count - offset - headerBytes >= length else { return (offset, "torn record (\(length) bytes announced)") }
-            let payload = Array(bytes[(offset + headerBytes)..<(offset + headerBytes + length)])
-            var crc = CRC32()
-            crc.update(payload.span)
-            guard crc.value == bytes.span.loadLittleEndian(at: offset + 4, as: UInt32.self) else { return (offset, "record CRC mismatch") }
-            guard payload[0] == 1, let precision = Precision.allCases.first(where: { $0.code == payload[1] }) else {
-                return (offset, "unknown record version \(payload[0]) or precision \(payload[1])")
-            }
-            replay(Record(precision: precision, receivedNs: payload.span.loadLittleEndian(at: 2, as: Int64.self), body: Array(payload[payloadHeaderBytes...])))
-            offset += headerBytes + length
-        }
-        return (offset, nil)
-    }
 
     static func encode(_ record: Record) -> [UInt8] {
         var payload: [UInt8] = [1, record.precision.code]
