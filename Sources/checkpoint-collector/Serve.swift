@@ -1,10 +1,14 @@
 import CheckpointCLI
 import CrossingCollector
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Set by SIGHUP: the keys file is to be read again.
+let reloadRequested = Atomic<Bool>(false)
 
 /// `checkpoint-collector serve`: ingest from devices (TCP) and line-protocol clients (HTTP).
 enum Serve {
@@ -17,13 +21,16 @@ enum Serve {
         Takes signed batches from devices over TCP (docs/device-protocol.md) and InfluxDB 1.x
         writes over HTTP (docs/collector-api.md), logs every accepted write durably in DIR
         before acknowledging it, and drops records it has stored before. Prints the bound
-        addresses on stdout, then logs to stderr. SIGINT or SIGTERM stops it cleanly.
+        addresses on stdout, then logs to stderr. SIGINT or SIGTERM stops it cleanly; SIGHUP
+        reloads the keys file (a file that does not load leaves the keys in force).
 
           --data DIR             the store: write-ahead log, snapshot, relay cursor
           --tcp HOST:PORT        device protocol (default 127.0.0.1:8094; 'off' for none)
           --http HOST:PORT       HTTP API (default 127.0.0.1:8186; 'off' for none)
-          --keys FILE            device keys, 'DEVICE-ID HEX-KEY' per line, mode 600; without
-                                 it HTTP writes are open and every TCP batch is refused
+          --keys FILE            device keys, 'DEVICE-ID HEX-KEY [PREVIOUS-HEX-KEY]' per line,
+                                 mode 600; HTTP writes carry the key's write token, not the
+                                 key; without it HTTP writes are open and every TCP batch is
+                                 refused
           --relay URL            forward accepted lines to http://HOST:PORT/write?db=NAME
           --sites FILE           queue settings per site for /report (default DIR/sites.json
                                  when present)
@@ -82,8 +89,13 @@ enum Serve {
         fflush(nil)
         signal(SIGPIPE, SIG_IGN)
         installInterruptHandler()
+        signal(SIGHUP) { _ in reloadRequested.store(true, ordering: .relaxed) }
+        let keysPath = options.keys
         let watcher = Thread {
-            while !interruptRequested.load(ordering: .relaxed) { usleep(50_000) }
+            while !interruptRequested.load(ordering: .relaxed) {
+                usleep(50_000)
+                if reloadRequested.exchange(false, ordering: .relaxed) { reloadKeys(keysPath, into: server, log: log) }
+            }
             server.stop()
         }
         watcher.start()
@@ -94,6 +106,17 @@ enum Serve {
         let metrics = server.metrics
         log("stopped: \(metrics.linesAccepted) lines stored, \(metrics.linesDuplicate) duplicates dropped, \(metrics.linesRejected) refused")
         exit(0)
+    }
+
+    /// Reads the keys file again and hands it to the server; a file that does not load leaves
+    /// the keys in force, so a typo during a rotation refuses nobody.
+    static func reloadKeys(_ path: String?, into server: CollectorServer, log: (String) -> Void) {
+        guard let path else { return log("SIGHUP: no --keys file to reload") }
+        do throws(CollectorError) {
+            server.replaceKeys(try DeviceKeys.load(path: path))
+        } catch {
+            log("SIGHUP: \(error.description); the keys in force stay")
+        }
     }
 
     /// Raises the open-file limit to cover every connection allowed, as far as the hard limit

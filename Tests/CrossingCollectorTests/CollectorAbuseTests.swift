@@ -147,12 +147,12 @@ struct CollectorAbuseTests {
         let web = Writer()
         let webThread = Thread {
             var seq: Int64 = 0
-            let token = "Token web-1:\(hex(deviceKey("web-1")))"
+            let authorization = writeAuthorization("web-1", key: deviceKey("web-1"))
             while !web.stop.load(ordering: .relaxed) {
                 let next = seq + 1
                 web.timed {
                     let body = Array(Self.record("web-1", next).line.utf8)
-                    guard let response = try? HTTPClient.request("POST", http + "/write?db=counts", headers: [("Authorization", token)], body: body),
+                    guard let response = try? HTTPClient.request("POST", http + "/write?db=counts", headers: [authorization], body: body),
                         response.status == 204
                     else {
                         web.note("write \(next) not stored")

@@ -26,6 +26,11 @@ func deviceKey(_ device: String) -> [UInt8] {
 
 func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
+/// The `Authorization` header of an HTTP write from the device holding `key`.
+func writeAuthorization(_ device: String, key: [UInt8]) -> (String, String) {
+    ("Authorization", "Token \(device):\(hex(DeviceKeys.writeToken(key: key)))")
+}
+
 /// Writes a keys file (mode 600) for `devices` and returns its path.
 func writeKeys(_ devices: [String], in directory: String) -> String {
     let path = directory + "/keys"

@@ -77,7 +77,7 @@ struct CollectorServerTests {
         #expect(collector.server.metrics.batches["repeat"] == 2)
     }
 
-    @Test("HTTP writes need the device's token; a token writes only its own device's lines")
+    @Test("HTTP writes need the device's write token, not its key; a token writes only its own device's lines")
     func httpAuth() throws {
         let collector = try Self.collector("server-http-auth")
         defer {
@@ -87,12 +87,14 @@ struct CollectorServerTests {
         let body = Array(Self.records("gate-1", 1...2).map(\.line).joined().utf8)
         let url = collector.httpURL + "/write?db=counts"
         #expect(try HTTPClient.request("POST", url, body: body).status == 401)
-        #expect(try HTTPClient.request("POST", url, headers: [("Authorization", "Token gate-1:\(hex(deviceKey("gate-2")))")], body: body).status == 401)
+        #expect(try HTTPClient.request("POST", url, headers: [writeAuthorization("gate-1", key: deviceKey("gate-2"))], body: body).status == 401)
+        // The key itself is no token: whoever holds a token cannot sign, and the key is never sent.
+        #expect(try HTTPClient.request("POST", url, headers: [("Authorization", "Token gate-1:\(hex(deviceKey("gate-1")))")], body: body).status == 401)
         #expect(Self.stored(collector) == 0)
-        let other = try HTTPClient.request("POST", url, headers: [("Authorization", "Token gate-2:\(hex(deviceKey("gate-2")))")], body: body)
+        let other = try HTTPClient.request("POST", url, headers: [writeAuthorization("gate-2", key: deviceKey("gate-2"))], body: body)
         #expect(other.status == 400 && other.text.contains("device tag 'gate-1' is not the writer's device 'gate-2'"))
         #expect(Self.stored(collector) == 0)
-        let basic = Data("gate-1:\(hex(deviceKey("gate-1")))".utf8).base64EncodedString()
+        let basic = Data("gate-1:\(hex(DeviceKeys.writeToken(key: deviceKey("gate-1"))))".utf8).base64EncodedString()
         #expect(try HTTPClient.request("POST", url, headers: [("Authorization", "Basic \(basic)")], body: body).status == 204)
         #expect(Self.stored(collector) == 4)
         let ping = try HTTPClient.request("GET", collector.httpURL + "/ping")
@@ -102,7 +104,7 @@ struct CollectorServerTests {
         #expect(date.hasSuffix(" GMT") && date.count == 29, "Date: \(date)")
         let metrics = try HTTPClient.request("GET", collector.httpURL + "/metrics").text
         #expect(metrics.contains("checkpoint_collector_lines_accepted_total 2"))
-        #expect(metrics.contains("checkpoint_collector_http_responses_total{code=\"401\"} 2"))
+        #expect(metrics.contains("checkpoint_collector_http_responses_total{code=\"401\"} 3"))
     }
 
     @Test("Past a limit a client gets a clear error and is closed; other clients go on")

@@ -153,7 +153,7 @@ struct CollectorStoreTests {
         let directory = temporaryDirectory("store-keys")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = writeKeys(["d1", "d2"], in: directory)
-        #expect(try DeviceKeys.load(path: path).key(for: "d2") == deviceKey("d2"))
+        #expect(try DeviceKeys.load(path: path).keys(for: "d2") == [deviceKey("d2")])
         chmod(path, 0o644)
         #expect(throws: CollectorError.self) { try DeviceKeys.load(path: path) }
         let bad = directory + "/bad"
@@ -164,5 +164,17 @@ struct CollectorStoreTests {
         } catch {
             #expect(error.description == "\(bad):2: key of 'd1' must be 64 hexadecimal digits (32 bytes)")
         }
+        // A rotation: the new key, then the one still accepted; a key both new and old is a slip.
+        let rotating = directory + "/rotating"
+        let text = "d1 \(hex(deviceKey("new"))) \(hex(deviceKey("d1")))\nd2 \(hex(deviceKey("d2"))) \(hex(deviceKey("d2")))\n"
+        _ = FileManager.default.createFile(atPath: rotating, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        do {
+            _ = try DeviceKeys.load(path: rotating)
+            Issue.record("the same key as current and previous was taken")
+        } catch {
+            #expect(error.description == "\(rotating):2: the previous key of 'd2' is its current key")
+        }
+        _ = FileManager.default.createFile(atPath: rotating, contents: Data(text.split(separator: "\n")[0].utf8), attributes: [.posixPermissions: 0o600])
+        #expect(try DeviceKeys.load(path: rotating).keys(for: "d1") == [deviceKey("new"), deviceKey("d1")])
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Who an HTTP write comes from: `Authorization: Token DEVICE:KEY` (as InfluxDB 1.x takes
-/// `Token USER:PASSWORD`) or `Basic` with the same pair, the key in hex as in the keys file.
+/// Who an HTTP write comes from: `Authorization: Token DEVICE:TOKEN` (as InfluxDB 1.x takes
+/// `Token USER:PASSWORD`) or `Basic` with the same pair, the token in hex: the device's write
+/// token (`DeviceKeys.writeToken`), never its key.
 enum HTTPAuth {
     static func device(_ request: HTTPRequest, keys: DeviceKeys) -> Result<String, AuthError> {
         guard let header = request.header("authorization") else {
-            return .failure(AuthError("no Authorization header: send 'Authorization: Token DEVICE:KEY'"))
+            return .failure(AuthError("no Authorization header: send 'Authorization: Token DEVICE:TOKEN'"))
         }
         var credentials: String
         if header.hasPrefix("Token ") {
@@ -18,8 +19,7 @@ enum HTTPAuth {
         credentials = credentials.trimmingCharacters(in: .whitespaces)
         guard let colon = credentials.firstIndex(of: ":") else { return .failure(AuthError("unable to parse authentication credentials")) }
         let device = String(credentials[..<colon])
-        guard let expected = keys.key(for: device), let sent = DeviceKeys.hexBytes(credentials[credentials.index(after: colon)...]),
-            sent.count == expected.count, zip(sent, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0
+        guard let sent = DeviceKeys.hexBytes(credentials[credentials.index(after: colon)...]), keys.accepts(token: sent, for: device)
         else { return .failure(AuthError("authorization failed for '\(device)'")) }
         return .success(device)
     }

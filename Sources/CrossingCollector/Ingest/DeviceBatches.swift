@@ -28,13 +28,15 @@ public struct DeviceBatches {
         guard let trailer = BatchTrailer(line: line) else {
             return (.refused(reason: "malformed", detail: "trailer '\(String(decoding: line.prefix(200), as: UTF8.self))' does not parse"), nil)
         }
-        guard let key = keys?.key(for: trailer.device) else {
+        let keys = keys?.keys(for: trailer.device) ?? []
+        guard !keys.isEmpty else {
             return (.refused(reason: "unknown-device", detail: "device '\(trailer.device)' holds no key here"), nil)
         }
         guard trailer.bytes == lines.count else {
             return (.refused(reason: "malformed", detail: "device \(trailer.device): trailer says \(trailer.bytes) bytes, batch has \(lines.count)"), nil)
         }
-        guard trailer.verifies(lines: lines, key: key) else {
+        // Either key of a device being moved to a new one (DeviceKeys).
+        guard keys.contains(where: { trailer.verifies(lines: lines, key: $0) }) else {
             return (.refused(reason: "bad-hmac", detail: "device \(trailer.device): HMAC does not match its key"), nil)
         }
         var recent = recentMacs[trailer.device] ?? []

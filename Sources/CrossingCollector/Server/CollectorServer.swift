@@ -18,7 +18,9 @@ public final class CollectorServer: @unchecked Sendable {
     public let tcpPort: Int?
     public let httpPort: Int?
     let options: ServerOptions
-    let keys: DeviceKeys?
+    /// The keys in force; `replaceKeys` hands the loop new ones through `pendingKeys`.
+    var keys: DeviceKeys?
+    let pendingKeys = Mutex<DeviceKeys?>(nil)
     let sites: SiteConfig
     let relay: Relay?
     let log: @Sendable (String) -> Void
@@ -74,10 +76,19 @@ public final class CollectorServer: @unchecked Sendable {
     /// Asks `run` to return after its current turn; safe from any thread or a signal handler's flag.
     public func stop() { stopRequested.store(true, ordering: .relaxed) }
 
+    /// Puts `keys` in force from the loop's next turn, from any thread (a reloaded keys file).
+    /// A batch or write already being judged is judged with the keys it started with.
+    public func replaceKeys(_ keys: DeviceKeys) { pendingKeys.withLock { $0 = keys } }
+
     /// Serves until `stop`. A storage failure (the log cannot be written or synced) ends the
     /// process: nothing unsynced may be acknowledged, and a restart replays the log.
     public func run() {
         while !stopRequested.load(ordering: .relaxed) {
+            if let replacement = pendingKeys.withLock({ pending in defer { pending = nil }; return pending }) {
+                keys = replacement
+                metrics.keyReloads += 1
+                log("keys replaced: \(replacement.keys.count) devices, \(replacement.keys.values.filter { $0.count > 1 }.count) of them with a previous key still accepted")
+            }
             turn(timeoutMs: 100)
         }
         do throws(CollectorError) {

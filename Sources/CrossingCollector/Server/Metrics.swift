@@ -20,6 +20,8 @@ public struct Metrics: Sendable {
     /// What the log's scan found wrong when the collector started.
     public var walDamage = WriteAheadLog.Damage()
     public var relayLines: Int64 = 0
+    /// Times the keys were replaced while serving (`serve` on SIGHUP).
+    public var keyReloads: Int64 = 0
     public var relayFailures: Int64 = 0
     /// Each device's latest sensor report (`Ledger.sensors`).
     public var sensors: [String: SensorReport] = [:]
@@ -54,6 +56,7 @@ public struct Metrics: Sendable {
         metric("wal_tail_bytes", "gauge",
             "Bytes after the last intact record of a segment at start: a write cut short by a crash, or damage at the end.",
             [("", Int64(walDamage.tailBytes))])
+        metric("key_reloads_total", "counter", "Times the keys file was reloaded while serving (SIGHUP).", [("", keyReloads)])
         metric("relay_lines_total", "counter", "Lines relayed and acknowledged by the relay target.", [("", relayLines)])
         metric("relay_failures_total", "counter", "Relay requests that failed and will be retried.", [("", relayFailures)])
         let devices = sensors.sorted { $0.key < $1.key }
