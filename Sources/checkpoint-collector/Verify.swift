@@ -50,7 +50,7 @@ enum Verify {
         }
         for segment in check.segments {
             let scan = segment.scan
-            let state = scan.skipped.isEmpty && scan.tail == nil ? "good" : "DAMAGED"
+            let state = scan.isIntact ? "good" : "DAMAGED"
             lines.append("\(segment.path): \(state), \(segment.bytes) bytes, \(scan.records) records intact")
             for damage in scan.skipped {
                 lines.append("  offset \(damage.offset): \(damage.bytes) bytes skipped (\(damage.reason)); intact records follow")
@@ -59,7 +59,7 @@ enum Verify {
                 lines.append("  offset \(tail.offset): \(tail.bytes) bytes at the end (\(tail.reason)); no intact record follows")
             }
         }
-        let damaged = check.segments.filter { !$0.scan.skipped.isEmpty || $0.scan.tail != nil }.count
+        let damaged = check.segments.filter { !$0.scan.isIntact }.count
         lines.append(check.isClean ? "ok: nothing damaged" : "damage found: \(damaged) of \(check.segments.count) segments")
         return lines
     }

@@ -56,9 +56,6 @@ public struct BatchTrailer: Equatable, Sendable {
 
     /// Whether `lines` are the batch this trailer signs under `key`, compared in constant time.
     public func verifies(lines: [UInt8], key: [UInt8]) -> Bool {
-        let expected = Array(Self.mac(key: key, lines: lines, signedPart: signedPart).utf8)
-        let sent = Array(hmac.utf8)
-        guard expected.count == sent.count else { return false }
-        return zip(expected, sent).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        constantTimeEqual(Array(Self.mac(key: key, lines: lines, signedPart: signedPart).utf8), Array(hmac.utf8))
     }
 }

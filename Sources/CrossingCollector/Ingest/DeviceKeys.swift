@@ -42,10 +42,7 @@ public struct DeviceKeys: Sendable {
     /// time.
     public func accepts(token: [UInt8], for device: String) -> Bool {
         var accepted = false
-        for key in keys(for: device) {
-            let expected = Self.writeToken(key: key)
-            if token.count == expected.count && zip(token, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 { accepted = true }
-        }
+        for key in keys(for: device) where constantTimeEqual(token, Self.writeToken(key: key)) { accepted = true }
         return accepted
     }
 

@@ -27,6 +27,9 @@ public struct SegmentScan: Sendable {
     /// Bytes after the last intact record: a write cut short, or damage at the very end.
     public private(set) var tail: Damage?
 
+    /// Whether the segment is intact records only: nothing skipped, no tail.
+    public var isIntact: Bool { skipped.isEmpty && tail == nil }
+
     /// Where the intact records end: the segment's size, or where its tail starts.
     public var validBytes: Int { tail?.offset ?? end }
     private var end = 0

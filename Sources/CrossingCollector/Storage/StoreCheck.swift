@@ -18,7 +18,7 @@ public struct StoreCheck: Sendable {
     /// Whether nothing is damaged: the snapshot reads, and every segment is intact records only.
     public var isClean: Bool {
         if case .failure? = snapshot { return false }
-        return segments.allSatisfy { $0.scan.skipped.isEmpty && $0.scan.tail == nil }
+        return segments.allSatisfy(\.scan.isIntact)
     }
 
     /// Checks the store in `directory`. Throws only when the directory or a file cannot be

@@ -54,7 +54,6 @@ public final class WriteAheadLog {
         /// Bytes after the last intact record of the newest segment (a write a crash cut short,
         /// never acknowledged, or damage at the very end), and of older segments.
         public var tailBytes = 0
-        public var isEmpty: Bool { skippedRegions == 0 && tailBytes == 0 }
     }
 
     static func path(_ directory: String, _ segment: Int) -> String {
