@@ -62,7 +62,7 @@ enum ReportCommand {
             text = renderTable(headers: report.columns, rows: report.rows.map(report.cells)) + "\n"
                 + "\(report.rows.count) rows; totals: "
                 + Report.countColumns.compactMap { column in report.totals[column].map { "\(column) \($0)" } }.joined(separator: ", ") + "\n"
-                + report.sensorWarnings.map { $0 + "\n" }.joined()
+                + report.sensorWarnings.map { $0 + "\n" }.joined() + report.incarnationNotes.map { $0 + "\n" }.joined()
         }
         if let out = arguments.value("out") {
             guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8)) else { Terminal.fail(program, "\(out): cannot write") }

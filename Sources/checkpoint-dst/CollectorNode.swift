@@ -12,6 +12,8 @@ final class CollectorNode {
         var device: Int
         var connection: Int
         var bytes: [UInt8]
+        /// For an answer held for the sync: an incarnation it gives, written after the time.
+        var incarnation: Int64? = nil
     }
 
     /// Longest line the collector holds while it waits for the newline; past it the
@@ -32,11 +34,14 @@ final class CollectorNode {
     /// would drop it as a resend and the difference would be lost.
     private var counts: [RecordLine: Int64] = [:]
 
-    /// One `crossings` line of a record: its device and number, and the rest of its tags.
+    /// One `crossings` line of a record: its device incarnation and number, and the rest of
+    /// its tags.
     private struct RecordLine: Hashable {
-        var device: String
+        var origin: DeviceIncarnation
         var seq: Int64
-        var tags: String
+        var lane: String
+        var crossingClass: String
+        var direction: String
     }
     private(set) var crashes = 0
     private(set) var batchesStored = 0
@@ -84,9 +89,9 @@ final class CollectorNode {
             }
             state.batch = []
             switch judged.verdict {
-            case .stored(_, let last):
+            case .stored(_, let last, let incarnation):
                 batchesStored += 1
-                unsynced.append(Answer(device: device, connection: connection, bytes: Array("ack \(last) ".utf8)))
+                unsynced.append(Answer(device: device, connection: connection, bytes: Array("ack \(last) ".utf8), incarnation: incarnation))
             case .repeated(_, _, let last):
                 batchesRepeated += 1
                 unsynced.append(Answer(device: device, connection: connection, bytes: Array("ack \(last) ".utf8)))
@@ -108,11 +113,15 @@ final class CollectorNode {
                 case .int(let seq)? = point.fields.first(where: { $0.key == "seq" })?.value,
                 case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
             else { continue }
-            let tags = point.tags.filter { ["device", "lane", "class", "direction"].contains($0.key) }.map { "\($0.key)=\($0.value)" }
-            let device = point.tags.first { $0.key == "device" }?.value ?? ""
-            let key = RecordLine(device: device, seq: seq, tags: tags.sorted().joined(separator: ","))
+            func tag(_ name: String) -> String { point.tags.first { $0.key == name }?.value ?? "" }
+            let key = RecordLine(
+                origin: DeviceIncarnation(device: tag("device"), incarnation: Int64(tag("incarnation")) ?? 0), seq: seq,
+                lane: tag("lane"), crossingClass: tag("class"), direction: tag("direction"))
             if let before = counts[key], before != count {
-                throw Failure("record \(key.tags) seq=\(key.seq) came again with count \(count) after \(before) was stored: the store drops it as a resend")
+                throw Failure(
+                    "record \(key.origin.device) incarnation \(key.origin.incarnation) seq=\(key.seq) \(key.lane) "
+                        + "\(key.crossingClass) \(key.direction) came again with count \(count) after \(before) was stored: "
+                        + "the store drops it as a resend")
             }
             counts[key] = count
         }
@@ -126,7 +135,7 @@ final class CollectorNode {
         defer { unsynced = [] }
         return unsynced.map { answer in
             var answer = answer
-            answer.bytes += Array("\(nowNs)\n".utf8)
+            answer.bytes += Array("\(nowNs)\(answer.incarnation.map { " \($0)" } ?? "")\n".utf8)
             return answer
         }
     }
@@ -148,14 +157,25 @@ final class CollectorNode {
         guard truncate(path, off_t(kept)) == 0 else { throw CollectorError("truncate \(path): \(String(cString: strerror(errno)))") }
         store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes) { _ in }
         // Records the crash lost may come again otherwise: forget their counts.
-        counts = counts.filter { store.ledger.storedSeqs[$0.key.device]?.contains($0.key.seq) ?? false }
+        counts = counts.filter { store.ledger.storedSeqs[$0.key.origin]?.contains($0.key.seq) ?? false }
     }
 
-    /// The crossings stored for one device, lane, class and direction, over all minutes.
+    /// The crossings stored for one device, lane, class and direction, over all minutes and
+    /// all its incarnations.
     func total(device: String, lane: String, crossingClass: String, direction: String) -> Int64 {
         store.ledger.totals.reduce(0) { sum, entry in
             let key = entry.key
             return key.device == device && key.lane == lane && key.crossingClass == crossingClass && key.direction == direction
+                ? sum + entry.value : sum
+        }
+    }
+
+    /// The crossings stored for one device incarnation, lane, class and direction: the sum of
+    /// its stored records' lines.
+    func total(_ origin: DeviceIncarnation, lane: String, crossingClass: String, direction: String) -> Int64 {
+        counts.reduce(0) { sum, entry in
+            let key = entry.key
+            return key.origin == origin && key.lane == lane && key.crossingClass == crossingClass && key.direction == direction
                 ? sum + entry.value : sum
         }
     }

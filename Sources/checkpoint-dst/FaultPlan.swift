@@ -31,6 +31,9 @@ struct FaultPlan {
     var frameDropPermille: UInt64
     /// Steps of the collector's wall clock, which the devices learn from its answers.
     var clockSteps: [(atS: Double, stepS: Int64)]
+    /// Units replaced by a new one under the same id, with blank flash: what the old one had
+    /// not sent is gone with it.
+    var replacements: [(device: Int, atS: Double)]
 
     init(seed: UInt64, devices: Int, durationS: Double) {
         var random = SplitMix64(seed: seed ^ 0xD57_F4A7)
@@ -59,10 +62,14 @@ struct FaultPlan {
         busFaultRate = on() ? random.unit() * 0.05 : 0
         frameDropPermille = on() ? below(30) : 0
         clockSteps = on() ? (0..<(1 + below(2))).map { _ in (time(), Int64(below(7200)) - 3600) } : []
+        // Drawn last, so that the faults above stay what they were for each seed.
+        replacements = on() ? (0..<(1 + below(2))).map { _ in (Int(below(UInt64(devices))), time()) } : []
     }
 
     /// The kinds of fault, as `--faults` names them.
-    static let kinds = ["loss", "duplicate", "stale", "delay", "partition", "crash", "power", "reset", "bus", "drop", "clock"]
+    static let kinds = [
+        "loss", "duplicate", "stale", "delay", "partition", "crash", "power", "reset", "replace", "bus", "drop", "clock",
+    ]
 
     /// Calls off every kind of fault but `kinds`, to find which kind a failure needs.
     mutating func keep(_ kinds: Set<String>) {
@@ -77,6 +84,7 @@ struct FaultPlan {
         if !kinds.contains("bus") { busFaultRate = 0 }
         if !kinds.contains("drop") { frameDropPermille = 0 }
         if !kinds.contains("clock") { clockSteps = [] }
+        if !kinds.contains("replace") { replacements = [] }
     }
 
     /// The plan in one line, for a failure report.
@@ -85,7 +93,8 @@ struct FaultPlan {
         return "loss=\(lossPermille)‰ duplicate=\(duplicatePermille)‰ stale=\(stalePermille)‰ "
             + "answer_delay<=\(answerDelayMaxMs)ms partitions=\(partitions.count) (longest \(Int(longestS))s) "
             + "collector_crashes=\(collectorCrashesS.count) power_cuts=\(powerCuts.count) "
-            + "watchdog_resets=\(watchdogResets.count) bus_faults=\(Int((busFaultRate * 1000).rounded()))‰ "
+            + "watchdog_resets=\(watchdogResets.count) replacements=\(replacements.count) "
+            + "bus_faults=\(Int((busFaultRate * 1000).rounded()))‰ "
             + "frame_drops=\(frameDropPermille)‰ clock_steps=\(clockSteps.count)"
     }
 }

@@ -13,15 +13,26 @@ import Foundation
 struct World {
     struct Node {
         var name: String
+        var config: DeviceConfig
         var board: EmulatedBoard
         var feed: ScenarioFeed
         var downUntilUs: UInt64?
         /// Recent batches this device sent, for the network to deliver again out of order.
         var sent: [[UInt8]] = []
+        /// The units this one replaced, oldest first.
+        var retired: [RetiredUnit] = []
 
         mutating func deliverNext() throws(FlashError) {
             _ = try feed.deliverNext(to: &board)
         }
+    }
+
+    /// A unit taken out of service: its incarnation, and per lane and cell (class x 3 +
+    /// direction) what it counted and what of that the collector had acknowledged.
+    struct RetiredUnit {
+        var incarnation: Incarnation
+        var counted: [[UInt64]]
+        var acknowledged: [[UInt64]]
     }
 
     /// An answer of the collector on its way back to a device.
@@ -39,6 +50,8 @@ struct World {
     var powerCuts: ArraySlice<(device: Int, atS: Double, torn: Bool)>
     var resets: ArraySlice<(device: Int, atS: Double)>
     var clockSteps: ArraySlice<(atS: Double, stepS: Int64)>
+    var replacements: ArraySlice<(device: Int, atS: Double)>
+    let seed: UInt64
     var clockOffsetNs: Int64 = 0
     var collectorDownUntilUs: UInt64 = 0
     var nowUs: UInt64 = 0
@@ -67,7 +80,7 @@ struct World {
                 config: config, faultRate: plan.busFaultRate, seed: seed &+ UInt64(index), link: .pipe(PipeLink()))
             let feed = try ScenarioFeed(
                 config: config, scenario: scenario, seed: seed &* 31 &+ UInt64(index), durationS: simulation.durationS)
-            nodes.append(Node(name: name, board: board, feed: feed))
+            nodes.append(Node(name: name, config: config, board: board, feed: feed))
         }
         self.random = random
         self.nodes = nodes
@@ -77,6 +90,8 @@ struct World {
         powerCuts = plan.powerCuts.sorted { $0.atS < $1.atS }[...]
         resets = plan.watchdogResets.sorted { $0.atS < $1.atS }[...]
         clockSteps = plan.clockSteps.sorted { $0.atS < $1.atS }[...]
+        replacements = plan.replacements.sorted { $0.atS < $1.atS }[...]
+        seed = simulation.seed
         endUs = UInt64(simulation.durationS * 1_000_000)
     }
 
@@ -119,6 +134,52 @@ struct World {
             clockSteps.removeFirst()
             clockOffsetNs += clockStep.stepS * 1_000_000_000
         }
+        while let replacement = replacements.first, replacement.atS <= nowS {
+            replacements.removeFirst()
+            try replace(replacement.device)
+        }
+    }
+
+    /// A new unit, blank flash and the same id and config, fitted in place of `index`'s, which
+    /// is gone with whatever it had not sent: answers on their way to it are lost, batches it
+    /// sent may still arrive.
+    mutating func replace(_ index: Int) throws {
+        var old = nodes[index].board
+        var outbox = old.device.outbox
+        var unit = RetiredUnit(incarnation: old.device.incarnation, counted: [], acknowledged: [])
+        for lane in 0..<old.device.config.laneCount {
+            let unexported = old.device.readUnexported(lane: lane)
+            var counted: [UInt64] = []
+            var acknowledged: [UInt64] = []
+            for (cell, (crossingClass, direction)) in Self.cells.enumerated() {
+                let total = old.device.total(lane: lane, crossingClass, direction)
+                var waiting = UInt64(unexported.counts[cell])
+                for record in 0..<outbox.count where outbox.record(record).lane == UInt8(lane) {
+                    waiting += UInt64(outbox.record(record).bin.counts[cell])
+                }
+                counted.append(total)
+                acknowledged.append(total - waiting)
+            }
+            unit.counted.append(counted)
+            unit.acknowledged.append(acknowledged)
+        }
+        let connections = old.withPipe { pipe in
+            pipe.breakConnection()
+            return pipe.connection
+        }
+        inFlight.removeAll { $0.answer.device == index }
+        nodes[index].retired.append(unit)
+        nodes[index].board = try EmulatedBoard(
+            config: nodes[index].config, faultRate: plan.busFaultRate,
+            seed: seed &+ UInt64(index) &+ UInt64(nodes[index].retired.count) << 32,
+            link: .pipe(PipeLink(connectionsBefore: connections)))
+        nodes[index].downUntilUs = nil
+        deviceReboots += 1
+    }
+
+    /// Every class and direction, in the order of a record's cells (class x 3 + direction).
+    static let cells: [(CrossingClass, Direction)] = [CrossingClass.pedestrian, .bicycle, .car, .bus].flatMap { crossingClass in
+        [Direction.outbound, .inbound, .unknown].map { (crossingClass, $0) }
     }
 
     /// One step of every device, the network and the collector at `nowUs`.
@@ -260,25 +321,48 @@ struct World {
     }
 
     /// Every count, exactly once: each device's totals per lane, class and direction against the
-    /// collector's. Returns the digest of the collector's totals.
+    /// collector's for its incarnation. A unit replaced before it sent everything must have
+    /// every count the collector acknowledged stored, and none it did not count; the collector's
+    /// totals for the id are the sum over its units. Returns the digest of the collector's totals.
     func compareTotals() throws -> UInt64 {
         var digest = Digest()
         for node in nodes {
-            for lane in 0..<node.board.device.config.laneCount {
-                let laneName = node.board.device.config.lane(lane).name.string
-                for crossingClass in [CrossingClass.pedestrian, .bicycle, .car, .bus] {
-                    for direction in [Direction.outbound, .inbound, .unknown] {
-                        let className = "\(crossingClass.name)"
-                        let directionName = "\(direction.name)"
-                        let counted = node.board.device.total(lane: lane, crossingClass, direction)
-                        let stored = collector.total(
-                            device: node.name, lane: laneName, crossingClass: className, direction: directionName)
-                        digest.add(UInt64(bitPattern: stored))
-                        if UInt64(stored) != counted {
+            for lane in 0..<node.config.laneCount {
+                let laneName = node.config.lane(lane).name.string
+                for (cell, (crossingClass, direction)) in Self.cells.enumerated() {
+                    let className = "\(crossingClass.name)"
+                    let directionName = "\(direction.name)"
+                    let place = "\(node.name) lane \(laneName) \(className) \(directionName)"
+                    func stored(_ incarnation: Incarnation) -> Int64 {
+                        guard case .known(let number) = incarnation else { return 0 }
+                        return collector.total(
+                            DeviceIncarnation(device: node.name, incarnation: Int64(number)), lane: laneName,
+                            crossingClass: className, direction: directionName)
+                    }
+                    var sum: Int64 = 0
+                    for (number, unit) in node.retired.enumerated() {
+                        let kept = stored(unit.incarnation)
+                        let counted = unit.counted[lane][cell]
+                        let acknowledged = unit.acknowledged[lane][cell]
+                        if kept < acknowledged || kept > counted {
                             throw Failure(
-                                "\(node.name) lane \(laneName) \(className) \(directionName): "
-                                    + "the device counted \(counted), the collector stored \(stored)")
+                                "\(place): replaced unit \(number + 1) (\(unit.incarnation)) counted \(counted), of which "
+                                    + "\(acknowledged) were acknowledged, and the collector stored \(kept)")
                         }
+                        sum += kept
+                    }
+                    let counted = node.board.device.total(lane: lane, crossingClass, direction)
+                    let current = stored(node.board.device.incarnation)
+                    if UInt64(current) != counted {
+                        throw Failure(
+                            "\(place): the device (\(node.board.device.incarnation)) counted \(counted), "
+                                + "the collector stored \(current)")
+                    }
+                    sum += current
+                    let total = collector.total(device: node.name, lane: laneName, crossingClass: className, direction: directionName)
+                    digest.add(UInt64(bitPattern: total))
+                    if total != sum {
+                        throw Failure("\(place): the collector's totals hold \(total), its stored records \(sum)")
                     }
                 }
             }

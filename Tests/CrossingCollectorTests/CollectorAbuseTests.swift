@@ -109,8 +109,8 @@ struct CollectorAbuseTests {
 
         #expect(server.terminate() == 0)
         let ledger = try CollectorStore.readLedger(directory: directory + "/data", warn: { _ in })
-        #expect(ledger.storedSeqs["pole-good"]?.ranges == [1...device.acked.load(ordering: .relaxed)])
-        #expect(ledger.storedSeqs["web-1"]?.ranges == [1...web.acked.load(ordering: .relaxed)])
+        #expect(ledger.storedSeqs[DeviceIncarnation(device: "pole-good", incarnation: 0)]?.ranges == [1...device.acked.load(ordering: .relaxed)])
+        #expect(ledger.storedSeqs[DeviceIncarnation(device: "web-1", incarnation: 0)]?.ranges == [1...web.acked.load(ordering: .relaxed)])
     }
 
     /// The genuine device: a signed batch every 20 ms until `stop`, each to be acked.

@@ -87,7 +87,7 @@ struct CollectorCrashTests {
             let acked = devices.map { $0.acked.load(ordering: .relaxed) }
             let ledger = try CollectorStore.readLedger(directory: directory + "/data", warn: { _ in })
             for (device, through) in zip(devices, acked) where through > 0 {
-                let stored = ledger.storedSeqs[device.name]?.ranges ?? []
+                let stored = ledger.storedSeqs[DeviceIncarnation(device: device.name, incarnation: 0)]?.ranges ?? []
                 #expect(stored.first.map { $0.lowerBound == 1 && $0.upperBound >= through } == true,
                     "after kill \(kills): \(device.name) acked through \(through), stored \(stored)")
             }
@@ -100,7 +100,7 @@ struct CollectorCrashTests {
         let ledger = try CollectorStore.readLedger(directory: directory + "/data", warn: { _ in })
         for device in devices {
             #expect(device.acked.load(ordering: .relaxed) == Self.recordsPerDevice, "\(device.name) did not finish")
-            #expect(ledger.storedSeqs[device.name]?.ranges == [1...Self.recordsPerDevice])
+            #expect(ledger.storedSeqs[DeviceIncarnation(device: device.name, incarnation: 0)]?.ranges == [1...Self.recordsPerDevice])
         }
         Self.expectTotals(ledger, devices: devices)
         let failures = devices.reduce(0) { $0 + $1.failures.load(ordering: .relaxed) }
@@ -112,7 +112,7 @@ struct CollectorCrashTests {
     static func expectTotals(_ ledger: Ledger, devices: [Device]) {
         for device in devices {
             let stored = ledger.totals.filter { $0.key.device == device.name }.values.reduce(0, +)
-            let seqs = ledger.storedSeqs[device.name]?.ranges ?? []
+            let seqs = ledger.storedSeqs[DeviceIncarnation(device: device.name, incarnation: 0)]?.ranges ?? []
             let expected = seqs.flatMap { Array($0) }.reduce(0) { $0 + Device.count(device: device.name, seq: $1) }
             #expect(stored == expected, "\(device.name): stored \(stored), its records \(seqs) sum to \(expected)")
         }

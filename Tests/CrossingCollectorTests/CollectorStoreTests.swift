@@ -38,7 +38,7 @@ struct CollectorStoreTests {
         let again = try store.ingest(Self.body(Array(records[3...]) + Self.records(device: "d1", seqs: 11...12)), precision: .ns, receivedNs: 0)
         #expect(again.accepted == 2 && again.duplicates == 7)
         #expect(Self.total(store.ledger) == totalBefore + Self.records(device: "d1", seqs: 11...12).reduce(0) { $0 + $1.count })
-        #expect(store.ledger.storedSeqs["d1"]?.ranges == [1...12])
+        #expect(store.ledger.storedSeqs[DeviceIncarnation(device: "d1", incarnation: 0)]?.ranges == [1...12])
     }
 
     @Test("Bad lines are refused by line and column; the good lines of the same write are stored")
@@ -119,7 +119,7 @@ struct CollectorStoreTests {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         var warnings: [String] = []
         let store = try CollectorStore(directory: directory, warn: { warnings.append($0) })
-        #expect(store.ledger.storedSeqs["d1"]?.ranges == [1...2])
+        #expect(store.ledger.storedSeqs[DeviceIncarnation(device: "d1", incarnation: 0)]?.ranges == [1...2])
         #expect(warnings == ["\(path): offset \(firstEnd): record CRC mismatch; \(bytes.count - firstEnd) bytes after it dropped"])
     }
 

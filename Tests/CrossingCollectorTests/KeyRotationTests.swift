@@ -88,9 +88,9 @@ struct KeyRotationTests {
         #expect(loadFailures.load(ordering: .relaxed) == 0)
         #expect(loadWrites.load(ordering: .relaxed) > 10)
         // Every record of gate-1 (120) and of gate-2 stored once.
-        let gate1 = collector.server.store.ledger.storedSeqs["gate-1"]?.ranges
+        let gate1 = collector.server.store.ledger.storedSeqs[DeviceIncarnation(device: "gate-1", incarnation: 0)]?.ranges
         #expect(gate1 == [1...120])
-        #expect(collector.server.store.ledger.storedSeqs["gate-2"]?.ranges == [1...Int64(loadWrites.load(ordering: .relaxed))])
+        #expect(collector.server.store.ledger.storedSeqs[DeviceIncarnation(device: "gate-2", incarnation: 0)]?.ranges == [1...Int64(loadWrites.load(ordering: .relaxed))])
         // After the window the old key and its token are refused.
         let late = try #require(LineSocket(port: collector.tcpPort))
         late.send(signedBatch(device: "gate-1", key: old, records: Self.records("gate-1", 121...121)))

@@ -49,6 +49,7 @@ extension CollectorServer {
             metrics.walBytes = Int64(store.wal.bytesOnDisk())
             metrics.bufferedBytes = Int64(bufferedBytes)
             metrics.sensors = store.ledger.sensors
+            metrics.incarnations = store.ledger.incarnations
             if let relay {
                 metrics.relayLines = relay.linesRelayed
                 metrics.relayFailures = relay.failures

@@ -2,9 +2,12 @@ import Foundation
 import CrossingCore
 
 /// The line that ends a device-protocol batch (docs/device-protocol.md):
-/// `# batch v=1 device=ID first=N last=N lines=N bytes=N hmac=HEX`.
+/// `# batch v=1 device=ID inc=N first=N last=N lines=N bytes=N hmac=HEX`. A trailer without
+/// `inc` is a device's from before incarnations: incarnation 0.
 public struct BatchTrailer: Equatable, Sendable {
     public var device: String
+    /// The device's incarnation; nil for `inc=new`, a device asking for one.
+    public var incarnation: Int64?
     public var first: Int64
     public var last: Int64
     public var lines: Int
@@ -26,9 +29,19 @@ public struct BatchTrailer: Equatable, Sendable {
         }
         guard fields["v"] == "1", let device = fields["device"], let first = fields["first"].flatMap({ Int64($0) }),
             let last = fields["last"].flatMap({ Int64($0) }), let lines = fields["lines"].flatMap({ Int($0) }),
-            let bytes = fields["bytes"].flatMap({ Int($0) }), let hmac = fields["hmac"], fields.count == 7,
-            first >= 0, first <= last, lines >= 0, bytes >= 0
+            let bytes = fields["bytes"].flatMap({ Int($0) }), let hmac = fields["hmac"],
+            fields.count == (fields["inc"] == nil ? 7 : 8), first >= 0, first <= last, lines >= 0, bytes >= 0
         else { return nil }
+        switch fields["inc"] {
+        case nil: incarnation = 0
+        case "new"?:
+            // Only a batch of no records asks: records never go out before their incarnation.
+            guard last == 0 else { return nil }
+            incarnation = nil
+        case let text?:
+            guard let number = Int64(text), number >= 0 else { return nil }
+            incarnation = number
+        }
         self.device = String(device)
         self.first = first
         self.last = last

@@ -52,11 +52,15 @@ extension CollectorServer {
         case .repeated(let device, let first, let last):
             metrics.batches["repeat", default: 0] += 1
             log("tcp \(connection.peer): device \(device) batch \(first)-\(last) stored before (a resend or a replay); nothing stored")
-            connection.held = .ack(last)
-        case .stored(let device, let last):
+            connection.held = .ack(last, incarnation: nil)
+        case .stored(let device, let last, let incarnation):
             if let result = judged.ingest { count(result, from: "tcp \(connection.peer) device \(device)") }
             metrics.batches["ack", default: 0] += 1
-            connection.held = .ack(last)
+            if let incarnation {
+                metrics.incarnationsGiven += 1
+                log("tcp \(connection.peer): device \(device) booted with blank flash: incarnation \(incarnation) given")
+            }
+            connection.held = .ack(last, incarnation: incarnation)
         }
     }
 

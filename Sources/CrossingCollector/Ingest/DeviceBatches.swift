@@ -5,8 +5,9 @@
 public struct DeviceBatches {
     /// What became of a batch.
     public enum Verdict: Equatable, Sendable {
-        /// Stored; answer `ack LAST TIME_NS`.
-        case stored(device: String, last: Int64)
+        /// Stored; answer `ack LAST TIME_NS`, or `ack 0 TIME_NS INCARNATION` when the batch
+        /// asked for an incarnation and was given `incarnation`.
+        case stored(device: String, last: Int64, incarnation: Int64?)
         /// Every record stored before (a device resending a batch whose ack it lost, or a
         /// replay): nothing stored; answer `ack LAST TIME_NS` so a device moves on.
         case repeated(device: String, first: Int64, last: Int64)
@@ -40,18 +41,42 @@ public struct DeviceBatches {
             return (.refused(reason: "bad-hmac", detail: "device \(trailer.device): HMAC does not match its key"), nil)
         }
         var recent = recentMacs[trailer.device] ?? []
-        let allStored = trailer.last > 0 && (store.ledger.storedSeqs[trailer.device]?.ranges.contains {
-            $0.contains(trailer.first) && $0.contains(trailer.last)
-        } ?? false)
-        if allStored || recent.contains(trailer.hmac) {
+        if recent.contains(trailer.hmac) {
             return (.repeated(device: trailer.device, first: trailer.first, last: trailer.last), nil)
         }
+        var body = lines
+        var given: Int64?
+        if let incarnation = trailer.incarnation {
+            let origin = DeviceIncarnation(device: trailer.device, incarnation: incarnation)
+            let allStored = trailer.last > 0 && (store.ledger.storedSeqs[origin]?.ranges.contains {
+                $0.contains(trailer.first) && $0.contains(trailer.last)
+            } ?? false)
+            if allStored { return (.repeated(device: trailer.device, first: trailer.first, last: trailer.last), nil) }
+        } else {
+            // A blank unit under this id: a number no earlier life of the id had, logged with
+            // the batch so that the ack, which waits for the sync, never gives an unlogged one.
+            let number = max(receivedNs.dividedFlooring(by: 1_000_000_000), store.ledger.highestIncarnation(of: trailer.device) + 1)
+            body += Self.incarnationEvent(device: trailer.device, incarnation: number, timeNs: receivedNs)
+            given = number
+        }
         let result = try store.ingest(
-            lines, precision: .ns, receivedNs: receivedNs,
+            body, precision: .ns, receivedNs: receivedNs,
             source: CollectorStore.Source(device: trailer.device, seqs: trailer.first...max(trailer.first, trailer.last)))
         recent.append(trailer.hmac)
         if recent.count > Self.recentMacsMax { recent.removeFirst() }
         recentMacs[trailer.device] = recent
-        return (.stored(device: trailer.device, last: trailer.last), result)
+        return (.stored(device: trailer.device, last: trailer.last, incarnation: given), result)
+    }
+
+    /// The line logging that `device` was given `incarnation`:
+    /// `device_incarnation,device=ID incarnation=Ni TIME_NS`.
+    static func incarnationEvent(device: String, incarnation: Int64, timeNs: Int64) -> [UInt8] {
+        var line = Array("\(Ledger.incarnationEvent),device=".utf8)
+        for byte in device.utf8 {
+            if byte == 0x2C || byte == 0x20 || byte == 0x3D { line.append(0x5C) }
+            line.append(byte)
+        }
+        line += Array(" incarnation=\(incarnation)i \(timeNs)\n".utf8)
+        return line
     }
 }

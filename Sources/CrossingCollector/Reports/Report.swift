@@ -26,6 +26,9 @@ public struct Report: Sendable {
     /// What each device of the report's site (or of every site) last said of its sensors, by
     /// device name: counts from a lane whose sensor is blind or degraded are suspect.
     public private(set) var sensors: [(device: String, report: SensorReport)] = []
+    /// Every incarnation of the report's devices (docs/device-protocol.md, "Incarnations"), by
+    /// device then number, with when it was first seen, s since 1970.
+    public private(set) var incarnations: [(origin: DeviceIncarnation, firstSeenS: Int64)] = []
 
     public init(ledger: Ledger, query: ReportQuery, sites: SiteConfig) {
         self.query = query
@@ -51,6 +54,9 @@ public struct Report: Sendable {
         }
         sensors = ledger.sensors.filter { query.site == nil || $0.value.site == query.site }
             .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let devices = query.site == nil ? nil : Set(ledger.totals.keys.filter { $0.site == query.site }.map(\.device))
+        incarnations = ledger.incarnations.filter { devices?.contains($0.key.device) ?? true }
+            .sorted { $0.key < $1.key }.map { ($0.key, $0.value.dividedFlooring(by: 1_000_000_000)) }
         if query.group == .site {
             for (site, queue) in sites.queues where query.site == nil || query.site == site {
                 queues[site] = QueueEstimate(ledger: ledger, site: site, queue: queue)
@@ -130,9 +136,22 @@ public struct Report: Sendable {
                 ["device": device, "site": report.site, "blind_lanes": report.blindLanes, "degraded_lanes": report.degradedLanes,
                  "as_of": ReportQuery.text(report.timeS)]
             },
+            "incarnations": incarnations.map { origin, firstSeenS -> [String: Any] in
+                ["device": origin.device, "incarnation": origin.incarnation, "first_seen": ReportQuery.text(firstSeenS)]
+            },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A line per device id that more than one unit has used (replaced, or its flash wiped),
+    /// for the table under the report: its counts are every unit's, summed.
+    public var incarnationNotes: [String] {
+        Dictionary(grouping: incarnations, by: \.origin.device).sorted { $0.key < $1.key }.compactMap { device, lives in
+            guard lives.count > 1 else { return nil }
+            let list = lives.map { "\($0.origin.incarnation) from \(ReportQuery.text($0.firstSeenS))" }.joined(separator: ", ")
+            return "\(device) had \(lives.count) incarnations (a unit replaced or wiped; counts are summed over them): \(list)"
+        }
     }
 
     /// A line per device whose latest health called a sensor blind or degraded, for the table

@@ -20,7 +20,8 @@ extension CollectorServer {
         let nowNs = Socket.wallNs()
         for connection in holding {
             switch connection.held! {
-            case .ack(let last): connection.send(Array("ack \(last) \(nowNs)\n".utf8))
+            case .ack(let last, nil): connection.send(Array("ack \(last) \(nowNs)\n".utf8))
+            case .ack(let last, let incarnation?): connection.send(Array("ack \(last) \(nowNs) \(incarnation)\n".utf8))
             case .bytes(let bytes): connection.send(bytes)
             }
             connection.held = nil

@@ -5,8 +5,8 @@ final class Connection {
 
     /// An answer that waits for the group commit.
     enum Held {
-        /// `ack LAST TIME_NS`, the time taken when it is sent.
-        case ack(Int64)
+        /// `ack LAST TIME_NS [INCARNATION]`, the time taken when it is sent.
+        case ack(Int64, incarnation: Int64?)
         case bytes([UInt8])
     }
 

@@ -25,6 +25,10 @@ public struct Metrics: Sendable {
     public var relayFailures: Int64 = 0
     /// Each device's latest sensor report (`Ledger.sensors`).
     public var sensors: [String: SensorReport] = [:]
+    /// Incarnations given to devices that booted with blank flash.
+    public var incarnationsGiven: Int64 = 0
+    /// Each device incarnation seen, and when first (`Ledger.incarnations`).
+    public var incarnations: [DeviceIncarnation: Int64] = [:]
 
     public init() {}
 
@@ -64,6 +68,18 @@ public struct Metrics: Sendable {
             devices.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.blindLanes) })
         metric("device_degraded_lanes", "gauge", "Lanes whose depth sensor the device last called degraded, as its bit mask.",
             devices.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.degradedLanes) })
+        metric("incarnations_given_total", "counter", "Incarnations given to devices that booted with blank flash.",
+            [("", incarnationsGiven)])
+        var lives: [String: (count: Int64, latest: Int64)] = [:]
+        for origin in incarnations.keys {
+            let known = lives[origin.device] ?? (0, 0)
+            lives[origin.device] = (known.count + 1, max(known.latest, origin.incarnation))
+        }
+        let byDevice = lives.sorted { $0.key < $1.key }
+        metric("device_incarnations", "gauge", "Incarnations seen of each device id: more than one is a unit replaced or wiped.",
+            byDevice.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.count) })
+        metric("device_incarnation", "gauge", "Each device id's newest incarnation.",
+            byDevice.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.latest) })
         return out
     }
 

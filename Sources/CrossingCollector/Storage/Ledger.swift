@@ -18,12 +18,32 @@ public struct CrossingKey: Hashable, Sendable {
     }
 }
 
+/// One life of a device id (docs/device-protocol.md, "Incarnations"): a unit that boots with
+/// blank flash numbers its records from 1 again, under a new incarnation. Records are known by
+/// (device, incarnation, seq); incarnation 0 is a device from before incarnations.
+public struct DeviceIncarnation: Hashable, Sendable, Comparable {
+    public var device: String
+    public var incarnation: Int64
+
+    public init(device: String, incarnation: Int64) {
+        self.device = device
+        self.incarnation = incarnation
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.device, lhs.incarnation) < (rhs.device, rhs.incarnation) }
+}
+
 /// The collector's state, rebuilt from the snapshot and the write-ahead log at startup: the
-/// crossing totals per minute, and the record numbers stored from each device, which make a
-/// resent record change nothing.
+/// crossing totals per minute, and the record numbers stored from each device incarnation,
+/// which make a resent record change nothing.
 public struct Ledger: Sendable {
+    /// The measurement of the event the collector logs when it gives a device an incarnation.
+    public static let incarnationEvent = "device_incarnation"
+
     public internal(set) var totals: [CrossingKey: Int64] = [:]
-    public internal(set) var storedSeqs: [String: SeqRanges] = [:]
+    public internal(set) var storedSeqs: [DeviceIncarnation: SeqRanges] = [:]
+    /// Every incarnation seen, given or in a record, and when first: ns since 1970.
+    public internal(set) var incarnations: [DeviceIncarnation: Int64] = [:]
     /// Points stored, of any measurement.
     public internal(set) var points: Int64 = 0
     /// Per device, the sensors its latest `device_health` line (by its time) called blind or
@@ -34,18 +54,27 @@ public struct Ledger: Sendable {
 
     public init() {}
 
-    /// The device and record number a point belongs to: its `device` tag and integer `seq` field.
-    static func record(of point: ParsedPoint) -> (device: String, seq: Int64)? {
+    /// The device incarnation and record number a point belongs to: its `device` and
+    /// `incarnation` tags (none: 0) and integer `seq` field. A point whose incarnation is not a
+    /// number belongs to no record.
+    static func record(of point: ParsedPoint) -> (origin: DeviceIncarnation, seq: Int64)? {
         guard let device = point.tags.first(where: { $0.key == "device" })?.value,
             case .int(let seq)? = point.fields.first(where: { $0.key == "seq" })?.value
         else { return nil }
-        return (device, seq)
+        let tag = point.tags.first { $0.key == "incarnation" }?.value
+        guard let incarnation = tag.map({ Int64($0) }) ?? 0 else { return nil }
+        return (DeviceIncarnation(device: device, incarnation: incarnation), seq)
     }
 
     /// Whether the point's record is stored already.
     public func isStored(_ point: ParsedPoint) -> Bool {
         guard let record = Self.record(of: point) else { return false }
-        return storedSeqs[record.device]?.contains(record.seq) ?? false
+        return storedSeqs[record.origin]?.contains(record.seq) ?? false
+    }
+
+    /// The highest incarnation `device` has had, 0 when none.
+    public func highestIncarnation(of device: String) -> Int64 {
+        incarnations.keys.reduce(0) { $1.device == device ? max($0, $1.incarnation) : $0 }
     }
 
     /// Counts a stored point: a `crossings` point adds its `count` to its minute; any point
@@ -53,12 +82,26 @@ public struct Ledger: Sendable {
     /// no timestamp, as InfluxDB stamps it with the time it arrived.
     public mutating func apply(_ point: ParsedPoint, receivedNs: Int64) {
         points += 1
-        if let record = Self.record(of: point) { storedSeqs[record.device, default: SeqRanges()].insert(record.seq) }
+        let timeNs = point.timestampNs ?? receivedNs
+        if let record = Self.record(of: point) {
+            storedSeqs[record.origin, default: SeqRanges()].insert(record.seq)
+            noteIncarnation(record.origin, timeNs: timeNs)
+        }
+        if point.measurement == Self.incarnationEvent, let device = point.tags.first(where: { $0.key == "device" })?.value,
+            case .int(let incarnation)? = point.fields.first(where: { $0.key == "incarnation" })?.value
+        {
+            noteIncarnation(DeviceIncarnation(device: device, incarnation: incarnation), timeNs: timeNs)
+        }
         if point.measurement == "device_health" { noteSensors(point, receivedNs: receivedNs) }
         guard point.measurement == "crossings", let key = Self.key(of: point, receivedNs: receivedNs),
             case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
         else { return }
         totals[key, default: 0] &+= count
+    }
+
+    mutating func noteIncarnation(_ origin: DeviceIncarnation, timeNs: Int64) {
+        if let known = incarnations[origin], known <= timeNs { return }
+        incarnations[origin] = timeNs
     }
 
     /// Keeps a `device_health` line's sensor masks when it is the device's latest.

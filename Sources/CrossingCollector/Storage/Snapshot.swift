@@ -2,12 +2,17 @@ import CrossingCore
 
 /// The ledger as of the start of a log segment, so that startup replays only the log since.
 ///
-/// Layout, little-endian: `CPSNAP1\n`, i64 first segment not covered, i64 points, u32 devices,
-/// each a string and its u32 ranges of two i64s, u32 totals, each five strings and two i64s
-/// (minute, count), then a u32 CRC-32 of everything before it. A string is a u32 length and
-/// its UTF-8 bytes. The file is replaced whole (FileIO.replace), never edited.
+/// Layout, little-endian: `CPSNAP2\n`, i64 first segment not covered, i64 points, u32 device
+/// incarnations, each a string, an i64 incarnation and its u32 ranges of two i64s, u32 totals,
+/// each five strings and two i64s (minute, count), u32 incarnations seen, each a string and two
+/// i64s (incarnation, first seen ns), then a u32 CRC-32 of everything before it. A string is a
+/// u32 length and its UTF-8 bytes. The file is replaced whole (FileIO.replace), never edited.
+///
+/// `CPSNAP1\n`, from before incarnations, is read as well: its devices have no incarnation
+/// number (so 0), and it has no incarnations section.
 enum Snapshot {
-    static let magic = Array("CPSNAP1\n".utf8)
+    static let magic = Array("CPSNAP2\n".utf8)
+    static let magicBefore = Array("CPSNAP1\n".utf8)
     static let fileName = "snapshot.bin"
 
     static func encode(_ ledger: Ledger, throughSegment: Int) -> [UInt8] {
@@ -15,8 +20,9 @@ enum Snapshot {
         bytes.appendLittleEndian(Int64(throughSegment))
         bytes.appendLittleEndian(ledger.points)
         bytes.appendLittleEndian(UInt32(ledger.storedSeqs.count))
-        for (device, seqs) in ledger.storedSeqs.sorted(by: { $0.key < $1.key }) {
-            bytes.append(string: device)
+        for (origin, seqs) in ledger.storedSeqs.sorted(by: { $0.key < $1.key }) {
+            bytes.append(string: origin.device)
+            bytes.appendLittleEndian(origin.incarnation)
             bytes.appendLittleEndian(UInt32(seqs.ranges.count))
             for range in seqs.ranges {
                 bytes.appendLittleEndian(range.lowerBound)
@@ -29,6 +35,12 @@ enum Snapshot {
             bytes.appendLittleEndian(key.minuteS)
             bytes.appendLittleEndian(count)
         }
+        bytes.appendLittleEndian(UInt32(ledger.incarnations.count))
+        for (origin, firstNs) in ledger.incarnations.sorted(by: { $0.key < $1.key }) {
+            bytes.append(string: origin.device)
+            bytes.appendLittleEndian(origin.incarnation)
+            bytes.appendLittleEndian(firstNs)
+        }
         var crc = CRC32()
         crc.update(bytes.span)
         bytes.appendLittleEndian(crc.value)
@@ -36,9 +48,11 @@ enum Snapshot {
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws(CollectorError) -> (ledger: Ledger, throughSegment: Int) {
-        guard bytes.count >= magic.count + 4, Array(bytes.prefix(magic.count)) == magic else {
+        let head = Array(bytes.prefix(magic.count))
+        guard bytes.count >= magic.count + 4, head == magic || head == magicBefore else {
             throw CollectorError("\(path): not a snapshot (bad magic)")
         }
+        let numbered = head == magic
         var crc = CRC32()
         for byte in bytes.dropLast(4) { crc.update(byte) }
         guard crc.value == bytes.span.loadLittleEndian(at: bytes.count - 4, as: UInt32.self) else { throw CollectorError("\(path): snapshot CRC mismatch") }
@@ -47,7 +61,7 @@ enum Snapshot {
         var ledger = Ledger()
         ledger.points = try reader.int64()
         for _ in 0..<(try reader.uint32()) {
-            let device = try reader.string()
+            let origin = DeviceIncarnation(device: try reader.string(), incarnation: numbered ? try reader.int64() : 0)
             var seqs = SeqRanges()
             for _ in 0..<(try reader.uint32()) {
                 let low = try reader.int64()
@@ -55,13 +69,19 @@ enum Snapshot {
                 guard low <= high else { throw CollectorError("\(path): offset \(reader.offset): seq range \(low)...\(high) inverted") }
                 seqs.insert(low...high)
             }
-            ledger.storedSeqs[device] = seqs
+            ledger.storedSeqs[origin] = seqs
         }
         for _ in 0..<(try reader.uint32()) {
             let key = CrossingKey(
                 site: try reader.string(), device: try reader.string(), lane: try reader.string(),
                 crossingClass: try reader.string(), direction: try reader.string(), minuteS: try reader.int64())
             ledger.totals[key] = try reader.int64()
+        }
+        if numbered {
+            for _ in 0..<(try reader.uint32()) {
+                let origin = DeviceIncarnation(device: try reader.string(), incarnation: try reader.int64())
+                ledger.incarnations[origin] = try reader.int64()
+            }
         }
         guard reader.offset == reader.end else { throw CollectorError("\(path): \(reader.end - reader.offset) bytes after the snapshot's end") }
         return (ledger, throughSegment)

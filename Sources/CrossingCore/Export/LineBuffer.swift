@@ -86,6 +86,15 @@ public struct LineBuffer<let capacity: Int> {
         for index in 0..<value.count { putEscaped(value[index], alsoEquals: true) }
     }
 
+    /// Adds a tag whose value is a number, in decimal (a device's incarnation).
+    public mutating func tag(_ key: StaticString, decimal value: Int64) {
+        precondition(open && fields == 0, "tags come before fields")
+        put(0x2C)
+        putKey(key)
+        put(0x3D)
+        putDecimal(value)
+    }
+
     /// Adds a tag whose value is fixed in the firmware (a class or direction name).
     public mutating func tag(_ key: StaticString, _ value: StaticString) {
         tag(key, ShortText(static: value))

@@ -4,8 +4,10 @@ import Foundation
 
 /// The collector's side of the device protocol (docs/device-protocol.md) in memory, as the
 /// device's link: it reads lines until a `# batch` trailer, checks the HMAC under the device's
-/// key, stores the batch unless it has stored its last record number already, and answers
-/// `ack LAST TIME_NS`, or `nack REASON` when the batch does not check. It can be taken down.
+/// key, stores the batch unless it has stored its last record number already (per device and
+/// incarnation), and answers `ack LAST TIME_NS`, or `nack REASON` when the batch does not
+/// check. A batch with `inc=new` is answered `ack 0 TIME_NS N` with an incarnation the device
+/// id never had. It can be taken down.
 public struct EmulatedCollector: InMemoryPeer {
     /// Wall time at the collector, ns since 1970; the host moves it along.
     public var nowNs: Int64
@@ -20,7 +22,10 @@ public struct EmulatedCollector: InMemoryPeer {
     public private(set) var batchesRepeated = 0
     public private(set) var batchesRefused = 0
     private let key: [UInt8]
+    /// The highest record stored, per device and incarnation (`device/inc`).
     private var highestStored: [String: Int] = [:]
+    /// The highest incarnation given, per device.
+    public private(set) var incarnations: [String: Int64] = [:]
     public var connection = PeerConnection()
     private var pending: [UInt8] = []
 
@@ -70,12 +75,19 @@ public struct EmulatedCollector: InMemoryPeer {
             refuse("bad-hmac")
             return
         }
+        if fields["inc"] == "new" {
+            let number = max(nowNs / 1_000_000_000, (incarnations[device] ?? 0) + 1)
+            incarnations[device] = number
+            connection.outbound += Array("ack 0 \(nowNs) \(number)\n".utf8)
+            return
+        }
+        let life = "\(device)/\(fields["inc"] ?? "0")"
         if last > 0 {
-            if let stored = highestStored[device], last <= stored {
+            if let stored = highestStored[life], last <= stored {
                 batchesRepeated += 1
             } else {
                 store.store(pending)
-                highestStored[device] = last
+                highestStored[life] = last
                 batchesStored += 1
             }
         }

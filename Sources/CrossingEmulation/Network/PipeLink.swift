@@ -9,7 +9,11 @@ public struct PipeLink: Link {
     /// Connections opened so far: the far end tells a new one from the old.
     public private(set) var connection = 0
 
-    public init() {}
+    /// A link whose first connection is numbered after `connectionsBefore`: a unit fitted in
+    /// place of another, whose late answers must not reach the new one's connections.
+    public init(connectionsBefore: Int = 0) {
+        connection = connectionsBefore
+    }
 
     /// While partitioned, connections are refused and an open one breaks.
     public var partitioned: Bool {

@@ -98,15 +98,16 @@ public struct TCPLink: Link {
         return count
     }
 
-    /// `ack LAST TIME_NS` and an HTTP `Date:` header (its `\r` kept) with `wallNs` for their
-    /// time; any other line as it is.
+    /// `ack LAST TIME_NS [INCARNATION]` and an HTTP `Date:` header (its `\r` kept) with
+    /// `wallNs` for their time; any other line as it is.
     public static func translate(_ line: [UInt8], wallNs: Int64) -> [UInt8] {
         if line.count >= 5 && String(decoding: line.prefix(5), as: UTF8.self).lowercased() == "date:" {
             return Array("Date: \(EmulatedHTTPPeer.httpDate(wallNs / 1_000_000_000))".utf8) + (line.last == 0x0D ? [0x0D] : [])
         }
-        let fields = line.split(separator: 0x20)
-        guard fields.count == 3, fields[0].elementsEqual("ack".utf8) else { return line }
-        return Array("ack \(String(decoding: fields[1], as: UTF8.self)) \(wallNs)".utf8)
+        var fields = line.split(separator: 0x20)
+        guard fields.count == 3 || fields.count == 4, fields[0].elementsEqual("ack".utf8) else { return line }
+        fields[2] = ArraySlice("\(wallNs)".utf8)
+        return Array(fields.joined(separator: [0x20]))
     }
 
     public mutating func close() {

@@ -50,7 +50,10 @@ extension CountingDevice {
             var lanesKept: Int?
             if let length = try journal.restore(into: &payload) {
                 lanesKept = DeviceSnapshot.laneCount(in: payload.span, length: length)
+                if let lanes = lanesKept { DeviceSnapshot.upgrade(&payload, lanes: lanes, length: length) }
             }
+            // No journal: blank flash, a new life of this id (`Incarnation`).
+            exporter.incarnation = lanesKept == nil ? .unknown : DeviceSnapshot.incarnation(in: payload.span)
             // With no snapshot, every record the log holds was numbered since the first boot.
             let nextRecordSeq = lanesKept == nil ? 1 : DeviceSnapshot.nextRecordSeq(in: payload.span)
             let highest = try outboxLog.restore(

@@ -40,6 +40,9 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, WatchdogTimer: Watc
     /// Whether the config names an export target.
     public var exports: Bool { exporting }
 
+    /// Which life of its id the device is in; records are exported only once it is known.
+    public var incarnation: Incarnation { exporter.incarnation }
+
     /// Whether the export has a request under way, read in place.
     public var exportBusy: Bool {
         mutating get { exporting && exporter.isBusy }
@@ -133,6 +136,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, WatchdogTimer: Watc
         if exporting {
             let figures = figures(nowUs: nowUs)
             exporter.step(link: &link, outbox: &outbox, wall: &wallTime, config: &config, figures: figures, nowUs: nowUs)
+            // An incarnation is kept before a record goes out under it.
+            if case .learned = exporter.incarnation { try persist() }
         }
         if outbox.settledThroughSeq != loggedSettledSeq {
             try outboxLog.appendAck(through: outbox.settledThroughSeq, flash: &journal.flash, outbox: &outbox)
@@ -168,7 +173,8 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, WatchdogTimer: Watc
 
     /// Commits every lane's totals, last frame counted and counts not yet in the outbox now.
     public mutating func persist() throws(FlashError) {
-        let length = DeviceSnapshot.putHeader(lanes: config.laneCount, nextRecordSeq: outbox.nextSeq, in: &payload)
+        let length = DeviceSnapshot.putHeader(
+            lanes: config.laneCount, nextRecordSeq: outbox.nextSeq, incarnation: exporter.incarnation, in: &payload)
         for lane in 0..<config.laneCount {
             let pending = readUnexported(lane: lane)
             DeviceSnapshot.putLane(
@@ -182,6 +188,7 @@ public struct CountingDevice<Storage: Flash, Bus: SensorBus, WatchdogTimer: Watc
             }
         }
         try journal.commit(payload.span.extracting(0..<length))
+        if case .learned(let number) = exporter.incarnation { exporter.incarnation = .known(number) }
         health.commits &+= 1
         logEntryAtCommit = outboxLog.nextEntry
         lastPersistUs = clock.nowUs()

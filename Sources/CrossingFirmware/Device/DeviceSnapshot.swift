@@ -11,7 +11,9 @@ import CrossingCore
 /// `nextRecordSeq` on closed after the snapshot, and hold the pending counts (docs/journal.md,
 /// "Totals and bins agree").
 ///
-/// Payload: a lane count byte, the outbox's next record number (4 bytes), then per lane 169
+/// Payload: a lane count byte, the outbox's next record number (4 bytes), the device's
+/// incarnation (4 bytes, `Incarnation.persisted`; a journal written before incarnations lacks
+/// it, and restores as incarnation 0), then per lane 169
 /// bytes: CRC32 of the name, kind (1 depth, 2 loops), last sequence, 12 x UInt64 totals
 /// (class-major, directions outbound, inbound, unknown), and the pending bin: start (UInt64
 /// us), interval (UInt32 ms), frames (UInt32), 12 x UInt32 counts. All little-endian.
@@ -20,13 +22,17 @@ enum DeviceSnapshot {
     static let classes: InlineArray<4, CrossingClass> = [.pedestrian, .bicycle, .car, .bus]
     static let directions: InlineArray<3, Direction> = [.outbound, .inbound, .unknown]
 
-    static func bytes(lanes: Int) -> Int { 5 + lanes * laneBytes }
+    static var headerBytes: Int { 9 }
+    /// The header before incarnations: no incarnation field.
+    static var headerBytesBefore: Int { 5 }
+
+    static func bytes(lanes: Int) -> Int { headerBytes + lanes * laneBytes }
 
     /// The lanes a payload of `length` bytes keeps; nil when it is not a snapshot.
     static func laneCount(in payload: Span<UInt8>, length: Int) -> Int? {
         guard length > 0 else { return nil }
         let lanes = Int(payload[0])
-        guard lanes <= 4, length == bytes(lanes: lanes) else { return nil }
+        guard lanes <= 4, length == bytes(lanes: lanes) || length == headerBytesBefore + lanes * laneBytes else { return nil }
         // Record numbers stay below 2^31, as the outbox log's do (`OutboxLog.seqLimit`).
         guard nextRecordSeq(in: payload) < OutboxLog.seqLimit else { return nil }
         return lanes
@@ -34,6 +40,20 @@ enum DeviceSnapshot {
 
     /// The number the outbox gave its next record, so that none is used twice across boots.
     static func nextRecordSeq(in payload: Span<UInt8>) -> UInt32 { UInt32(truncatingIfNeeded: word(payload, at: 1, bytes: 4)) }
+
+    /// Brings a snapshot of `lanes` lanes written before incarnations to this layout, in
+    /// place, as incarnation 0: its records went out with none, and must go on so.
+    static func upgrade(_ payload: inout JournalPayload, lanes: Int, length: Int) {
+        guard length == headerBytesBefore + lanes * laneBytes else { return }
+        let shift = headerBytes - headerBytesBefore
+        for index in stride(from: length - 1, through: headerBytesBefore, by: -1) { payload[index + shift] = payload[index] }
+        put(0, at: headerBytesBefore, bytes: shift, in: &payload)
+    }
+
+    /// The incarnation the snapshot kept.
+    static func incarnation(in payload: Span<UInt8>) -> Incarnation {
+        Incarnation(persisted: UInt32(truncatingIfNeeded: word(payload, at: 5, bytes: 4)))
+    }
 
     /// The index of the lane kept under this name and kind among `lanes`, if any.
     static func find(nameCRC: UInt32, kind: UInt8, lanes: Int, in payload: Span<UInt8>) -> Int? {
@@ -65,9 +85,10 @@ enum DeviceSnapshot {
     }
 
     /// Writes the header; the lanes follow with `putLane` and `putTotal`. Returns the length.
-    static func putHeader(lanes: Int, nextRecordSeq: UInt32, in payload: inout JournalPayload) -> Int {
+    static func putHeader(lanes: Int, nextRecordSeq: UInt32, incarnation: Incarnation, in payload: inout JournalPayload) -> Int {
         payload[0] = UInt8(lanes)
         put(UInt64(nextRecordSeq), at: 1, bytes: 4, in: &payload)
+        put(UInt64(incarnation.persisted), at: 5, bytes: 4, in: &payload)
         return bytes(lanes: lanes)
     }
 
@@ -88,7 +109,7 @@ enum DeviceSnapshot {
         put(total, at: offset(lane) + 9 + 8 * cell, bytes: 8, in: &payload)
     }
 
-    private static func offset(_ lane: Int) -> Int { 5 + lane * laneBytes }
+    private static func offset(_ lane: Int) -> Int { headerBytes + lane * laneBytes }
 
     private static func word(_ payload: Span<UInt8>, at offset: Int, bytes: Int) -> UInt64 {
         var value: UInt64 = 0

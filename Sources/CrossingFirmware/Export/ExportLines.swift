@@ -8,10 +8,12 @@ enum ExportLines {
     static let directions: InlineArray<3, Direction> = [.outbound, .inbound, .unknown]
 
     /// A record's lines: a `crossings` line per class and direction that counted anything,
-    /// then its `coverage` line. Throws (and leaves `buffer` as it was) when they do not all fit.
-    /// `config` is `inout` only to be read in place; it is not written.
+    /// then its `coverage` line, tagged with the device's `incarnation` (none for 0, a journal
+    /// from before incarnations), so that a replaced unit's points never overwrite the old
+    /// one's. Throws (and leaves `buffer` as it was) when they do not all fit. `config` is
+    /// `inout` only to be read in place; it is not written.
     static func write<let capacity: Int>(
-        _ record: OutboxRecord, config: inout DeviceConfig, into buffer: inout LineBuffer<capacity>
+        _ record: OutboxRecord, incarnation: UInt32, config: inout DeviceConfig, into buffer: inout LineBuffer<capacity>
     ) throws(LineError) {
         guard let timestampNs = record.wallStartNs else { return }
         let lane = config.lane(Int(record.lane)).name
@@ -24,6 +26,7 @@ enum ExportLines {
                     buffer.begin("crossings")
                     buffer.tag("site", config.site)
                     buffer.tag("device", config.device)
+                    if incarnation != 0 { buffer.tag("incarnation", decimal: Int64(incarnation)) }
                     buffer.tag("lane", lane)
                     buffer.tag("class", classes[c].name)
                     buffer.tag("direction", directions[d].name)
@@ -35,6 +38,7 @@ enum ExportLines {
             buffer.begin("coverage")
             buffer.tag("site", config.site)
             buffer.tag("device", config.device)
+            if incarnation != 0 { buffer.tag("incarnation", decimal: Int64(incarnation)) }
             buffer.tag("lane", lane)
             buffer.field("frames", Int64(record.bin.frames))
             buffer.field("interval_s", Int64(record.bin.intervalMs / 1000))

@@ -19,9 +19,14 @@ extension Exporter {
             return try checkTimeout(nowUs)
         }
         health.lastStatus = answer.status
-        if let dateS = answer.dateS { wall.learn(wallNs: dateS &* 1_000_000_000 &+ 500_000_000, nowUs: nowUs) }
-        // The health line alone must teach the time, or go again after the backoff.
-        if recordsInRequest == 0 && wall.offsetNs == nil {
+        if let dateS = answer.dateS {
+            wall.learn(wallNs: dateS &* 1_000_000_000 &+ 500_000_000, nowUs: nowUs)
+            // With no collector to pick one, the second of the first answer after a blank boot
+            // is the incarnation: a later life of this id first speaks in a later second.
+            if incarnation == .unknown { incarnation = .learned(UInt32(clamping: max(1, dateS))) }
+        }
+        // The health line alone must teach what records wait for, or go again after the backoff.
+        if recordsInRequest == 0 && (wall.offsetNs == nil || incarnation == .unknown) {
             health.serverErrors &+= 1
             fail(&link, outbox: &outbox, nowUs: nowUs)
             return
@@ -46,7 +51,8 @@ extension Exporter {
         if answer.mustClose { link.close() }
     }
 
-    /// The collector's answer to a batch: `ack LAST TIME_NS`, or `nack REASON`.
+    /// The collector's answer to a batch: `ack LAST TIME_NS`, `ack 0 TIME_NS INCARNATION` to a
+    /// batch that asked for an incarnation, or `nack REASON`.
     mutating func receiveAck(_ link: inout some Link, outbox: inout DeviceOutbox, wall: inout WallTime, nowUs: UInt64) throws(LinkError) {
         var end = -1
         for index in 0..<responseCount where response[index] == 0x0A {
@@ -64,7 +70,7 @@ extension Exporter {
             let byte = response[index]
             if byte == 0x20 {
                 field += 1
-                if field > 1 { isAck = false } else { fields[field] = 0 }
+                if field > 2 { isAck = false } else { fields[field] = 0 }
             } else if byte >= 0x30 && byte <= 0x39 && field >= 0 {
                 fields[field] = fields[field] &* 10 &+ Int64(byte - 0x30)
             } else {
@@ -76,6 +82,14 @@ extension Exporter {
             health.serverErrors &+= 1
             fail(&link, outbox: &outbox, nowUs: nowUs)
             return
+        }
+        if incarnation == .unknown {
+            guard fields[2] > 0 && fields[2] < Int64(Incarnation.unknownMark) else {
+                health.serverErrors &+= 1
+                fail(&link, outbox: &outbox, nowUs: nowUs)
+                return
+            }
+            incarnation = .learned(UInt32(fields[2]))
         }
         wall.learn(wallNs: fields[1], nowUs: nowUs)
         if recordsInRequest > 0 { acknowledgeSent(outbox: &outbox) }

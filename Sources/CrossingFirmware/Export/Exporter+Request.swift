@@ -5,7 +5,8 @@ import CrossingDevice
 // head or the signed batch trailer.
 extension Exporter {
     /// The oldest stamped records that fit, then the health line, then the HTTP head or the
-    /// batch trailer. Before the device knows wall time, the health line alone.
+    /// batch trailer. Before the device knows wall time and its incarnation, the health line
+    /// alone.
     mutating func build(
         outbox: inout DeviceOutbox, wall: WallTime, config: inout DeviceConfig, figures: HealthFigures, nowUs: UInt64
     ) {
@@ -15,11 +16,12 @@ extension Exporter {
         sentBytes = 0
         requestStartUs = nowUs
         health.requests &+= 1
-        if wall.offsetNs != nil {
+        if !waits(wall), case .known(let number) = incarnation {
             let ready = outbox.sendableCount
             while recordsInRequest < ready {
                 do throws(LineError) {
-                    try ExportLines.write(outbox.record(outbox.sentCount + recordsInRequest), config: &config, into: &body)
+                    try ExportLines.write(
+                        outbox.record(outbox.sentCount + recordsInRequest), incarnation: number, config: &config, into: &body)
                     recordsInRequest += 1
                 } catch {
                     break
@@ -71,8 +73,9 @@ extension Exporter {
     }
 
     /// The batch trailer, an ILP comment line an ordinary listener skips:
-    /// `# batch v=1 device=ID first=N last=N lines=N bytes=N hmac=HEX`, the MAC over the
-    /// batch's lines and the trailer up to ` hmac=`.
+    /// `# batch v=1 device=ID inc=N first=N last=N lines=N bytes=N hmac=HEX`, the MAC over the
+    /// batch's lines and the trailer up to ` hmac=`. `inc=new` asks the collector for an
+    /// incarnation.
     mutating func putTrailer(first: UInt32, last: UInt32) {
         var lines = 0
         body.withBytes { bytes in
@@ -80,6 +83,11 @@ extension Exporter {
         }
         put("# batch v=1 device=")
         put(device)
+        put(" inc=")
+        switch incarnation {
+        case .known(let number): putDecimal(Int(number))
+        case .unknown, .learned: put("new")
+        }
         put(" first=")
         putDecimal(Int(first))
         put(" last=")

@@ -5,13 +5,14 @@ import CrossingDevice
 /// waiting, in one of two framings:
 ///
 /// - `http://host:port/path`: `POST` requests to InfluxDB or VictoriaMetrics
-///   (docs/line-protocol.md). 2xx acknowledges, and its `Date` header teaches wall time; 4xx
-///   refuses the records for good: they are dropped and counted, the status and the body's
-///   start kept in health.
+///   (docs/line-protocol.md). 2xx acknowledges, and its `Date` header teaches wall time (and,
+///   to a device with no incarnation, its incarnation); 4xx refuses the records for good: they
+///   are dropped and counted, the status and the body's start kept in health.
 /// - `tcp://host:port`: batches to our collector (docs/device-protocol.md): the lines, then a
-///   `# batch` trailer with the device id, the first and last record numbers and an
-///   HMAC-SHA256 under the device's key. The collector's `ack` line acknowledges and carries
-///   its time; a `nack` is retried like a failure, so a wrong key never loses counts.
+///   `# batch` trailer with the device id, its incarnation, the first and last record numbers
+///   and an HMAC-SHA256 under the device's key. The collector's `ack` line acknowledges and
+///   carries its time (and an incarnation, to a device that asked); a `nack` is retried like a
+///   failure, so a wrong key never loses counts.
 ///
 /// A request or batch carries the oldest stamped records that fit in `bodyBytesMax`, and a
 /// `device_health` line. Anything that fails (no connection, a reset, a 5xx, no answer in
@@ -49,6 +50,9 @@ public struct Exporter {
     var requestStartUs: UInt64 = 0
     var recordsInRequest = 0
     var lastHealthStampNs = Int64.min
+    /// Set by the device at boot from its journal, learned from an answer, made known by the
+    /// device's next commit.
+    public internal(set) var incarnation = Incarnation.unknown
 
     /// Whether a request is under way: connecting, sending, or waiting for its answer.
     /// `mutating` to be read in place (docs/embedded.md, "Stack").
@@ -94,8 +98,9 @@ public struct Exporter {
         do throws(LinkError) {
             switch state {
             case .idle:
-                // Records wait for wall time; the answer to a lone health line brings it.
-                let due = outbox.sendableCount > 0 || (outbox.count > 0 && wall.offsetNs == nil)
+                // Records wait for wall time and an incarnation; the answer to a lone health
+                // line brings them.
+                let due = waits(wall) ? outbox.count > 0 : outbox.sendableCount > 0
                 guard nowUs >= retryAtUs, due else { return }
                 state = .connecting
                 try connect(&link, outbox: &outbox, wall: wall, config: &config, figures: figures, nowUs: nowUs)
@@ -110,6 +115,12 @@ public struct Exporter {
             if state == .connecting { health.connectFailures &+= 1 } else { health.resets &+= 1 }
             fail(&link, outbox: &outbox, nowUs: nowUs)
         }
+    }
+
+    /// Whether records must wait: for wall time, or for an incarnation kept in the journal.
+    func waits(_ wall: WallTime) -> Bool {
+        guard wall.offsetNs != nil, case .known = incarnation else { return true }
+        return false
     }
 
     mutating func connect(

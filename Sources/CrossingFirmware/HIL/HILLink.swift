@@ -18,7 +18,8 @@ extension HILOutput {
 /// It writes the line-protocol lines of every batch the device sends to `output` and acks
 /// the batch at once, with the wall time `epochNs` plus the board's clock, so the device's
 /// export runs its real path and the lines come out the same on every rig. The batch trailer
-/// (a `#` line carrying the HMAC) is read for its `last=` and not written.
+/// (a `#` line carrying the HMAC) is read for its `last=` and `inc=` and not written; a device
+/// asking for an incarnation gets the epoch's second, the same on every rig.
 public struct HILLink<Out: HILOutput>: ClockedLink {
     /// 2022-09-21T06:00:00Z: the wall time a rig's board clock starts from.
     public static var epochNs: Int64 { 1_663_740_000_000_000_000 }
@@ -32,7 +33,7 @@ public struct HILLink<Out: HILOutput>: ClockedLink {
     private var inTrailer = false
     private var trailer = InlineArray<256, UInt8>(repeating: 0)
     private var trailerCount = 0
-    /// `ack LAST TIME_NS`: at most 4 + 10 + 1 + 19 + 1 bytes.
+    /// `ack LAST TIME_NS [INCARNATION]`: at most 4 + 10 + 1 + 19 + 1 + 10 + 1 bytes.
     private var answer = HILText<48>()
 
     public init(output: Out) {
@@ -80,22 +81,13 @@ public struct HILLink<Out: HILOutput>: ClockedLink {
         answer = HILText<48>()
     }
 
-    /// `ack LAST TIME_NS` for the trailer just read.
+    /// `ack LAST TIME_NS` for the trailer just read, with an incarnation when it asked.
     private mutating func acknowledge() {
         var last: Int64 = 0
-        let key: StaticString = " last="
-        key.withUTF8Buffer { name in
-            guard trailerCount > name.count else { return }
-            for start in 0..<(trailerCount - name.count) {
-                var match = true
-                for offset in 0..<name.count where trailer[start + offset] != name[offset] { match = false }
-                guard match else { continue }
-                var index = start + name.count
-                while index < trailerCount, trailer[index] >= 0x30, trailer[index] <= 0x39 {
-                    last = last &* 10 &+ Int64(trailer[index] - 0x30)
-                    index += 1
-                }
-                return
+        if var index = find(" last=") {
+            while index < trailerCount, trailer[index] >= 0x30, trailer[index] <= 0x39 {
+                last = last &* 10 &+ Int64(trailer[index] - 0x30)
+                index += 1
             }
         }
         answer = HILText<48>()
@@ -103,7 +95,24 @@ public struct HILLink<Out: HILOutput>: ClockedLink {
         answer.put(last)
         answer.put(" ")
         answer.put(Self.epochNs &+ Int64(truncatingIfNeeded: boardUs &* 1000))
+        if find(" inc=new") != nil {
+            answer.put(" ")
+            answer.put(Self.epochNs / 1_000_000_000)
+        }
         answer.endLine()
         batches &+= 1
+    }
+
+    /// Where the trailer continues after `key`, if it holds it.
+    private func find(_ key: StaticString) -> Int? {
+        key.withUTF8Buffer { name -> Int? in
+            guard trailerCount > name.count else { return nil }
+            for start in 0..<(trailerCount - name.count) {
+                var match = true
+                for offset in 0..<name.count where trailer[start + offset] != name[offset] { match = false }
+                if match { return start + name.count }
+            }
+            return nil
+        }
     }
 }
