@@ -3,9 +3,10 @@ import CrossingSimulation
 import Foundation
 
 /// The collector's ingest and storage, in the simulation's process: device-protocol batches
-/// judged and stored as the server does (`DeviceBatches`, `CollectorStore` on a real directory),
-/// acknowledged only after the log is synced, and a crash that loses whatever was not synced
-/// and tears the log's tail.
+/// judged and stored as the server does (`DeviceBatches`, `CollectorStore` on a real directory
+/// behind a modelled page cache, `PageCacheFiles`), acknowledged only after the log is synced; a
+/// crash that loses whatever was not synced and tears the log's tail, and a power cut that
+/// loses whatever the store did not make durable with its own syncs.
 final class CollectorNode {
     /// An answer waiting for the log to be synced, then for the network.
     struct Answer {
@@ -23,6 +24,7 @@ final class CollectorNode {
 
     let directory: String
     let keys: DeviceKeys
+    let files = PageCacheFiles()
     private(set) var store: CollectorStore
     private var batches = DeviceBatches()
     /// Per device: the connection its pending bytes came on, and the lines of the batch so far.
@@ -44,6 +46,7 @@ final class CollectorNode {
         var direction: String
     }
     private(set) var crashes = 0
+    private(set) var powerCuts = 0
     private(set) var batchesStored = 0
     private(set) var batchesRepeated = 0
     private(set) var batchesRefused = 0
@@ -54,7 +57,7 @@ final class CollectorNode {
         self.directory = directory
         self.keys = keys
         self.nowNs = nowNs
-        store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes) { _ in }
+        store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes, files: files) { _ in }
     }
 
     /// Takes bytes a device sent on `connection`. Returns answers to send now (a refusal), and
@@ -155,7 +158,22 @@ final class CollectorNode {
         let unsyncedBytes = wal.end.offset - wal.synced.offset
         let kept = wal.synced.offset + unsyncedBytes * Int(keepPermille) / 1000
         guard truncate(path, off_t(kept)) == 0 else { throw CollectorError("truncate \(path): \(String(cString: strerror(errno)))") }
-        store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes) { _ in }
+        try restart()
+    }
+
+    /// The collector's power fails: unsynced answers are lost, and the disk keeps only what the
+    /// store made durable (`PageCacheFiles.cutPower`). Then it starts again from the disk.
+    func cutPower(random: inout SplitMix64) throws {
+        powerCuts += 1
+        unsynced = []
+        pending = [:]
+        try files.cutPower(random: &random)
+        try restart()
+    }
+
+    /// Opens the store again from disk, as a start does.
+    private func restart() throws(CollectorError) {
+        store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes, files: files) { _ in }
         // Records the crash lost may come again otherwise: forget their counts.
         counts = counts.filter { store.ledger.storedSeqs[$0.key.origin]?.contains($0.key.seq) ?? false }
     }

@@ -22,6 +22,8 @@ struct FaultPlan {
     var partitions: [Window]
     /// Collector crashes: everything not synced is lost, the log's tail torn.
     var collectorCrashesS: [Double]
+    /// Collector power cuts: the disk keeps what the store synced (`PageCacheFiles`).
+    var collectorPowerCutsS: [Double]
     /// Device power cuts, each at a flash operation soon after its time, torn or whole.
     var powerCuts: [(device: Int, atS: Double, torn: Bool)]
     var watchdogResets: [(device: Int, atS: Double)]
@@ -64,11 +66,13 @@ struct FaultPlan {
         clockSteps = on() ? (0..<(1 + below(2))).map { _ in (time(), Int64(below(7200)) - 3600) } : []
         // Drawn last, so that the faults above stay what they were for each seed.
         replacements = on() ? (0..<(1 + below(2))).map { _ in (Int(below(UInt64(devices))), time()) } : []
+        collectorPowerCutsS = on() ? (0..<(1 + below(3))).map { _ in time() }.sorted() : []
     }
 
     /// The kinds of fault, as `--faults` names them.
     static let kinds = [
-        "loss", "duplicate", "stale", "delay", "partition", "crash", "power", "reset", "replace", "bus", "drop", "clock",
+        "loss", "duplicate", "stale", "delay", "partition", "crash", "collector-power", "power", "reset", "replace", "bus", "drop",
+        "clock",
     ]
 
     /// Calls off every kind of fault but `kinds`, to find which kind a failure needs.
@@ -79,6 +83,7 @@ struct FaultPlan {
         if !kinds.contains("delay") { answerDelayMaxMs = 0 }
         if !kinds.contains("partition") { partitions = [] }
         if !kinds.contains("crash") { collectorCrashesS = [] }
+        if !kinds.contains("collector-power") { collectorPowerCutsS = [] }
         if !kinds.contains("power") { powerCuts = [] }
         if !kinds.contains("reset") { watchdogResets = [] }
         if !kinds.contains("bus") { busFaultRate = 0 }
@@ -92,7 +97,8 @@ struct FaultPlan {
         let longestS = partitions.map { $0.endS - $0.startS }.max() ?? 0
         return "loss=\(lossPermille)‰ duplicate=\(duplicatePermille)‰ stale=\(stalePermille)‰ "
             + "answer_delay<=\(answerDelayMaxMs)ms partitions=\(partitions.count) (longest \(Int(longestS))s) "
-            + "collector_crashes=\(collectorCrashesS.count) power_cuts=\(powerCuts.count) "
+            + "collector_crashes=\(collectorCrashesS.count) collector_power_cuts=\(collectorPowerCutsS.count) "
+            + "power_cuts=\(powerCuts.count) "
             + "watchdog_resets=\(watchdogResets.count) replacements=\(replacements.count) "
             + "bus_faults=\(Int((busFaultRate * 1000).rounded()))‰ "
             + "frame_drops=\(frameDropPermille)‰ clock_steps=\(clockSteps.count)"

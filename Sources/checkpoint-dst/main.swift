@@ -12,8 +12,10 @@ let help = """
     parts, each counting a scene) and the collector's ingest and storage, in one process on one
     virtual clock. Each seed draws its faults: on the link loss, delay, duplication, reordering
     and partitions of minutes to hours; collector crashes that lose what was not synced and tear
-    the log's tail; device power cuts at a flash operation, torn or whole, watchdog resets, sensor
-    bus faults and dropped frames; steps of the wall clock. Phase 1 runs with the faults, phase 2
+    the log's tail, and collector power cuts that keep only what the store made durable (a page
+    cache in front of its disk); device power cuts at a flash operation, torn or whole, watchdog
+    resets, units replaced by blank ones under the same id, sensor bus faults and dropped frames;
+    steps of the wall clock. Phase 1 runs with the faults, phase 2
     heals them and runs until every outbox is empty. Then the collector must hold exactly every
     device's totals per lane, class and direction: none lost, none stored twice. Bounds on the
     outbox, the link and the collector's buffers are checked at every step.
@@ -23,8 +25,9 @@ let help = """
       --devices K         devices per run, 1-8 (default 3)
       --duration SECONDS  simulated seconds of phase 1 (default 7200)
       --faults KINDS      the kinds of fault drawn, comma-separated, or all (default) or none:
-                          loss, duplicate, stale, delay, partition (the link); crash (the
-                          collector); power, reset, bus, drop (the devices); clock
+                          loss, duplicate, stale, delay, partition (the link); crash,
+                          collector-power (the collector); power, reset, replace, bus, drop
+                          (the devices); clock
       --json              one JSON object: seeds, failures (seed, reason, faults, replay),
                           wall_s, seeds_per_s, and per seed its digest
     A failure prints its seed, its faults and the command that replays it; the same seed gives

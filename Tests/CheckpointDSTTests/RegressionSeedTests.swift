@@ -22,6 +22,8 @@ struct RegressionSeedTests {
         Case(seed: 3, durationS: 600, faults: ["reset"], found: "a watchdog reset lost the open bin the restored totals held"),
         Case(seed: 4, durationS: 600, faults: ["power"], found: "a cut before the first commit restored no totals for the bins in the log"),
         Case(seed: 12, durationS: 1800, faults: ["partition", "loss", "delay"], found: "a merged record reused a number the collector had stored"),
+        Case(seed: 5, durationS: 600, faults: ["replace"], found: "a replaced unit's records were dropped as resends of the old unit's"),
+        Case(seed: 99, durationS: 600, faults: ["collector-power"], found: "a log synced without fdatasync loses acknowledged records to a power cut"),
     ]
 
     @Test("Every count reaches the collector exactly once", arguments: cases)

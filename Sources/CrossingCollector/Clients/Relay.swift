@@ -149,7 +149,8 @@ public final class Relay: @unchecked Sendable {
     }
 
     private func advance(to cursor: WriteAheadLog.Position, lines: Int) throws(CollectorError) {
-        try FileIO.replace(path: cursorPath, with: Array("\(cursor.segment) \(cursor.offset)\n".utf8), directory: dataDirectory)
+        try FileIO.replace(
+            path: cursorPath, with: Array("\(cursor.segment) \(cursor.offset)\n".utf8), directory: dataDirectory, files: SystemFiles.shared)
         state.withLock { $0.cursor = cursor }
         relayed.add(Int64(lines), ordering: .relaxed)
     }

@@ -31,22 +31,30 @@ public final class CollectorStore {
     public let wal: WriteAheadLog
     let directory: String
     let compactBytes: Int
+    let files: DurableFiles
 
     /// Opens (creating) the store in `directory`: loads the snapshot, replays the log after it,
-    /// and cuts off a torn tail, telling `warn` what it dropped.
-    public init(directory: String, compactBytes: Int = compactBytesDefault, warn: (String) -> Void) throws(CollectorError) {
+    /// and cuts off a torn tail, telling `warn` what it dropped. Writes, syncs and directory
+    /// changes go through `files`.
+    public init(
+        directory: String, compactBytes: Int = compactBytesDefault, files: DurableFiles = SystemFiles.shared,
+        warn: (String) -> Void
+    ) throws(CollectorError) {
         try FileIO.makeDirectory(directory)
         self.directory = directory
         self.compactBytes = compactBytes
+        self.files = files
         var ledger = Ledger()
         var firstSegment = 1
         let snapshotPath = directory + "/" + Snapshot.fileName
         if let bytes = try FileIO.read(path: snapshotPath) {
             (ledger, firstSegment) = try Snapshot.decode(bytes, path: snapshotPath)
         }
-        wal = try WriteAheadLog(directory: directory + "/wal", firstSegment: firstSegment, warn: warn) { record in
+        wal = try WriteAheadLog(directory: directory + "/wal", firstSegment: firstSegment, files: files, warn: warn) { record in
             Self.apply(record, to: &ledger)
         }
+        // The log's directory is an entry here: durable only once this directory is synced.
+        try FileIO.syncDirectory(directory, files: files)
         self.ledger = ledger
     }
 
@@ -133,7 +141,8 @@ public final class CollectorStore {
     public func compact(keepFrom: Int? = nil) throws(CollectorError) {
         let segment = try wal.rotate()
         try FileIO.replace(
-            path: directory + "/" + Snapshot.fileName, with: Snapshot.encode(ledger, throughSegment: segment), directory: directory)
+            path: directory + "/" + Snapshot.fileName, with: Snapshot.encode(ledger, throughSegment: segment), directory: directory,
+            files: files)
         try wal.removeSegments(before: min(segment, keepFrom ?? segment))
     }
 }

@@ -3,12 +3,13 @@ import Glibc
 #endif
 
 /// The few file operations the log and the snapshot need, on descriptors, so that each write
-/// and sync is exactly one system call the code can reason about.
+/// and sync is exactly one system call the code can reason about. Those that change what is on
+/// disk go through `files` (`DurableFiles`).
 enum FileIO {
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(CollectorError) {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String, files: DurableFiles) throws(CollectorError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeBytes { files.write(fd, UnsafeRawBufferPointer(rebasing: $0[offset...])) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .system("write \(path)")
@@ -53,27 +54,27 @@ enum FileIO {
 
     /// Writes `bytes` to `path` so that a crash leaves the old file or the new, never a mix:
     /// a temporary file, synced, renamed over, then the directory synced.
-    static func replace(path: String, with bytes: [UInt8], directory: String) throws(CollectorError) {
+    static func replace(path: String, with bytes: [UInt8], directory: String, files: DurableFiles) throws(CollectorError) {
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = files.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .system("open \(temporary)") }
         do throws(CollectorError) {
-            try writeAll(fd, bytes, path: temporary)
-            guard fsync(fd) == 0 else { throw .system("fsync \(temporary)") }
+            try writeAll(fd, bytes, path: temporary, files: files)
+            guard files.sync(fd, dataOnly: false) == 0 else { throw .system("fsync \(temporary)") }
         } catch {
-            close(fd)
+            files.close(fd)
             throw error
         }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw .system("rename \(temporary)") }
-        try syncDirectory(directory)
+        files.close(fd)
+        guard files.rename(temporary, path) == 0 else { throw .system("rename \(temporary)") }
+        try syncDirectory(directory, files: files)
     }
 
-    static func syncDirectory(_ directory: String) throws(CollectorError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    static func syncDirectory(_ directory: String, files: DurableFiles) throws(CollectorError) {
+        let fd = files.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         guard fd >= 0 else { throw .system("open \(directory)") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .system("fsync \(directory)") }
+        defer { files.close(fd) }
+        guard files.sync(fd, dataOnly: false) == 0 else { throw .system("fsync \(directory)") }
     }
 
     static func makeDirectory(_ path: String) throws(CollectorError) {

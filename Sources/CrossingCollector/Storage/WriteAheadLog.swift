@@ -37,6 +37,7 @@ public final class WriteAheadLog {
     static let recordBytesMax = 64 << 20
 
     let directory: String
+    let files: DurableFiles
     public private(set) var segment: Int
     public private(set) var end: Position
     public private(set) var synced: Position
@@ -71,26 +72,28 @@ public final class WriteAheadLog {
     /// Opens the log in `directory` for appending, after handing every intact record of the
     /// segments from `firstSegment` on to `replay`. A torn or corrupt tail of the newest segment
     /// is cut off; damage with intact records after it is skipped. Both are reported through
-    /// `warn` and in `damage`.
+    /// `warn` and in `damage`. Writes, syncs and directory changes go through `files`.
     public init(
-        directory: String, firstSegment: Int, warn: (String) -> Void, replay: (Record) -> Void
+        directory: String, firstSegment: Int, files: DurableFiles = SystemFiles.shared, warn: (String) -> Void,
+        replay: (Record) -> Void
     ) throws(CollectorError) {
         try FileIO.makeDirectory(directory)
         self.directory = directory
+        self.files = files
         let (newest, damage) = try Self.read(directory: directory, firstSegment: firstSegment, warn: warn, replay: replay)
         self.damage = damage
         segment = newest?.segment ?? firstSegment
         let path = Self.path(directory, segment)
         if let newest, newest.validBytes < newest.bytes {
-            guard truncate(path, off_t(newest.validBytes)) == 0 else { throw .system("truncate \(path)") }
+            guard files.truncate(path, newest.validBytes) == 0 else { throw .system("truncate \(path)") }
         }
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        fd = files.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .system("open \(path)") }
         let size = Int(lseek(fd, 0, SEEK_END))
         end = Position(segment: segment, offset: size)
         synced = end
-        guard fsync(fd) == 0 else { throw .system("fsync \(path)") }
-        try FileIO.syncDirectory(directory)
+        guard files.sync(fd, dataOnly: false) == 0 else { throw .system("fsync \(path)") }
+        try FileIO.syncDirectory(directory, files: files)
     }
 
     /// Hands every intact record of the segments from `firstSegment` on to `replay`, changing
@@ -122,7 +125,7 @@ public final class WriteAheadLog {
         return (newest, damage)
     }
 
-    deinit { close(fd) }
+    deinit { files.close(fd) }
 
     static func encode(_ record: Record) -> [UInt8] {
         var payload: [UInt8] = [1, record.precision.code]
@@ -141,7 +144,7 @@ public final class WriteAheadLog {
     /// Appends a record; it is durable after the next `sync`.
     public func append(_ record: Record) throws(CollectorError) {
         let bytes = Self.encode(record)
-        try FileIO.writeAll(fd, bytes, path: Self.path(directory, segment))
+        try FileIO.writeAll(fd, bytes, path: Self.path(directory, segment), files: files)
         end.offset += bytes.count
     }
 
@@ -150,7 +153,7 @@ public final class WriteAheadLog {
     /// Makes every appended record durable.
     public func sync() throws(CollectorError) {
         guard needsSync else { return }
-        guard fdatasync(fd) == 0 else { throw .system("fdatasync \(Self.path(directory, segment))") }
+        guard files.sync(fd, dataOnly: true) == 0 else { throw .system("fdatasync \(Self.path(directory, segment))") }
         syncs += 1
         synced = end
     }
@@ -161,10 +164,10 @@ public final class WriteAheadLog {
         try sync()
         let next = segment + 1
         let path = Self.path(directory, next)
-        let newFd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let newFd = files.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard newFd >= 0 else { throw .system("open \(path)") }
-        try FileIO.syncDirectory(directory)
-        close(fd)
+        try FileIO.syncDirectory(directory, files: files)
+        files.close(fd)
         fd = newFd
         segment = next
         end = Position(segment: next, offset: 0)
@@ -176,9 +179,9 @@ public final class WriteAheadLog {
     public func removeSegments(before segment: Int) throws(CollectorError) {
         for number in try Self.segments(in: directory) where number < segment {
             let path = Self.path(directory, number)
-            guard unlink(path) == 0 else { throw .system("unlink \(path)") }
+            guard files.unlink(path) == 0 else { throw .system("unlink \(path)") }
         }
-        try FileIO.syncDirectory(directory)
+        try FileIO.syncDirectory(directory, files: files)
     }
 
     /// Bytes in all segments.
