@@ -12,6 +12,7 @@ import Glibc
 enum CollectorBench {
     static let help = """
         usage: checkpoint-bench collector [--lines N] [--only parse|ingest|tcp] [--json]
+               checkpoint-bench collector --history-days D [--devices K] [--json]
 
         Times, on N lines (default 1,000,000) of the devices' crossings shape:
           parse    the line-protocol parser alone
@@ -22,22 +23,43 @@ enum CollectorBench {
                    (the devices' signing shares the machine with the server)
         and reports this process's peak RSS (the collector's, plus a batch per device).
 
+        With --history-days, instead: K devices' (default 100) minute records for D days fed to
+        a store (two crossings lines and a coverage line a minute each, synced and compacted
+        as the server does), the resident memory as the days go by, and the time of a report
+        over the first day. The collector's memory as its history grows.
+
           --lines N  lines per figure (default 1000000)
           --only F   that figure alone (for a profiler)
           --json     one JSON object: parse_lines_per_s, ingest_lines_per_s,
                      tcp_1_device_lines_per_s, tcp_10_devices_lines_per_s,
-                     tcp_100_devices_lines_per_s, peak_rss_kib
+                     tcp_100_devices_lines_per_s, peak_rss_kib; with --history-days:
+                     days, devices, lines, ingest_lines_per_s, key_minutes,
+                     report_first_day_ms, report_rows, peak_rss_mib, samples (day,
+                     key_minutes, rss_mib)
         """
 
     static func main(_ argumentList: [String]) {
-        let (arguments, (lines, only)) = Command.parse(
-            argumentList, program: program, help: help, valueOptions: ["lines", "only"], flagOptions: ["json"]
+        let (arguments, (lines, only, history)) = Command.parse(
+            argumentList, program: program, help: help, valueOptions: ["lines", "only", "history-days", "devices"], flagOptions: ["json"]
         ) { arguments throws(UsageError) in
             let only = arguments.value("only")
             if let only, !["parse", "ingest", "tcp"].contains(only) { throw UsageError("--only: '\(only)' is not parse, ingest or tcp") }
-            return (try arguments.integer("lines", in: 10_000...100_000_000) ?? 1_000_000, only)
+            let days = try arguments.integer("history-days", in: 1...3650)
+            let devices = try arguments.integer("devices", in: 1...10_000)
+            if days == nil && devices != nil { throw UsageError("--devices goes with --history-days") }
+            if days != nil && (only != nil || arguments.value("lines") != nil) { throw UsageError("--history-days takes no --lines or --only") }
+            return (try arguments.integer("lines", in: 10_000...100_000_000) ?? 1_000_000, only, days.map { ($0, devices ?? 100) })
         }
         installInterruptHandler()
+        if let (days, devices) = history {
+            do throws(CollectorError) {
+                try HistoryBench.run(days: days, devices: devices, json: arguments.flag("json"))
+            } catch {
+                Terminal.fail(program, error.description)
+            }
+            exitIfInterrupted()
+            return
+        }
         var figures: [(String, Double)] = []
         do throws(CollectorError) {
             if only == nil || only == "parse" { figures.append(("parse_lines_per_s", parse(lines: lines))) }

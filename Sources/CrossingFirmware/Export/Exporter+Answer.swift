@@ -23,7 +23,9 @@ extension Exporter {
             wall.learn(wallNs: dateS &* 1_000_000_000 &+ 500_000_000, nowUs: nowUs)
             // With no collector to pick one, the second of the first answer after a blank boot
             // is the incarnation: a later life of this id first speaks in a later second.
-            if incarnation == .unknown { incarnation = .learned(UInt32(clamping: max(1, dateS))) }
+            if incarnation == .unknown {
+                incarnation = .learned(UInt32(truncatingIfNeeded: max(1, min(dateS, Int64(Incarnation.unknownMark) - 1))))
+            }
         }
         // The health line alone must teach what records wait for, or go again after the backoff.
         if recordsInRequest == 0 && (wall.offsetNs == nil || incarnation == .unknown) {
