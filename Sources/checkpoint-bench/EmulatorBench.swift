@@ -165,7 +165,7 @@ enum EmulatorBench {
         for result in results {
             if let error = result.error { Terminal.fail(program, "\(result.device): \(error)") }
             for (column, count) in result.totals {
-                let stored = ledger.totals.filter { "\($0.key.crossingClass)_\($0.key.direction)" == column && $0.key.device == result.device }.values.reduce(0, +)
+                let stored = ledger.totals.sum { "\($0.crossingClass)_\($0.direction)" == column && $0.device == result.device }
                 if stored != Int64(count) { Terminal.fail(program, "\(result.device) \(column): device \(count), collector \(stored)") }
             }
         }

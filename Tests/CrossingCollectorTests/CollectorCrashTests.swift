@@ -111,7 +111,7 @@ struct CollectorCrashTests {
     /// stored twice, or half of one, would break it.
     static func expectTotals(_ ledger: Ledger, devices: [Device]) {
         for device in devices {
-            let stored = ledger.totals.filter { $0.key.device == device.name }.values.reduce(0, +)
+            let stored = ledger.totals.sum { $0.device == device.name }
             let seqs = ledger.storedSeqs[DeviceIncarnation(device: device.name, incarnation: 0)]?.ranges ?? []
             let expected = seqs.flatMap { Array($0) }.reduce(0) { $0 + Device.count(device: device.name, seq: $1) }
             #expect(stored == expected, "\(device.name): stored \(stored), its records \(seqs) sum to \(expected)")

@@ -26,6 +26,27 @@ struct CollectorStoreTests {
         #expect(ranges.ranges == [1...12])
     }
 
+    @Test("Totals keep each series and minute apart, before 1970 and far after it too, and sum like the dictionary they replace")
+    func compactTotals() {
+        var totals = CrossingTotals()
+        var plain: [CrossingKey: Int64] = [:]
+        let minutes: [Int64] = [-120, -60, 0, 60, 1_663_750_800, 9_000_000_000 / 60 * 60]
+        for (index, minuteS) in minutes.enumerated() {
+            for device in ["a", "b"] {
+                let key = CrossingKey(site: "s", device: device, lane: "l", crossingClass: "car", direction: "outbound", minuteS: minuteS)
+                totals.add(Int64(index + 1), to: key)
+                totals.add(10, to: key)
+                plain[key, default: 0] += Int64(index + 1) + 10
+            }
+        }
+        #expect(totals.count == plain.count && totals.series.count == 2)
+        #expect(Dictionary(uniqueKeysWithValues: totals.map { ($0.key, $0.value) }) == plain)
+        #expect(totals.sum { $0.device == "b" && $0.minuteS < 0 } == 11 + 12)
+        var other = CrossingTotals()
+        for (key, count) in plain { other.add(count, to: key) }
+        #expect(other == totals)
+    }
+
     @Test("A resent write changes nothing: its lines are dropped as duplicates")
     func resend() throws {
         let directory = temporaryDirectory("store-resend")

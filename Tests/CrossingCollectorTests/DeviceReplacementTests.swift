@@ -57,10 +57,10 @@ struct DeviceReplacementTests {
         for lane in 0..<config.laneCount {
             for crossingClass in [CrossingClass.car, .bus] {
                 let name = "\(config.lane(lane).name.string) \(crossingClass)"
-                let stored = ledger.totals.filter {
-                    $0.key.device == device && $0.key.lane == config.lane(lane).name.string
-                        && $0.key.crossingClass == "\(crossingClass)" && $0.key.direction == "outbound"
-                }.values.reduce(0, +)
+                let stored = ledger.totals.sum {
+                    $0.device == device && $0.lane == config.lane(lane).name.string
+                        && $0.crossingClass == "\(crossingClass)" && $0.direction == "outbound"
+                }
                 #expect(stored == Int64(counted[name] ?? 0), "\(name): both units counted \(counted[name] ?? 0)")
             }
         }

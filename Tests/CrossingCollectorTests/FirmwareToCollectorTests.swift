@@ -42,9 +42,9 @@ struct FirmwareToCollectorTests {
             for crossingClass in [CrossingClass.car, .bus] {
                 let counted = board.total(lane: lane, crossingClass, .outbound)
                 deviceTotal += counted
-                let stored = ledger.totals.filter {
-                    $0.key.lane == config.lane(lane).name.string && $0.key.crossingClass == "\(crossingClass)" && $0.key.direction == "outbound"
-                }.values.reduce(0, +)
+                let stored = ledger.totals.sum {
+                    $0.lane == config.lane(lane).name.string && $0.crossingClass == "\(crossingClass)" && $0.direction == "outbound"
+                }
                 #expect(stored == Int64(counted), "\(config.lane(lane).name.string) \(crossingClass)")
             }
         }

@@ -70,8 +70,8 @@ struct ReportTests {
         for hour in 0..<3 {
             for minute in (hour * 60)..<(hour * 60 + 60) {
                 let at = Self.dayS + Int64(minute) * 60
-                let entries = ledger.totals.filter { $0.key.lane == "approach" && $0.key.minuteS == at }.values.reduce(0, +)
-                let exits = ledger.totals.filter { $0.key.lane == "gate" && $0.key.minuteS == at }.values.reduce(0, +)
+                let entries = ledger.totals.sum { $0.lane == "approach" && $0.minuteS == at }
+                let exits = ledger.totals.sum { $0.lane == "gate" && $0.minuteS == at }
                 queue = max(0, queue + Double(entries - exits))
                 exitsByMinute[at] = exits
             }

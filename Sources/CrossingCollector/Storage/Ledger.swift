@@ -40,7 +40,7 @@ public struct Ledger: Sendable {
     /// The measurement of the event the collector logs when it gives a device an incarnation.
     public static let incarnationEvent = "device_incarnation"
 
-    public internal(set) var totals: [CrossingKey: Int64] = [:]
+    public internal(set) var totals = CrossingTotals()
     public internal(set) var storedSeqs: [DeviceIncarnation: SeqRanges] = [:]
     /// Every incarnation seen, given or in a record, and when first: ns since 1970.
     public internal(set) var incarnations: [DeviceIncarnation: Int64] = [:]
@@ -96,7 +96,7 @@ public struct Ledger: Sendable {
         guard point.measurement == "crossings", let key = Self.key(of: point, receivedNs: receivedNs),
             case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
         else { return }
-        totals[key, default: 0] &+= count
+        totals.add(count, to: key)
     }
 
     mutating func noteIncarnation(_ origin: DeviceIncarnation, timeNs: Int64) {

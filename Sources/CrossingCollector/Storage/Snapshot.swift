@@ -75,7 +75,7 @@ enum Snapshot {
             let key = CrossingKey(
                 site: try reader.string(), device: try reader.string(), lane: try reader.string(),
                 crossingClass: try reader.string(), direction: try reader.string(), minuteS: try reader.int64())
-            ledger.totals[key] = try reader.int64()
+            ledger.totals.add(try reader.int64(), to: key)
         }
         if numbered {
             for _ in 0..<(try reader.uint32()) {
