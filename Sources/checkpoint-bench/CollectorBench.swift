@@ -33,9 +33,9 @@ enum CollectorBench {
           --json     one JSON object: parse_lines_per_s, ingest_lines_per_s,
                      tcp_1_device_lines_per_s, tcp_10_devices_lines_per_s,
                      tcp_100_devices_lines_per_s, peak_rss_kib; with --history-days:
-                     days, devices, lines, ingest_lines_per_s, key_minutes,
-                     report_first_day_ms, report_rows, peak_rss_mib, samples (day,
-                     key_minutes, rss_mib)
+                     days, devices, lines, ingest_lines_per_s, totals (held, per minute,
+                     hour or day), report_first_day_ms, report_rows, peak_rss_mib, samples
+                     (day, totals, rss_mib)
         """
 
     static func main(_ argumentList: [String]) {

@@ -28,7 +28,7 @@ enum HistoryBench {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try CollectorStore(directory: directory, warn: { _ in })
         let names = (0..<devices).map { "pole-\($0)" }
-        var samples: [(day: Int, keyMinutes: Int, residentMiB: Int)] = []
+        var samples: [(day: Int, totals: Int, residentMiB: Int)] = []
         var lines = 0
         let start = DispatchTime.now().uptimeNanoseconds
         var progress = ProgressLine(total: Double(days), unit: "days")
@@ -36,7 +36,7 @@ enum HistoryBench {
             if interruptRequested.load(ordering: .relaxed) { break }
             for name in names {
                 let body = Self.day(device: name, day: day, firstSeq: Int64(day) * 1440 + 1)
-                let result = try store.ingest(body, precision: .ns, receivedNs: 0)
+                let result = try store.ingest(body, precision: .ns, receivedNs: (1_663_718_400 + Int64(day + 1) * 86_400) * 1_000_000_000)
                 guard result.errors.isEmpty else { throw CollectorError("ingest refused lines: \(result.errors[0])") }
                 lines += result.accepted
             }
@@ -45,7 +45,7 @@ enum HistoryBench {
             if day == days - 1 || (day + 1) % max(1, days / 8) == 0 {
                 samples.append((day + 1, store.ledger.totals.count, residentKiB() / 1024))
             }
-            progress.update(done: Double(day + 1), detail: "day \(day + 1) of \(days), \(store.ledger.totals.count) key-minutes")
+            progress.update(done: Double(day + 1), detail: "day \(day + 1) of \(days), \(store.ledger.totals.count) totals")
         }
         progress.finish()
         let ingestS = CollectorBench.seconds(since: start)
@@ -58,17 +58,17 @@ enum HistoryBench {
             print(JSONValue.object([
                 ("days", .integer(Int64(days))), ("devices", .integer(Int64(devices))), ("lines", .integer(Int64(lines))),
                 ("ingest_lines_per_s", .number((Double(lines) / ingestS).rounded())),
-                ("key_minutes", .integer(Int64(store.ledger.totals.count))),
+                ("totals", .integer(Int64(store.ledger.totals.count))),
                 ("report_first_day_ms", .number(reportMs.rounded())), ("report_rows", .integer(Int64(report.rows.count))),
                 ("peak_rss_mib", .integer(Int64(peakMiB))),
                 ("samples", .array(samples.map { .object([
-                    ("day", .integer(Int64($0.day))), ("key_minutes", .integer(Int64($0.keyMinutes))),
+                    ("day", .integer(Int64($0.day))), ("totals", .integer(Int64($0.totals))),
                     ("rss_mib", .integer(Int64($0.residentMiB))),
                 ]) })),
             ]).rendered())
             return
         }
-        print(renderTable(headers: ["days", "key-minutes held", "RSS MiB"], rows: samples.map { ["\($0.day)", "\($0.keyMinutes)", "\($0.residentMiB)"] }))
+        print(renderTable(headers: ["days", "totals held", "RSS MiB"], rows: samples.map { ["\($0.day)", "\($0.totals)", "\($0.residentMiB)"] }))
         print(String(format: "%d lines in %.1f s (%.0f lines/s); report over the first day by hour: %d rows in %.0f ms",
             lines, ingestS, Double(lines) / ingestS, report.rows.count, reportMs))
         print("peak RSS \(peakMiB) MiB after \(days) days of \(devices) devices")

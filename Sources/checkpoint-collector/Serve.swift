@@ -16,7 +16,7 @@ enum Serve {
         usage: checkpoint-collector serve --data DIR [--tcp HOST:PORT] [--http HOST:PORT] [--keys FILE]
                                           [--relay URL] [--sites FILE] [--connections-max N]
                                           [--idle-timeout SECONDS] [--request-timeout SECONDS]
-                                          [--body-bytes-max N]
+                                          [--body-bytes-max N] [--minute-horizon-days N]
 
         Takes signed batches from devices over TCP (docs/device-protocol.md) and InfluxDB 1.x
         writes over HTTP (docs/collector-api.md), logs every accepted write durably in DIR
@@ -39,6 +39,9 @@ enum Serve {
           --request-timeout S    a batch or request must arrive whole within S seconds of its
                                  first byte (default 30)
           --body-bytes-max N     largest HTTP body (default 33554432)
+          --minute-horizon-days N  keep totals per minute for N days back from the newest
+                                 minute counted, per hour for a year, per day after that
+                                 (default 7; docs/collector-api.md, "Rollups")
         """
 
     struct Options {
@@ -47,13 +50,14 @@ enum Serve {
         var keys: String?
         var relay: String?
         var sites: String?
+        var minuteHorizonDays: Int?
     }
 
     static func main(_ argumentList: [String]) {
         var (_, options) = Command.parse(
             argumentList, program: program, help: help,
             valueOptions: ["data", "tcp", "http", "keys", "relay", "sites", "connections-max", "idle-timeout", "request-timeout",
-                           "body-bytes-max"],
+                           "body-bytes-max", "minute-horizon-days"],
             flagOptions: []
         ) { arguments throws(UsageError) in
             guard let data = arguments.value("data") else { throw UsageError("--data DIR is required") }
@@ -66,6 +70,7 @@ enum Serve {
             if let seconds = try arguments.integer("request-timeout", in: 1...86_400) { options.server.requestTimeoutMs = Int64(seconds) * 1000 }
             if let bytes = try arguments.integer("body-bytes-max", in: 1024...(1 << 30)) { options.server.bodyBytesMax = bytes }
             if let relay = options.relay, !relay.hasPrefix("http://") { throw UsageError("--relay: '\(relay)' is not an http:// URL") }
+            options.minuteHorizonDays = try arguments.integer("minute-horizon-days", in: 1...365)
             return options
         }
         let log: @Sendable (String) -> Void = { Terminal.error("\(Date().formatted(.iso8601)) \($0)") }
@@ -78,6 +83,7 @@ enum Serve {
             let sitesPath = options.sites ?? (FileManager.default.fileExists(atPath: options.data + "/sites.json") ? options.data + "/sites.json" : nil)
             let sites = try sitesPath.map { path throws(CollectorError) in try SiteConfig.load(path: path) } ?? SiteConfig()
             let store = try CollectorStore(directory: options.data, warn: log)
+            if let days = options.minuteHorizonDays { store.setMinuteHorizon(days: days) }
             relay = try options.relay.map { url throws(CollectorError) in try Relay(url: url, dataDirectory: options.data, log: log) }
             server = try CollectorServer(store: store, options: options.server, keys: keys, sites: sites, relay: relay, log: log)
             log("store \(options.data): \(store.ledger.points) points, \(store.ledger.storedSeqs.count) devices, log \(store.wal.bytesOnDisk()) bytes")

@@ -26,9 +26,10 @@ struct CollectorStoreTests {
         #expect(ranges.ranges == [1...12])
     }
 
-    @Test("Totals keep each series and minute apart, before 1970 and far after it too, and sum like the dictionary they replace")
+    @Test("Totals keep each series and minute apart, before 1970 and far after it too, and sum like the dictionary they replaced")
     func compactTotals() {
-        var totals = CrossingTotals()
+        // Horizons past every minute here: nothing rolls up (that is the next test).
+        var totals = CrossingTotals(minuteHorizonS: .max, hourHorizonS: .max)
         var plain: [CrossingKey: Int64] = [:]
         let minutes: [Int64] = [-120, -60, 0, 60, 1_663_750_800, 9_000_000_000 / 60 * 60]
         for (index, minuteS) in minutes.enumerated() {
@@ -42,9 +43,54 @@ struct CollectorStoreTests {
         #expect(totals.count == plain.count && totals.series.count == 2)
         #expect(Dictionary(uniqueKeysWithValues: totals.map { ($0.key, $0.value) }) == plain)
         #expect(totals.sum { $0.device == "b" && $0.minuteS < 0 } == 11 + 12)
-        var other = CrossingTotals()
+        var other = CrossingTotals(minuteHorizonS: .max, hourHorizonS: .max)
         for (key, count) in plain { other.add(count, to: key) }
         #expect(other == totals)
+    }
+
+    @Test("Minutes past the horizon roll up into hours, hours past a year into days, every count kept; a snapshot and a restart keep them")
+    func rollups() throws {
+        let directory = temporaryDirectory("store-rollups")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var store = try CollectorStore(directory: directory, warn: { _ in })
+        let startS: Int64 = 1_663_718_400
+        // A record every 20 minutes for 400 days: two a minute slot apart in each hour's first
+        // half, so an hour holds three minutes' worth.
+        var expected: Int64 = 0
+        var body = ""
+        var seq: Int64 = 0
+        for step in 0..<(400 * 72) {
+            seq += 1
+            let timeS = startS + Int64(step) * 1200
+            body += "crossings,site=s,device=d,lane=l,class=car,direction=outbound count=\(seq % 5 + 1)i,seq=\(seq)i \(timeS)000000000\n"
+            expected += seq % 5 + 1
+            if step % 720 == 719 {
+                _ = try store.ingest(Array(body.utf8), precision: .ns, receivedNs: (timeS + 60) * 1_000_000_000)
+                body = ""
+            }
+        }
+        let totals = store.ledger.totals
+        #expect(totals.sum { _ in true } == expected, "no count lost by rolling up")
+        let newestS = startS + Int64(400 * 72 - 1) * 1200
+        #expect(totals.newestMinuteS == newestS / 60 * 60)
+        // About 7 days of 20-minute records per minute; a year of hours; the rest in days.
+        #expect((7 * 72)...(8 * 72) ~= totals.count(at: .minute))
+        #expect((358 * 24 - 24)...(359 * 24) ~= totals.count(at: .hour))
+        #expect((34)...(36) ~= totals.count(at: .day))
+        #expect(totals.keys.allSatisfy { newestS - $0.minuteS <= 7 * 86_400 + 86_400 || $0.minuteS % 3600 == 0 })
+
+        // A report over the first day, by hour, reads the day's total.
+        let firstDay = Report(ledger: store.ledger, query: ReportQuery(fromS: startS, toS: startS + 86_400, by: .day), sites: SiteConfig())
+        let firstDayExpected = (1...72).reduce(Int64(0)) { $0 + $1 % 5 + 1 }
+        #expect(firstDay.totals["car_outbound"] == firstDayExpected)
+
+        try store.sync()
+        try store.compact()
+        store = try CollectorStore(directory: directory, warn: { _ in })
+        #expect(store.ledger.totals == totals, "the snapshot keeps each total at its resolution")
+        #expect(store.ledger.totals.minuteHorizonS == CrossingTotals.minuteHorizonDefaultS)
+        store.setMinuteHorizon(days: 1)
+        #expect(store.ledger.totals.count(at: .minute) <= 2 * 72 && store.ledger.totals.sum { _ in true } == expected)
     }
 
     @Test("A resent write changes nothing: its lines are dropped as duplicates")

@@ -127,6 +127,12 @@ public final class CollectorStore {
         return nil
     }
 
+    /// Keeps totals per minute for `days` back from the newest minute counted; older minutes
+    /// roll up into hours now and as they age (`CrossingTotals`). The next snapshot keeps it.
+    public func setMinuteHorizon(days: Int) {
+        ledger.totals.setHorizons(minuteS: Int64(days) * 86_400, hourS: max(Int64(days) * 86_400, ledger.totals.hourHorizonS))
+    }
+
     /// Makes every ingested write durable: one `fdatasync` for all of them.
     public func sync() throws(CollectorError) { try wal.sync() }
 
@@ -140,9 +146,9 @@ public final class CollectorStore {
 
     public func compact(keepFrom: Int? = nil) throws(CollectorError) {
         let segment = try wal.rotate()
-        try FileIO.replace(
-            path: directory + "/" + Snapshot.fileName, with: Snapshot.encode(ledger, throughSegment: segment), directory: directory,
-            files: files)
+        try FileIO.replace(path: directory + "/" + Snapshot.fileName, directory: directory, files: files) { write throws(CollectorError) in
+            try Snapshot.write(ledger, throughSegment: segment, to: write)
+        }
         try wal.removeSegments(before: min(segment, keepFrom ?? segment))
     }
 }

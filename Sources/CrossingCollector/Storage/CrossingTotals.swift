@@ -1,9 +1,16 @@
-/// The crossing totals per minute, kept compact: each series (site, device, lane, class,
-/// direction) is stored once and numbered, and a total is kept under its series number and
-/// minute packed into one 64-bit key. A key-minute then costs a dictionary slot of two words,
-/// where a key of five strings cost about 130 bytes and a hash of five strings per point.
+/// The crossing totals, kept compact and rolled up as they age.
 ///
-/// A sequence of `(key, value)` pairs in no set order, like the dictionary it replaces.
+/// - Each series (site, device, lane, class, direction) is stored once and numbered, and a
+///   total is kept under its series number and its interval's index packed into one 64-bit
+///   key: a total costs a dictionary slot of two words, where a key of five strings cost about
+///   130 bytes and a hash of five strings per point.
+/// - Totals are per minute while their minute is within `minuteHorizonS` of the newest minute
+///   counted, per hour after that, and per day once past `hourHorizonS`. So what is held grows
+///   with a week of minutes and a year of hours, not with the history (docs/collector-api.md,
+///   "Rollups"). Sums are kept exactly; only the time resolution of old totals goes.
+///
+/// A sequence of `(key, value)` pairs in no set order, each key's `minuteS` the start of its
+/// minute, hour or day.
 public struct CrossingTotals: Sendable, Sequence, Equatable {
     /// What a series is: a `crossings` line's tags.
     public struct Series: Hashable, Sendable {
@@ -14,17 +21,45 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         public var direction: String
     }
 
+    /// The resolutions, finest first: the length of an interval of each, seconds.
+    public enum Resolution: Int, CaseIterable, Sendable {
+        case minute = 60
+        case hour = 3600
+        case day = 86_400
+    }
+
+    public static let minuteHorizonDefaultS: Int64 = 7 * 86_400
+    public static let hourHorizonDefaultS: Int64 = 365 * 86_400
+
     public private(set) var series: [Series] = []
     private var numbers: [Series: UInt32] = [:]
-    private var counts: [UInt64: Int64] = [:]
+    /// Per resolution, finest first: totals by packed series and interval index.
+    private var tiers: [[UInt64: Int64]] = Array(repeating: [:], count: Resolution.allCases.count)
+    /// Minutes older than this, before the newest minute counted, are held per hour.
+    public private(set) var minuteHorizonS: Int64
+    /// Hours older than this are held per day.
+    public private(set) var hourHorizonS: Int64
+    /// The newest minute counted, s since 1970.
+    public private(set) var newestMinuteS: Int64 = .min
+    /// The day the last roll-up ran in: one runs when the newest minute enters another day.
+    private var rolledDay: Int64 = .min
 
-    public init() {}
+    public init(minuteHorizonS: Int64 = minuteHorizonDefaultS, hourHorizonS: Int64 = hourHorizonDefaultS) {
+        precondition(minuteHorizonS > 0 && hourHorizonS >= minuteHorizonS)
+        self.minuteHorizonS = minuteHorizonS
+        self.hourHorizonS = hourHorizonS
+    }
 
-    /// Key-minutes held.
-    public var count: Int { counts.count }
+    /// Totals held, over every resolution.
+    public var count: Int { tiers.reduce(0) { $0 + $1.count } }
 
-    /// Adds `count` to the total of `key`'s series and minute.
-    public mutating func add(_ count: Int64, to key: CrossingKey) {
+    /// Totals held at `resolution`.
+    public func count(at resolution: Resolution) -> Int { tiers[Self.tier(resolution)].count }
+
+    /// Adds `count` to the total of `key`'s series, in its minute or, when that has aged past a
+    /// horizon, its hour or day. A minute more than an hour after `receivedS` (a writer's clock
+    /// far ahead) does not move the newest minute, so it cannot age everything else at once.
+    public mutating func add(_ count: Int64, to key: CrossingKey, receivedS: Int64 = .max) {
         let series = Series(site: key.site, device: key.device, lane: key.lane, crossingClass: key.crossingClass, direction: key.direction)
         let number: UInt32
         if let known = numbers[series] {
@@ -34,13 +69,87 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
             self.series.append(series)
             numbers[series] = number
         }
-        counts[Self.pack(series: number, minuteS: key.minuteS), default: 0] &+= count
+        let latestS = receivedS > Int64.max - 3600 ? Int64.max : receivedS + 3600
+        if key.minuteS > newestMinuteS && key.minuteS <= latestS { newestMinuteS = key.minuteS }
+        add(count, series: number, timeS: key.minuteS, at: resolution(of: key.minuteS))
+        let day = newestMinuteS.dividedFlooring(by: 86_400)
+        if day != rolledDay {
+            rolledDay = day
+            rollUp()
+        }
     }
 
-    /// The total of `key`'s series and minute, if any.
+    /// Holds totals at new horizons, rolling up what is now past them (a finer resolution
+    /// cannot come back: totals already rolled up stay so).
+    public mutating func setHorizons(minuteS: Int64, hourS: Int64) {
+        precondition(minuteS > 0 && hourS >= minuteS)
+        minuteHorizonS = minuteS
+        hourHorizonS = hourS
+        rollUp()
+    }
+
+    /// Where a total of `timeS` belongs now.
+    func resolution(of timeS: Int64) -> Resolution {
+        guard newestMinuteS != .min else { return .minute }
+        let age = newestMinuteS - timeS
+        return age > hourHorizonS ? .day : age > minuteHorizonS ? .hour : .minute
+    }
+
+    /// Moves every total past a horizon to the coarser resolution.
+    mutating func rollUp() {
+        for resolution in [Resolution.minute, .hour] {
+            // Only what aged since the last roll-up moves, a day's worth: the tier is not copied.
+            let tier = Self.tier(resolution)
+            let moved = tiers[tier].filter { self.resolution(of: Self.timeS($0.key, resolution)).rawValue > resolution.rawValue }
+            for (packed, count) in moved {
+                tiers[tier][packed] = nil
+                let timeS = Self.timeS(packed, resolution)
+                add(count, series: UInt32(packed >> 32), timeS: timeS, at: self.resolution(of: timeS))
+            }
+        }
+    }
+
+    private mutating func add(_ count: Int64, series: UInt32, timeS: Int64, at resolution: Resolution) {
+        tiers[Self.tier(resolution)][Self.pack(series: series, timeS: timeS, resolution), default: 0] &+= count
+    }
+
+    /// A total held at `resolution` as it is, for a snapshot being read back.
+    mutating func restore(_ count: Int64, series number: UInt32, index: Int32, at resolution: Resolution) {
+        let packed = UInt64(number) << 32 | UInt64(UInt32(bitPattern: index))
+        tiers[Self.tier(resolution)][packed, default: 0] &+= count
+    }
+
+    /// A series for a snapshot being read back; its number is its place.
+    mutating func restore(series: Series) {
+        numbers[series] = UInt32(self.series.count)
+        self.series.append(series)
+    }
+
+    /// The newest minute and the horizons, for a snapshot being read back.
+    mutating func restore(newestMinuteS: Int64, minuteHorizonS: Int64, hourHorizonS: Int64) {
+        self.newestMinuteS = newestMinuteS
+        self.minuteHorizonS = minuteHorizonS
+        self.hourHorizonS = hourHorizonS
+        rolledDay = newestMinuteS == .min ? .min : newestMinuteS.dividedFlooring(by: 86_400)
+    }
+
+    /// Every total at `resolution`: its series number, interval index and count.
+    func entries(at resolution: Resolution) -> some Sequence<(series: UInt32, index: Int32, count: Int64)> {
+        tiers[Self.tier(resolution)].lazy.map { (UInt32($0.key >> 32), Int32(bitPattern: UInt32(truncatingIfNeeded: $0.key)), $0.value) }
+    }
+
+    /// The total of `key`'s series and interval, at the resolution its `minuteS` is held at.
     public subscript(key: CrossingKey) -> Int64? {
         let series = Series(site: key.site, device: key.device, lane: key.lane, crossingClass: key.crossingClass, direction: key.direction)
-        return numbers[series].flatMap { counts[Self.pack(series: $0, minuteS: key.minuteS)] }
+        guard let number = numbers[series] else { return nil }
+        for resolution in Resolution.allCases {
+            let timeS = key.minuteS.dividedFlooring(by: Int64(resolution.rawValue)) * Int64(resolution.rawValue)
+            guard timeS == key.minuteS, let count = tiers[Self.tier(resolution)][Self.pack(series: number, timeS: timeS, resolution)] else {
+                continue
+            }
+            return count
+        }
+        return nil
     }
 
     /// The sum of the totals whose key `matches`.
@@ -49,17 +158,27 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     }
 
     public var keys: [CrossingKey] { map(\.key) }
-    public var values: [Int64] { Array(counts.values) }
+    public var values: [Int64] { tiers.flatMap(\.values) }
 
-    public func makeIterator() -> Iterator { Iterator(totals: self, inner: counts.makeIterator()) }
+    public func makeIterator() -> Iterator { Iterator(totals: self) }
 
     public struct Iterator: IteratorProtocol {
         let totals: CrossingTotals
+        var tier = 0
         var inner: Dictionary<UInt64, Int64>.Iterator
 
+        init(totals: CrossingTotals) {
+            self.totals = totals
+            inner = totals.tiers[0].makeIterator()
+        }
+
         public mutating func next() -> (key: CrossingKey, value: Int64)? {
-            guard let (packed, count) = inner.next() else { return nil }
-            return (totals.key(packed), count)
+            while true {
+                if let (packed, count) = inner.next() { return (totals.key(packed, Resolution.allCases[tier]), count) }
+                tier += 1
+                guard tier < totals.tiers.count else { return nil }
+                inner = totals.tiers[tier].makeIterator()
+            }
         }
     }
 
@@ -67,17 +186,24 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         lhs.count == rhs.count && lhs.allSatisfy { rhs[$0.key] == $0.value }
     }
 
-    /// A series number and a minute in one key: the number in the high 32 bits, the minute
-    /// index (seconds / 60, which a 64-bit nanosecond time keeps well within 32 bits) in the low.
-    static func pack(series: UInt32, minuteS: Int64) -> UInt64 {
-        UInt64(series) << 32 | UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: minuteS.dividedFlooring(by: 60))))
+    static func tier(_ resolution: Resolution) -> Int { Resolution.allCases.firstIndex(of: resolution)! }
+
+    /// A series number and an interval in one key: the number in the high 32 bits, the
+    /// interval's index (seconds / its length, which a 64-bit nanosecond time keeps well within
+    /// 32 bits) in the low.
+    static func pack(series: UInt32, timeS: Int64, _ resolution: Resolution) -> UInt64 {
+        let index = timeS.dividedFlooring(by: Int64(resolution.rawValue))
+        return UInt64(series) << 32 | UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: index)))
     }
 
-    func key(_ packed: UInt64) -> CrossingKey {
+    static func timeS(_ packed: UInt64, _ resolution: Resolution) -> Int64 {
+        Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: packed))) * Int64(resolution.rawValue)
+    }
+
+    func key(_ packed: UInt64, _ resolution: Resolution) -> CrossingKey {
         let series = series[Int(packed >> 32)]
-        let minuteS = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: packed))) * 60
         return CrossingKey(
             site: series.site, device: series.device, lane: series.lane, crossingClass: series.crossingClass,
-            direction: series.direction, minuteS: minuteS)
+            direction: series.direction, minuteS: Self.timeS(packed, resolution))
     }
 }

@@ -55,11 +55,21 @@ enum FileIO {
     /// Writes `bytes` to `path` so that a crash leaves the old file or the new, never a mix:
     /// a temporary file, synced, renamed over, then the directory synced.
     static func replace(path: String, with bytes: [UInt8], directory: String, files: DurableFiles) throws(CollectorError) {
+        try replace(path: path, directory: directory, files: files) { (write: ([UInt8]) throws(CollectorError) -> Void) throws(CollectorError) in
+            try write(bytes)
+        }
+    }
+
+    /// `replace`, with the bytes handed to `write` in pieces by `produce`.
+    static func replace(
+        path: String, directory: String, files: DurableFiles,
+        produce: (_ write: ([UInt8]) throws(CollectorError) -> Void) throws(CollectorError) -> Void
+    ) throws(CollectorError) {
         let temporary = path + ".tmp"
         let fd = files.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .system("open \(temporary)") }
         do throws(CollectorError) {
-            try writeAll(fd, bytes, path: temporary, files: files)
+            try produce { (bytes: [UInt8]) throws(CollectorError) in try writeAll(fd, bytes, path: temporary, files: files) }
             guard files.sync(fd, dataOnly: false) == 0 else { throw .system("fsync \(temporary)") }
         } catch {
             files.close(fd)

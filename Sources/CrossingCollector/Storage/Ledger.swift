@@ -96,7 +96,7 @@ public struct Ledger: Sendable {
         guard point.measurement == "crossings", let key = Self.key(of: point, receivedNs: receivedNs),
             case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
         else { return }
-        totals.add(count, to: key)
+        totals.add(count, to: key, receivedS: receivedNs.dividedFlooring(by: 1_000_000_000))
     }
 
     mutating func noteIncarnation(_ origin: DeviceIncarnation, timeNs: Int64) {

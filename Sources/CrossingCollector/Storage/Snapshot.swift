@@ -2,21 +2,45 @@ import CrossingCore
 
 /// The ledger as of the start of a log segment, so that startup replays only the log since.
 ///
-/// Layout, little-endian: `CPSNAP2\n`, i64 first segment not covered, i64 points, u32 device
-/// incarnations, each a string, an i64 incarnation and its u32 ranges of two i64s, u32 totals,
-/// each five strings and two i64s (minute, count), u32 incarnations seen, each a string and two
-/// i64s (incarnation, first seen ns), then a u32 CRC-32 of everything before it. A string is a
-/// u32 length and its UTF-8 bytes. The file is replaced whole (FileIO.replace), never edited.
+/// Layout, little-endian: `CPSNAP3\n`, i64 first segment not covered, i64 points, u32 device
+/// incarnations, each a string, an i64 incarnation and its u32 ranges of two i64s; the totals:
+/// i64 newest minute, i64 minute horizon and i64 hour horizon (s), u32 series, each five
+/// strings, then per resolution (minute, hour, day) u32 totals, each a u32 series number, an
+/// i32 interval index and an i64 count; u32 incarnations seen, each a string and two i64s
+/// (incarnation, first seen ns); then a u32 CRC-32 of everything before it. A string is a u32
+/// length and its UTF-8 bytes. The file is written in chunks and replaced whole
+/// (FileIO.replace), never edited.
 ///
-/// `CPSNAP1\n`, from before incarnations, is read as well: its devices have no incarnation
-/// number (so 0), and it has no incarnations section.
+/// Read as well: `CPSNAP2\n`, whose totals are u32 totals each of five strings and two i64s
+/// (minute, count), and `CPSNAP1\n`, from before incarnations, whose devices have no
+/// incarnation number (so 0) and which has no incarnations section.
 enum Snapshot {
-    static let magic = Array("CPSNAP2\n".utf8)
+    static let magic = Array("CPSNAP3\n".utf8)
+    static let magicMinutes = Array("CPSNAP2\n".utf8)
     static let magicBefore = Array("CPSNAP1\n".utf8)
     static let fileName = "snapshot.bin"
+    /// Bytes gathered before they are handed on: the snapshot is never whole in memory.
+    static let chunkBytes = 1 << 20
 
+    /// The snapshot's bytes, whole: for tests and small ledgers.
     static func encode(_ ledger: Ledger, throughSegment: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        write(ledger, throughSegment: throughSegment) { chunk in bytes += chunk }
+        return bytes
+    }
+
+    /// Writes the snapshot in chunks of about `chunkBytes` to `sink`.
+    static func write<Failure: Error>(
+        _ ledger: Ledger, throughSegment: Int, to sink: ([UInt8]) throws(Failure) -> Void
+    ) throws(Failure) {
+        var crc = CRC32()
         var bytes = magic
+        func flush(_ force: Bool) throws(Failure) {
+            guard force || bytes.count >= chunkBytes else { return }
+            crc.update(bytes.span)
+            try sink(bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
         bytes.appendLittleEndian(Int64(throughSegment))
         bytes.appendLittleEndian(ledger.points)
         bytes.appendLittleEndian(UInt32(ledger.storedSeqs.count))
@@ -28,12 +52,25 @@ enum Snapshot {
                 bytes.appendLittleEndian(range.lowerBound)
                 bytes.appendLittleEndian(range.upperBound)
             }
+            try flush(false)
         }
-        bytes.appendLittleEndian(UInt32(ledger.totals.count))
-        for (key, count) in ledger.totals {
-            for text in [key.site, key.device, key.lane, key.crossingClass, key.direction] { bytes.append(string: text) }
-            bytes.appendLittleEndian(key.minuteS)
-            bytes.appendLittleEndian(count)
+        let totals = ledger.totals
+        bytes.appendLittleEndian(totals.newestMinuteS)
+        bytes.appendLittleEndian(totals.minuteHorizonS)
+        bytes.appendLittleEndian(totals.hourHorizonS)
+        bytes.appendLittleEndian(UInt32(totals.series.count))
+        for series in totals.series {
+            for text in [series.site, series.device, series.lane, series.crossingClass, series.direction] { bytes.append(string: text) }
+            try flush(false)
+        }
+        for resolution in CrossingTotals.Resolution.allCases {
+            bytes.appendLittleEndian(UInt32(totals.count(at: resolution)))
+            for entry in totals.entries(at: resolution) {
+                bytes.appendLittleEndian(entry.series)
+                bytes.appendLittleEndian(entry.index)
+                bytes.appendLittleEndian(entry.count)
+                try flush(false)
+            }
         }
         bytes.appendLittleEndian(UInt32(ledger.incarnations.count))
         for (origin, firstNs) in ledger.incarnations.sorted(by: { $0.key < $1.key }) {
@@ -41,18 +78,17 @@ enum Snapshot {
             bytes.appendLittleEndian(origin.incarnation)
             bytes.appendLittleEndian(firstNs)
         }
-        var crc = CRC32()
         crc.update(bytes.span)
         bytes.appendLittleEndian(crc.value)
-        return bytes
+        try sink(bytes)
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws(CollectorError) -> (ledger: Ledger, throughSegment: Int) {
         let head = Array(bytes.prefix(magic.count))
-        guard bytes.count >= magic.count + 4, head == magic || head == magicBefore else {
+        guard bytes.count >= magic.count + 4, head == magic || head == magicMinutes || head == magicBefore else {
             throw CollectorError("\(path): not a snapshot (bad magic)")
         }
-        let numbered = head == magic
+        let numbered = head != magicBefore
         var crc = CRC32()
         for byte in bytes.dropLast(4) { crc.update(byte) }
         guard crc.value == bytes.span.loadLittleEndian(at: bytes.count - 4, as: UInt32.self) else { throw CollectorError("\(path): snapshot CRC mismatch") }
@@ -71,11 +107,15 @@ enum Snapshot {
             }
             ledger.storedSeqs[origin] = seqs
         }
-        for _ in 0..<(try reader.uint32()) {
-            let key = CrossingKey(
-                site: try reader.string(), device: try reader.string(), lane: try reader.string(),
-                crossingClass: try reader.string(), direction: try reader.string(), minuteS: try reader.int64())
-            ledger.totals.add(try reader.int64(), to: key)
+        if head == magic {
+            try readTotals(&reader, into: &ledger.totals)
+        } else {
+            for _ in 0..<(try reader.uint32()) {
+                let key = CrossingKey(
+                    site: try reader.string(), device: try reader.string(), lane: try reader.string(),
+                    crossingClass: try reader.string(), direction: try reader.string(), minuteS: try reader.int64())
+                ledger.totals.add(try reader.int64(), to: key)
+            }
         }
         if numbered {
             for _ in 0..<(try reader.uint32()) {
@@ -85,6 +125,35 @@ enum Snapshot {
         }
         guard reader.offset == reader.end else { throw CollectorError("\(path): \(reader.end - reader.offset) bytes after the snapshot's end") }
         return (ledger, throughSegment)
+    }
+
+    /// The totals section of a `CPSNAP3` snapshot.
+    private static func readTotals(_ reader: inout Reader, into totals: inout CrossingTotals) throws(CollectorError) {
+        let newestMinuteS = try reader.int64()
+        let minuteHorizonS = try reader.int64()
+        let hourHorizonS = try reader.int64()
+        guard minuteHorizonS > 0 && hourHorizonS >= minuteHorizonS else {
+            throw CollectorError("\(reader.path): offset \(reader.offset): horizons \(minuteHorizonS) s and \(hourHorizonS) s do not hold")
+        }
+        totals = CrossingTotals(minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
+        totals.restore(newestMinuteS: newestMinuteS, minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
+        let seriesCount = try reader.uint32()
+        for _ in 0..<seriesCount {
+            totals.restore(series: CrossingTotals.Series(
+                site: try reader.string(), device: try reader.string(), lane: try reader.string(),
+                crossingClass: try reader.string(), direction: try reader.string()))
+        }
+        for resolution in CrossingTotals.Resolution.allCases {
+            for _ in 0..<(try reader.uint32()) {
+                let series: UInt32 = try reader.integer()
+                let index: Int32 = try reader.integer()
+                let count = try reader.int64()
+                guard series < seriesCount else {
+                    throw CollectorError("\(reader.path): offset \(reader.offset): series \(series) of \(seriesCount)")
+                }
+                totals.restore(count, series: series, index: index, at: resolution)
+            }
+        }
     }
 
     private struct Reader {
