@@ -54,7 +54,7 @@ public struct Report: Sendable {
         }
         sensors = ledger.sensors.filter { query.site == nil || $0.value.site == query.site }
             .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let devices = query.site == nil ? nil : Set(ledger.totals.keys.filter { $0.site == query.site }.map(\.device))
+        let devices = query.site == nil ? nil : Set(ledger.totals.series.filter { $0.site == query.site }.map(\.device))
         incarnations = ledger.incarnations.filter { devices?.contains($0.key.device) ?? true }
             .sorted { $0.key < $1.key }.map { ($0.key, $0.value.dividedFlooring(by: 1_000_000_000)) }
         if query.group == .site {

@@ -41,6 +41,9 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     public private(set) var hourHorizonS: Int64
     /// The newest minute counted, s since 1970.
     public private(set) var newestMinuteS: Int64 = .min
+    /// The newest minute when the last roll-up ran: ages are measured from it, so that an
+    /// interval is held at one resolution between roll-ups, never at two.
+    public private(set) var baseMinuteS: Int64 = .min
     /// The day the last roll-up ran in: one runs when the newest minute enters another day.
     private var rolledDay: Int64 = .min
 
@@ -88,15 +91,17 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         rollUp()
     }
 
-    /// Where a total of `timeS` belongs now.
+    /// Where a total of `timeS` belongs until the next roll-up.
     func resolution(of timeS: Int64) -> Resolution {
-        guard newestMinuteS != .min else { return .minute }
-        let age = newestMinuteS - timeS
+        guard baseMinuteS != .min else { return .minute }
+        let age = baseMinuteS - timeS
         return age > hourHorizonS ? .day : age > minuteHorizonS ? .hour : .minute
     }
 
-    /// Moves every total past a horizon to the coarser resolution.
+    /// Measures ages from the newest minute now, and moves every total past a horizon to the
+    /// coarser resolution.
     mutating func rollUp() {
+        baseMinuteS = newestMinuteS
         for resolution in [Resolution.minute, .hour] {
             // Only what aged since the last roll-up moves, a day's worth: the tier is not copied.
             let tier = Self.tier(resolution)
@@ -125,12 +130,14 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         self.series.append(series)
     }
 
-    /// The newest minute and the horizons, for a snapshot being read back.
-    mutating func restore(newestMinuteS: Int64, minuteHorizonS: Int64, hourHorizonS: Int64) {
+    /// The newest minute, the one ages are measured from and the horizons, for a snapshot
+    /// being read back: the totals go on as if never saved.
+    mutating func restore(newestMinuteS: Int64, baseMinuteS: Int64, minuteHorizonS: Int64, hourHorizonS: Int64) {
         self.newestMinuteS = newestMinuteS
+        self.baseMinuteS = baseMinuteS
         self.minuteHorizonS = minuteHorizonS
         self.hourHorizonS = hourHorizonS
-        rolledDay = newestMinuteS == .min ? .min : newestMinuteS.dividedFlooring(by: 86_400)
+        rolledDay = baseMinuteS == .min ? .min : baseMinuteS.dividedFlooring(by: 86_400)
     }
 
     /// Every total at `resolution`: its series number, interval index and count.
@@ -138,7 +145,8 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         tiers[Self.tier(resolution)].lazy.map { (UInt32($0.key >> 32), Int32(bitPattern: UInt32(truncatingIfNeeded: $0.key)), $0.value) }
     }
 
-    /// The total of `key`'s series and interval, at the resolution its `minuteS` is held at.
+    /// The total of `key`'s series and interval: its minute's, or else the hour's or the day's
+    /// starting at its `minuteS`.
     public subscript(key: CrossingKey) -> Int64? {
         let series = Series(site: key.site, device: key.device, lane: key.lane, crossingClass: key.crossingClass, direction: key.direction)
         guard let number = numbers[series] else { return nil }
@@ -157,7 +165,9 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         reduce(0) { matches($1.key) ? $0 &+ $1.value : $0 }
     }
 
+    /// Every key, made whole: for tests and small stores (a key is five strings).
     public var keys: [CrossingKey] { map(\.key) }
+    /// Every total, in no set order.
     public var values: [Int64] { tiers.flatMap(\.values) }
 
     public func makeIterator() -> Iterator { Iterator(totals: self) }
@@ -182,8 +192,17 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         }
     }
 
+    /// The same totals at the same resolutions, whatever the series' numbering.
     public static func == (lhs: CrossingTotals, rhs: CrossingTotals) -> Bool {
-        lhs.count == rhs.count && lhs.allSatisfy { rhs[$0.key] == $0.value }
+        guard lhs.count == rhs.count else { return false }
+        for tier in lhs.tiers.indices {
+            for (packed, count) in lhs.tiers[tier] {
+                guard let number = rhs.numbers[lhs.series[Int(packed >> 32)]],
+                    rhs.tiers[tier][UInt64(number) << 32 | packed & 0xFFFF_FFFF] == count
+                else { return false }
+            }
+        }
+        return true
     }
 
     static func tier(_ resolution: Resolution) -> Int { Resolution.allCases.firstIndex(of: resolution)! }

@@ -4,7 +4,8 @@ import CrossingCore
 ///
 /// Layout, little-endian: `CPSNAP3\n`, i64 first segment not covered, i64 points, u32 device
 /// incarnations, each a string, an i64 incarnation and its u32 ranges of two i64s; the totals:
-/// i64 newest minute, i64 minute horizon and i64 hour horizon (s), u32 series, each five
+/// i64 newest minute, i64 the minute ages are measured from (the newest at the last roll-up),
+/// i64 minute horizon and i64 hour horizon (s), u32 series, each five
 /// strings, then per resolution (minute, hour, day) u32 totals, each a u32 series number, an
 /// i32 interval index and an i64 count; u32 incarnations seen, each a string and two i64s
 /// (incarnation, first seen ns); then a u32 CRC-32 of everything before it. A string is a u32
@@ -56,6 +57,7 @@ enum Snapshot {
         }
         let totals = ledger.totals
         bytes.appendLittleEndian(totals.newestMinuteS)
+        bytes.appendLittleEndian(totals.baseMinuteS)
         bytes.appendLittleEndian(totals.minuteHorizonS)
         bytes.appendLittleEndian(totals.hourHorizonS)
         bytes.appendLittleEndian(UInt32(totals.series.count))
@@ -130,13 +132,14 @@ enum Snapshot {
     /// The totals section of a `CPSNAP3` snapshot.
     private static func readTotals(_ reader: inout Reader, into totals: inout CrossingTotals) throws(CollectorError) {
         let newestMinuteS = try reader.int64()
+        let baseMinuteS = try reader.int64()
         let minuteHorizonS = try reader.int64()
         let hourHorizonS = try reader.int64()
         guard minuteHorizonS > 0 && hourHorizonS >= minuteHorizonS else {
             throw CollectorError("\(reader.path): offset \(reader.offset): horizons \(minuteHorizonS) s and \(hourHorizonS) s do not hold")
         }
         totals = CrossingTotals(minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
-        totals.restore(newestMinuteS: newestMinuteS, minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
+        totals.restore(newestMinuteS: newestMinuteS, baseMinuteS: baseMinuteS, minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
         let seriesCount = try reader.uint32()
         for _ in 0..<seriesCount {
             totals.restore(series: CrossingTotals.Series(
