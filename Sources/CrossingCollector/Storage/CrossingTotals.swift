@@ -63,15 +63,8 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     /// horizon, its hour or day. A minute more than an hour after `receivedS` (a writer's clock
     /// far ahead) does not move the newest minute, so it cannot age everything else at once.
     public mutating func add(_ count: Int64, to key: CrossingKey, receivedS: Int64 = .max) {
-        let series = Series(site: key.site, device: key.device, lane: key.lane, crossingClass: key.crossingClass, direction: key.direction)
-        let number: UInt32
-        if let known = numbers[series] {
-            number = known
-        } else {
-            number = UInt32(self.series.count)
-            self.series.append(series)
-            numbers[series] = number
-        }
+        let series = Series(key)
+        let number = numbers[series] ?? intern(series)
         let latestS = receivedS > Int64.max - 3600 ? Int64.max : receivedS + 3600
         if key.minuteS > newestMinuteS && key.minuteS <= latestS { newestMinuteS = key.minuteS }
         add(count, series: number, timeS: key.minuteS, at: resolution(of: key.minuteS))
@@ -124,10 +117,14 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         tiers[Self.tier(resolution)][packed, default: 0] &+= count
     }
 
-    /// A series for a snapshot being read back; its number is its place.
-    mutating func restore(series: Series) {
-        numbers[series] = UInt32(self.series.count)
+    /// Numbers a series not seen before: its place in `series`. A snapshot being read back
+    /// gives its series in their order.
+    @discardableResult
+    mutating func intern(_ series: Series) -> UInt32 {
+        let number = UInt32(self.series.count)
         self.series.append(series)
+        numbers[series] = number
+        return number
     }
 
     /// The newest minute, the one ages are measured from and the horizons, for a snapshot
@@ -148,8 +145,7 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     /// The total of `key`'s series and interval: its minute's, or else the hour's or the day's
     /// starting at its `minuteS`.
     public subscript(key: CrossingKey) -> Int64? {
-        let series = Series(site: key.site, device: key.device, lane: key.lane, crossingClass: key.crossingClass, direction: key.direction)
-        guard let number = numbers[series] else { return nil }
+        guard let number = numbers[Series(key)] else { return nil }
         for resolution in Resolution.allCases {
             let timeS = key.minuteS.dividedFlooring(by: Int64(resolution.rawValue)) * Int64(resolution.rawValue)
             guard timeS == key.minuteS, let count = tiers[Self.tier(resolution)][Self.pack(series: number, timeS: timeS, resolution)] else {
@@ -184,7 +180,7 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
 
         public mutating func next() -> (key: CrossingKey, value: Int64)? {
             while true {
-                if let (packed, count) = inner.next() { return (totals.key(packed, Resolution.allCases[tier]), count) }
+                if let (packed, count) = inner.next() { return (totals.key(packed, CrossingTotals.resolutions[tier]), count) }
                 tier += 1
                 guard tier < totals.tiers.count else { return nil }
                 inner = totals.tiers[tier].makeIterator()
@@ -205,7 +201,18 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         return true
     }
 
-    static func tier(_ resolution: Resolution) -> Int { Resolution.allCases.firstIndex(of: resolution)! }
+    /// The resolutions in the order of `tiers`.
+    static let resolutions = Resolution.allCases
+
+    /// The place of `resolution`'s totals in `tiers`, without building `allCases` on every
+    /// point.
+    static func tier(_ resolution: Resolution) -> Int {
+        switch resolution {
+        case .minute: 0
+        case .hour: 1
+        case .day: 2
+        }
+    }
 
     /// A series number and an interval in one key: the number in the high 32 bits, the
     /// interval's index (seconds / its length, which a 64-bit nanosecond time keeps well within
@@ -224,5 +231,12 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         return CrossingKey(
             site: series.site, device: series.device, lane: series.lane, crossingClass: series.crossingClass,
             direction: series.direction, minuteS: Self.timeS(packed, resolution))
+    }
+}
+
+extension CrossingTotals.Series {
+    /// The series of `key`.
+    init(_ key: CrossingKey) {
+        self.init(site: key.site, device: key.device, lane: key.lane, crossingClass: key.crossingClass, direction: key.direction)
     }
 }

@@ -142,7 +142,7 @@ enum Snapshot {
         totals.restore(newestMinuteS: newestMinuteS, baseMinuteS: baseMinuteS, minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
         let seriesCount = try reader.uint32()
         for _ in 0..<seriesCount {
-            totals.restore(series: CrossingTotals.Series(
+            totals.intern(CrossingTotals.Series(
                 site: try reader.string(), device: try reader.string(), lane: try reader.string(),
                 crossingClass: try reader.string(), direction: try reader.string()))
         }
