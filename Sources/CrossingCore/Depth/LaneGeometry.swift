@@ -48,4 +48,27 @@ struct LaneGeometry {
         if rowQ8 > lineQ8 + bandQ8 { return 1 }
         return 0
     }
+
+    /// As `band(ofRowQ8:)`, for a track coming back over the line it has counted: -1 or +1
+    /// only beyond a band a quarter zone wider on each side.
+    ///
+    /// An object standing on the line moves its centroid without moving itself: the zones at
+    /// its ends catch it on some frames and not others (a car roof half over an outer zone),
+    /// and each row caught or dropped moves the centroid by up to half a zone. A car stopped at
+    /// a gate with its middle on the line swings from one edge of the neutral band to the other
+    /// for as long as it stands there, so on the plain band it counted out and back every few
+    /// seconds. Its first crossing is real, in its direction of travel; coming back counts
+    /// only across the wider band, a zone and a half on a 4x4 grid, more than the swing.
+    func returnBand(ofRowQ8 rowQ8: Int32) -> Int8 {
+        // A quarter zone wider, but never nearer than half a zone to the edge of the view, where
+        // only a blob in the outer row alone could reach it. Worked out here, not kept: the
+        // board's RAM has a few dozen bytes to spare, and only a track that has counted asks.
+        // Nested `min`s: the three-argument one is variadic, and its array costs 24 bytes of
+        // initialised data on the board.
+        let spanQ8 = Int32(side) * 256
+        let returnBandQ8 = max(bandQ8, min(bandQ8 + 64, min(lineQ8, spanQ8 - lineQ8) - 128))
+        if rowQ8 < lineQ8 - returnBandQ8 { return -1 }
+        if rowQ8 > lineQ8 + returnBandQ8 { return 1 }
+        return 0
+    }
 }

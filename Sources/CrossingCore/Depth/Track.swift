@@ -60,6 +60,12 @@ struct Track {
 
     var isActive: Bool { state != .free }
 
+    /// Frames a tentative track may go unseen and still be confirmed by its next hits. A walker
+    /// in dark clothes and dark hair returns no signal from head or shoulders at 3 m; what is
+    /// seen of them (a hand, a light bag) comes and goes from frame to frame, and a track that
+    /// died at its first miss would never see three frames in a row.
+    static let tentativeMissesMax: UInt8 = 2
+
     /// Starts a tentative track on an unmatched blob. Its first frame does not count toward the
     /// traced-length and width means (an object coming into view is only partly there), only
     /// toward the leg's frames for the rider share.
@@ -135,8 +141,12 @@ struct Track {
     /// Records a frame without a match. Returns true when the track should be freed.
     mutating func miss(config: LaneConfig, timeUs: UInt64, geometry: LaneGeometry) -> Bool {
         precondition(isActive)
-        if state == .tentative { return true }
         misses &+= 1
+        if state == .tentative {
+            // Only for what could count: a case adrift from its owner, kept through its gaps, was
+            // confirmed and took its owner's blob as they left, counted as a bicycle.
+            return misses > Track.tentativeMissesMax || peakMm < Int32(config.classifier.countHeightMinMm)
+        }
         state = .lost
         if misses > config.lostFramesMax { return true }
         let spanQ8 = Int32(geometry.side) * 256

@@ -165,6 +165,7 @@ struct Tracker {
             return
         }
         if band == origin || tracks[index].state != .confirmed { return }
+        if tracks[index].crossings > 0 && geometry.returnBand(ofRowQ8: tracks[index].yQ8) != band { return }
         tracks[index].originBand = band
         // Something low (a case adrift from its owner) crosses without counting, and with its
         // side updated, so that it cannot count later by taking over the blob of someone
