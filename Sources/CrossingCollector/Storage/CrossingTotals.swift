@@ -113,8 +113,7 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
 
     /// A total held at `resolution` as it is, for a snapshot being read back.
     mutating func restore(_ count: Int64, series number: UInt32, index: Int32, at resolution: Resolution) {
-        let packed = UInt64(number) << 32 | UInt64(UInt32(bitPattern: index))
-        tiers[Self.tier(resolution)][packed, default: 0] &+= count
+        tiers[Self.tier(resolution)][Self.pack(series: number, index: index), default: 0] &+= count
     }
 
     /// Numbers a series not seen before: its place in `series`. A snapshot being read back
@@ -127,26 +126,24 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         return number
     }
 
-    /// The newest minute, the one ages are measured from and the horizons, for a snapshot
-    /// being read back: the totals go on as if never saved.
-    mutating func restore(newestMinuteS: Int64, baseMinuteS: Int64, minuteHorizonS: Int64, hourHorizonS: Int64) {
+    /// The newest minute and the one ages are measured from, for a snapshot being read back
+    /// into totals made with its horizons: the totals go on as if never saved.
+    mutating func restore(newestMinuteS: Int64, baseMinuteS: Int64) {
         self.newestMinuteS = newestMinuteS
         self.baseMinuteS = baseMinuteS
-        self.minuteHorizonS = minuteHorizonS
-        self.hourHorizonS = hourHorizonS
         rolledDay = baseMinuteS == .min ? .min : baseMinuteS.dividedFlooring(by: 86_400)
     }
 
     /// Every total at `resolution`: its series number, interval index and count.
     func entries(at resolution: Resolution) -> some Sequence<(series: UInt32, index: Int32, count: Int64)> {
-        tiers[Self.tier(resolution)].lazy.map { (UInt32($0.key >> 32), Int32(bitPattern: UInt32(truncatingIfNeeded: $0.key)), $0.value) }
+        tiers[Self.tier(resolution)].lazy.map { (UInt32($0.key >> 32), Self.index($0.key), $0.value) }
     }
 
     /// The total of `key`'s series and interval: its minute's, or else the hour's or the day's
     /// starting at its `minuteS`.
     public subscript(key: CrossingKey) -> Int64? {
         guard let number = numbers[Series(key)] else { return nil }
-        for resolution in Resolution.allCases {
+        for resolution in Self.resolutions {
             let timeS = key.minuteS.dividedFlooring(by: Int64(resolution.rawValue)) * Int64(resolution.rawValue)
             guard timeS == key.minuteS, let count = tiers[Self.tier(resolution)][Self.pack(series: number, timeS: timeS, resolution)] else {
                 continue
@@ -194,7 +191,7 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         for tier in lhs.tiers.indices {
             for (packed, count) in lhs.tiers[tier] {
                 guard let number = rhs.numbers[lhs.series[Int(packed >> 32)]],
-                    rhs.tiers[tier][UInt64(number) << 32 | packed & 0xFFFF_FFFF] == count
+                    rhs.tiers[tier][Self.pack(series: number, index: Self.index(packed))] == count
                 else { return false }
             }
         }
@@ -218,12 +215,20 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     /// interval's index (seconds / its length, which a 64-bit nanosecond time keeps well within
     /// 32 bits) in the low.
     static func pack(series: UInt32, timeS: Int64, _ resolution: Resolution) -> UInt64 {
-        let index = timeS.dividedFlooring(by: Int64(resolution.rawValue))
-        return UInt64(series) << 32 | UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: index)))
+        pack(series: series, index: Int32(truncatingIfNeeded: timeS.dividedFlooring(by: Int64(resolution.rawValue))))
+    }
+
+    static func pack(series: UInt32, index: Int32) -> UInt64 {
+        UInt64(series) << 32 | UInt64(UInt32(bitPattern: index))
+    }
+
+    /// The interval index of a packed key.
+    static func index(_ packed: UInt64) -> Int32 {
+        Int32(bitPattern: UInt32(truncatingIfNeeded: packed))
     }
 
     static func timeS(_ packed: UInt64, _ resolution: Resolution) -> Int64 {
-        Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: packed))) * Int64(resolution.rawValue)
+        Int64(index(packed)) * Int64(resolution.rawValue)
     }
 
     func key(_ packed: UInt64, _ resolution: Resolution) -> CrossingKey {

@@ -139,7 +139,7 @@ enum Snapshot {
             throw CollectorError("\(reader.path): offset \(reader.offset): horizons \(minuteHorizonS) s and \(hourHorizonS) s do not hold")
         }
         totals = CrossingTotals(minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
-        totals.restore(newestMinuteS: newestMinuteS, baseMinuteS: baseMinuteS, minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
+        totals.restore(newestMinuteS: newestMinuteS, baseMinuteS: baseMinuteS)
         let seriesCount = try reader.uint32()
         for _ in 0..<seriesCount {
             totals.intern(CrossingTotals.Series(
