@@ -85,13 +85,24 @@ extension CollectorServer {
         guard let database = request.query["db"], !database.isEmpty else {
             return (400, HTTPResponse.error(400, "database is required", close: close))
         }
-        if let encoding = request.header("content-encoding"), encoding.lowercased() != "identity" {
-            return (415, HTTPResponse.error(415, "Content-Encoding '\(encoding)' is not supported; send the lines uncompressed", close: close))
+        var body = request.body
+        if let header = request.header("content-encoding"), header.lowercased() != "identity" {
+            guard let encoding = ContentEncoding(header: header) else {
+                return (415, HTTPResponse.error(415, "Content-Encoding '\(header)' is not supported; send gzip, deflate or identity", close: close))
+            }
+            do throws(InflateError) {
+                // The body limit holds after inflation too, so a small body cannot become a large one.
+                body = try encoding.decode(request.body, outputBytesMax: options.bodyBytesMax)
+            } catch {
+                let status = error.tooLarge ? 413 : 400
+                log("http \(connection.peer): \(encoding.rawValue) body refused: \(error); nothing stored")
+                return (status, HTTPResponse.error(status, "\(encoding.rawValue) body: \(error); nothing stored", close: close))
+            }
         }
         let result: CollectorStore.Ingest
         do throws(CollectorError) {
             result = try store.ingest(
-                request.body, precision: Precision(parameter: request.query["precision"]), receivedNs: Socket.wallNs(),
+                body, precision: Precision(parameter: request.query["precision"]), receivedNs: Socket.wallNs(),
                 source: CollectorStore.Source(device: device))
         } catch {
             fatal(error)
