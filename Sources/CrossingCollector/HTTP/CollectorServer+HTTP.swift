@@ -48,13 +48,14 @@ extension CollectorServer {
         case ("GET", "/metrics"):
             metrics.walBytes = Int64(store.wal.bytesOnDisk())
             metrics.bufferedBytes = Int64(bufferedBytes)
-            metrics.sensors = store.ledger.sensors
+            metrics.health = store.ledger.health
+            metrics.lastHeardNs = store.ledger.lastHeardNs
             metrics.incarnations = store.ledger.incarnations
             if let relay {
                 metrics.relayLines = relay.linesRelayed
                 metrics.relayFailures = relay.failures
             }
-            return (200, HTTPResponse.make(200, contentType: "text/plain; version=0.0.4", body: Array(metrics.prometheusText().utf8), close: close))
+            return (200, HTTPResponse.make(200, contentType: "text/plain; version=0.0.4", body: Array(metrics.prometheusText(nowNs: Socket.wallNs()).utf8), close: close))
         case ("GET", "/report"):
             do throws(ReportError) {
                 let query = try ReportQuery(parameters: request.query)

@@ -25,7 +25,7 @@ public struct Report: Sendable {
     public private(set) var queues: [String: QueueEstimate] = [:]
     /// What each device of the report's site (or of every site) last said of its sensors, by
     /// device name: counts from a lane whose sensor is blind or degraded are suspect.
-    public private(set) var sensors: [(device: String, report: SensorReport)] = []
+    public private(set) var sensors: [(device: String, report: DeviceHealth)] = []
     /// Every incarnation of the report's devices (docs/device-protocol.md, "Incarnations"), by
     /// device then number, with when it was first seen, s since 1970.
     public private(set) var incarnations: [(origin: DeviceIncarnation, firstSeenS: Int64)] = []
@@ -52,7 +52,7 @@ public struct Report: Sendable {
                 device: query.group == .site ? nil : key.device, lane: query.group == .lane ? key.lane : nil)
             grouped[rowKey, default: [:]][column, default: 0] += count
         }
-        sensors = ledger.sensors.filter { query.site == nil || $0.value.site == query.site }
+        sensors = ledger.health.filter { query.site == nil || $0.value.site == query.site }
             .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let devices = query.site == nil ? nil : Set(ledger.totals.series.filter { $0.site == query.site }.map(\.device))
         incarnations = ledger.incarnations.filter { devices?.contains($0.key.device) ?? true }

@@ -23,8 +23,10 @@ public struct Metrics: Sendable {
     /// Times the keys were replaced while serving (`serve` on SIGHUP).
     public var keyReloads: Int64 = 0
     public var relayFailures: Int64 = 0
-    /// Each device's latest sensor report (`Ledger.sensors`).
-    public var sensors: [String: SensorReport] = [:]
+    /// Each device's latest health line (`Ledger.health`).
+    public var health: [String: DeviceHealth] = [:]
+    /// When each device was last heard from (`Ledger.lastHeardNs`).
+    public var lastHeardNs: [String: Int64] = [:]
     /// Incarnations given to devices that booted with blank flash.
     public var incarnationsGiven: Int64 = 0
     /// Each device incarnation seen, and when first (`Ledger.incarnations`).
@@ -32,7 +34,8 @@ public struct Metrics: Sendable {
 
     public init() {}
 
-    public func prometheusText() -> String {
+    /// The exposition; `nowNs` (ns since 1970) dates the devices' last-heard ages.
+    public func prometheusText(nowNs: Int64) -> String {
         var out = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int64)]) {
             out += "# HELP checkpoint_collector_\(name) \(help)\n# TYPE checkpoint_collector_\(name) \(type)\n"
@@ -63,11 +66,22 @@ public struct Metrics: Sendable {
         metric("key_reloads_total", "counter", "Times the keys file was reloaded while serving (SIGHUP).", [("", keyReloads)])
         metric("relay_lines_total", "counter", "Lines relayed and acknowledged by the relay target.", [("", relayLines)])
         metric("relay_failures_total", "counter", "Relay requests that failed and will be retried.", [("", relayFailures)])
-        let devices = sensors.sorted { $0.key < $1.key }
+        let devices = health.sorted { $0.key < $1.key }
+        func label(_ device: String) -> String { "{device=\"\(Self.escape(device))\"}" }
+        metric("device_silent_lanes", "gauge", "Lanes whose sensor gave no frame for 2 s, as the device last said, as a bit mask (bit n: lane n).",
+            devices.map { (label($0.key), $0.value.silentLanes) })
         metric("device_blind_lanes", "gauge", "Lanes whose depth sensor the device last called blind, as its bit mask (bit n: lane n).",
-            devices.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.blindLanes) })
+            devices.map { (label($0.key), $0.value.blindLanes) })
         metric("device_degraded_lanes", "gauge", "Lanes whose depth sensor the device last called degraded, as its bit mask.",
-            devices.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.degradedLanes) })
+            devices.map { (label($0.key), $0.value.degradedLanes) })
+        metric("device_outbox_records", "gauge", "Records the device last said were waiting for an acknowledgement (its backlog).",
+            devices.map { (label($0.key), $0.value.outboxRecords) })
+        metric("device_faults", "gauge", "The device's fault counters since it booted, as it last sent them, by kind.",
+            devices.flatMap { device, health in
+                health.faults.map { ("{device=\"\(Self.escape(device))\",kind=\"\($0.kind)\"}", $0.count) }
+            })
+        metric("device_last_heard_seconds", "gauge", "Seconds since the collector last received a line from the device.",
+            lastHeardNs.sorted { $0.key < $1.key }.map { (label($0.key), max(0, nowNs - $0.value) / 1_000_000_000) })
         metric("incarnations_given_total", "counter", "Incarnations given to devices that booted with blank flash.",
             [("", incarnationsGiven)])
         var lives: [String: (count: Int64, latest: Int64)] = [:]
@@ -77,9 +91,8 @@ public struct Metrics: Sendable {
         }
         let byDevice = lives.sorted { $0.key < $1.key }
         metric("device_incarnations", "gauge", "Incarnations seen of each device id: more than one is a unit replaced or wiped.",
-            byDevice.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.count) })
-        metric("device_incarnation", "gauge", "Each device id's newest incarnation.",
-            byDevice.map { ("{device=\"\(Self.escape($0.key))\"}", $0.value.latest) })
+            byDevice.map { (label($0.key), $0.value.count) })
+        metric("device_incarnation", "gauge", "Each device id's newest incarnation.", byDevice.map { (label($0.key), $0.value.latest) })
         return out
     }
 

@@ -46,11 +46,13 @@ public struct Ledger: Sendable {
     public internal(set) var incarnations: [DeviceIncarnation: Int64] = [:]
     /// Points stored, of any measurement.
     public internal(set) var points: Int64 = 0
-    /// Per device, the sensors its latest `device_health` line (by its time) called blind or
-    /// degraded, as the bit masks it sent (bit n: lane n). Rebuilt from the log, not kept in
-    /// snapshots: after a compaction it is empty until each device's next request, which
-    /// carries the line.
-    public internal(set) var sensors: [String: SensorReport] = [:]
+    /// Per device, its latest `device_health` line (by its time): sensor conditions, outbox
+    /// backlog and fault counters. Rebuilt from the log, not kept in snapshots: after a
+    /// compaction it is empty until each device's next request, which carries the line.
+    public internal(set) var health: [String: DeviceHealth] = [:]
+    /// Per device (its `device` tag), when the collector last received a line from it, ns since
+    /// 1970. Rebuilt from the log like `health`.
+    public internal(set) var lastHeardNs: [String: Int64] = [:]
 
     public init() {}
 
@@ -92,7 +94,10 @@ public struct Ledger: Sendable {
         {
             noteIncarnation(DeviceIncarnation(device: device, incarnation: incarnation), timeNs: timeNs)
         }
-        if point.measurement == "device_health" { noteSensors(point, receivedNs: receivedNs) }
+        if let device = point.tags.first(where: { $0.key == "device" })?.value, lastHeardNs[device, default: .min] < receivedNs {
+            lastHeardNs[device] = receivedNs
+        }
+        if point.measurement == "device_health" { noteHealth(point, receivedNs: receivedNs) }
         guard point.measurement == "crossings", let key = Self.key(of: point, receivedNs: receivedNs),
             case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
         else { return }
@@ -104,18 +109,20 @@ public struct Ledger: Sendable {
         incarnations[origin] = timeNs
     }
 
-    /// Keeps a `device_health` line's sensor masks when it is the device's latest.
-    mutating func noteSensors(_ point: ParsedPoint, receivedNs: Int64) {
-        func mask(_ name: String) -> Int64 {
+    /// Keeps a `device_health` line when it is the device's latest.
+    mutating func noteHealth(_ point: ParsedPoint, receivedNs: Int64) {
+        func field(_ name: String) -> Int64 {
             if case .int(let value)? = point.fields.first(where: { $0.key == name })?.value { return value }
             return 0
         }
         guard let device = point.tags.first(where: { $0.key == "device" })?.value else { return }
-        let site = point.tags.first(where: { $0.key == "site" })?.value ?? ""
-        let report = SensorReport(
-            site: site, timeNs: point.timestampNs ?? receivedNs, blindLanes: mask("blind_lanes"), degradedLanes: mask("degraded_lanes"))
-        if let known = sensors[device], known.timeNs > report.timeNs { return }
-        sensors[device] = report
+        let report = DeviceHealth(
+            site: point.tags.first(where: { $0.key == "site" })?.value ?? "", timeNs: point.timestampNs ?? receivedNs,
+            uptimeS: field("uptime_s"), silentLanes: field("silent_lanes"), blindLanes: field("blind_lanes"),
+            degradedLanes: field("degraded_lanes"), outboxRecords: field("outbox_records"), busErrors: field("bus_errors"),
+            framesRejected: field("frames_rejected"), recordsRefused: field("records_refused"), exportFailures: field("export_failures"))
+        if let known = health[device], known.timeNs > report.timeNs { return }
+        health[device] = report
     }
 
     static func key(of point: ParsedPoint, receivedNs: Int64) -> CrossingKey? {
@@ -130,14 +137,29 @@ public struct Ledger: Sendable {
     }
 }
 
-/// What a device last said of its sensors (`device_health`: `blind_lanes`, `degraded_lanes`).
-public struct SensorReport: Sendable, Equatable {
+/// What a device last said of itself in its `device_health` line (docs/line-protocol.md).
+public struct DeviceHealth: Sendable, Equatable {
     /// The device's `site` tag.
     public var site: String
     /// The line's time, ns since 1970.
     public var timeNs: Int64
+    public var uptimeS: Int64
+    /// Bit masks, bit n for lane n: no frame for 2 s; most zone readings invalid; many invalid.
+    public var silentLanes: Int64
     public var blindLanes: Int64
     public var degradedLanes: Int64
+    /// Records waiting for the collector's acknowledgement.
+    public var outboxRecords: Int64
+    public var busErrors: Int64
+    public var framesRejected: Int64
+    public var recordsRefused: Int64
+    public var exportFailures: Int64
+
+    /// The fault counters by their line-protocol field names, for tables and gauges.
+    public var faults: [(kind: String, count: Int64)] {
+        [("bus_errors", busErrors), ("frames_rejected", framesRejected), ("records_refused", recordsRefused),
+         ("export_failures", exportFailures)]
+    }
 
     /// The line's time in whole seconds since 1970.
     public var timeS: Int64 { timeNs.dividedFlooring(by: 1_000_000_000) }
