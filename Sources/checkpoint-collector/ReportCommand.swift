@@ -41,18 +41,8 @@ enum ReportCommand {
                 throw UsageError("--" + error.description)
             }
         }
-        let data = arguments.value("data")!
-        let log: (String) -> Void = { Terminal.error("\(program): \($0)") }
-        let report: Report
-        do throws(CollectorError) {
-            guard FileManager.default.fileExists(atPath: data) else { throw CollectorError("\(data): no such directory") }
-            let sitesPath = arguments.value("sites") ?? (FileManager.default.fileExists(atPath: data + "/sites.json") ? data + "/sites.json" : nil)
-            let sites = try sitesPath.map { path throws(CollectorError) in try SiteConfig.load(path: path) } ?? SiteConfig()
-            let ledger = try CollectorStore.readLedger(directory: data, warn: log)
-            report = Report(ledger: ledger, query: query, sites: sites)
-        } catch {
-            Terminal.fail(program, error.description)
-        }
+        let (ledger, sites) = StoreReading.load(data: arguments.value("data")!, sites: arguments.value("sites"))
+        let report = Report(ledger: ledger, query: query, sites: sites)
         let text: String
         switch arguments.value("format") ?? "table" {
         case "csv": text = report.csv()

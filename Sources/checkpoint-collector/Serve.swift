@@ -17,12 +17,14 @@ enum Serve {
                                           [--relay URL] [--sites FILE] [--connections-max N]
                                           [--idle-timeout SECONDS] [--request-timeout SECONDS]
                                           [--body-bytes-max N] [--minute-horizon-days N]
+                                          [--ui-token TOKEN|@FILE]
 
         Takes signed batches from devices over TCP (docs/device-protocol.md) and InfluxDB 1.x
         writes over HTTP (docs/collector-api.md), logs every accepted write durably in DIR
         before acknowledging it, and drops records it has stored before. Prints the bound
         addresses on stdout, then logs to stderr. SIGINT or SIGTERM stops it cleanly; SIGHUP
-        reloads the keys file (a file that does not load leaves the keys in force).
+        reloads the keys file (a file that does not load leaves the keys in force). The HTTP
+        port also serves the live page at / (docs/collector-api.md, "Pages").
 
           --data DIR             the store: write-ahead log, snapshot, relay cursor
           --tcp HOST:PORT        device protocol (default 127.0.0.1:8094; 'off' for none)
@@ -42,6 +44,10 @@ enum Serve {
           --minute-horizon-days N  keep totals per minute for N days back from the newest
                                  minute counted, per hour for a year, per day after that
                                  (default 7; docs/collector-api.md, "Rollups")
+          --ui-token TOKEN       the pages (/, /site/NAME, /export/DAY.zip) and /report need
+                                 TOKEN as HTTP Basic's password or a Bearer token; @FILE reads
+                                 it from FILE's first line, which keeps it out of 'ps'
+                                 (default: they are public)
         """
 
     struct Options {
@@ -57,7 +63,7 @@ enum Serve {
         var (_, options) = Command.parse(
             argumentList, program: program, help: help,
             valueOptions: ["data", "tcp", "http", "keys", "relay", "sites", "connections-max", "idle-timeout", "request-timeout",
-                           "body-bytes-max", "minute-horizon-days"],
+                           "body-bytes-max", "minute-horizon-days", "ui-token"],
             flagOptions: []
         ) { arguments throws(UsageError) in
             guard let data = arguments.value("data") else { throw UsageError("--data DIR is required") }
@@ -71,6 +77,7 @@ enum Serve {
             if let bytes = try arguments.integer("body-bytes-max", in: 1024...(1 << 30)) { options.server.bodyBytesMax = bytes }
             if let relay = options.relay, !relay.hasPrefix("http://") { throw UsageError("--relay: '\(relay)' is not an http:// URL") }
             options.minuteHorizonDays = try arguments.integer("minute-horizon-days", in: 1...365)
+            options.server.uiToken = try arguments.value("ui-token").map { value throws(UsageError) in try uiToken(value) }
             return options
         }
         let log: @Sendable (String) -> Void = { Terminal.error("\(Date().formatted(.iso8601)) \($0)") }
@@ -112,6 +119,21 @@ enum Serve {
         let metrics = server.metrics
         log("stopped: \(metrics.linesAccepted) lines stored, \(metrics.linesDuplicate) duplicates dropped, \(metrics.linesRejected) refused")
         exit(0)
+    }
+
+    /// `--ui-token`'s value: the token, or `@FILE` for the first line of FILE.
+    static func uiToken(_ value: String) throws(UsageError) -> String {
+        var token = value
+        if value.hasPrefix("@") {
+            guard let text = try? String(contentsOfFile: String(value.dropFirst()), encoding: .utf8) else {
+                throw UsageError("--ui-token: cannot read '\(value.dropFirst())'")
+            }
+            token = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        }
+        guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
+            throw UsageError("--ui-token: the token must be one word, not empty")
+        }
+        return token
     }
 
     /// Reads the keys file again and hands it to the server; a file that does not load leaves

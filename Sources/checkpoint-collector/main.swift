@@ -13,10 +13,11 @@ let help = """
       report   totals per interval by class and direction, queue and wait: table, CSV, JSON, SVG
       lint     check InfluxDB line protocol, line by line, before it is sent
       verify   check the store's snapshot and log for damage, read-only
+      export   a day's open data: a CSV per site and a README.txt data dictionary
 
     Run 'checkpoint-collector <command> --help' for a command's options.
     """
 
 Command.dispatch(program: program, help: help, subcommands: [
-    "serve": Serve.main, "report": ReportCommand.main, "lint": Lint.main, "verify": Verify.main,
+    "serve": Serve.main, "report": ReportCommand.main, "lint": Lint.main, "verify": Verify.main, "export": ExportCommand.main,
 ])

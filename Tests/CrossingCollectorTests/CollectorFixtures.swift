@@ -78,14 +78,16 @@ final class InProcessCollector: @unchecked Sendable {
     let shared = Shared()
     private let thread: Thread
 
-    init(directory: String, keys: DeviceKeys?, options: ServerOptions = ServerOptions(), relay: Relay? = nil) throws {
+    init(
+        directory: String, keys: DeviceKeys?, options: ServerOptions = ServerOptions(), sites: SiteConfig = SiteConfig(), relay: Relay? = nil
+    ) throws {
         self.directory = directory
         var options = options
         options.tcp = "127.0.0.1:0"
         options.http = "127.0.0.1:0"
         let store = try CollectorStore(directory: directory + "/data", warn: { _ in })
         let shared = shared
-        server = try CollectorServer(store: store, options: options, keys: keys, relay: relay) { line in
+        server = try CollectorServer(store: store, options: options, keys: keys, sites: sites, relay: relay) { line in
             shared.log.withLock { $0.append(line) }
         }
         let server = server

@@ -26,45 +26,29 @@ struct ContentEncodingTests {
         return Array(text.utf8)
     }
 
-    /// Runs a program with `input` on stdin and returns its stdout.
-    static func run(_ path: String, _ arguments: [String], input: [UInt8]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        let writer = Thread.detached {
-            stdin.fileHandleForWriting.write(Data(input))
-            try? stdin.fileHandleForWriting.close()
-        }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        _ = writer
-        #expect(process.terminationStatus == 0, "\(path) \(arguments) exited \(process.terminationStatus)")
-        return Array(output)
+    /// Runs `program` with `input` on stdin and returns its stdout; it must succeed.
+    static func run(_ program: SystemProgram, _ arguments: [String], input: [UInt8]) throws -> [UInt8] {
+        let (status, output) = try program.run(arguments, input: input)
+        #expect(status == 0, "\(program.name) \(arguments) exited \(status)")
+        return output
     }
 
     @Test("gzip -1 to -9 and a body of two gzip members decode to the exact bytes", .enabled(if: gzip.runs, "\(gzip.skipReason)"))
     func gzipLevels() throws {
-        let path = try Self.gzip.require()
         let body = Self.lines(device: "pole-1", records: 3000, seed: 7)
         for level in 1...9 {
-            let compressed = try Self.run(path, ["-\(level)", "-c"], input: body)
+            let compressed = try Self.run(Self.gzip, ["-\(level)", "-c"], input: body)
             #expect(compressed.count < body.count / 3, "gzip -\(level): \(compressed.count) bytes")
             #expect(try ContentEncoding.gzip.decode(compressed, outputBytesMax: 1 << 20) == body, "gzip -\(level)")
         }
-        let first = try Self.run(path, ["-c"], input: Array(body[..<1000]))
-        let second = try Self.run(path, ["-c"], input: Array(body[1000...]))
+        let first = try Self.run(Self.gzip, ["-c"], input: Array(body[..<1000]))
+        let second = try Self.run(Self.gzip, ["-c"], input: Array(body[1000...]))
         #expect(try ContentEncoding.gzip.decode(first + second, outputBytesMax: 1 << 20) == body)
     }
 
     @Test("Python's zlib at levels 0 to 9, as gzip and as zlib (HTTP's deflate), decodes to the exact bytes",
           .enabled(if: python.runs, "\(python.skipReason)"))
     func pythonZlibLevels() throws {
-        let path = try Self.python.require()
         let body = Self.lines(device: "pole-2", records: 2000, seed: 11)
         // Each level's two encodings, length-prefixed, so that one process makes all twenty.
         let script = """
@@ -76,7 +60,7 @@ struct ContentEncodingTests {
                     out = c.compress(data) + c.flush()
                     sys.stdout.buffer.write(struct.pack('<I', len(out)) + out)
             """
-        var output = try Self.run(path, ["-c", script], input: body)[...]
+        var output = try Self.run(Self.python, ["-c", script], input: body)[...]
         for level in 0...9 {
             for encoding in [ContentEncoding.gzip, .deflate] {
                 let length = output.prefix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
@@ -92,7 +76,7 @@ struct ContentEncodingTests {
           .enabled(if: gzip.runs, "\(gzip.skipReason)"))
     func damagedBodies() throws {
         let body = Self.lines(device: "pole-3", records: 40, seed: 3)
-        let compressed = try Self.run(try Self.gzip.require(), ["-n", "-c"], input: body)
+        let compressed = try Self.run(Self.gzip, ["-n", "-c"], input: body)
         for length in 0..<compressed.count {
             #expect(throws: InflateError.self, "cut at \(length)") {
                 try ContentEncoding.gzip.decode(Array(compressed[..<length]), outputBytesMax: 1 << 20)
@@ -143,9 +127,8 @@ struct ContentEncodingTests {
         let collector = try InProcessCollector(directory: directory, keys: nil)
         defer { collector.stop() }
         let deflate = "import sys, zlib; sys.stdout.buffer.write(zlib.compress(sys.stdin.buffer.read(), 6))"
-        let bodies: [(encoding: String, program: String, arguments: [String])] = [
-            ("gzip", try Self.gzip.require(), ["-1", "-c"]), ("gzip", try Self.gzip.require(), ["-9", "-c"]),
-            ("deflate", try Self.python.require(), ["-c", deflate]),
+        let bodies: [(encoding: String, program: SystemProgram, arguments: [String])] = [
+            ("gzip", Self.gzip, ["-1", "-c"]), ("gzip", Self.gzip, ["-9", "-c"]), ("deflate", Self.python, ["-c", deflate]),
         ]
         var expected: Int64 = 0
         for (index, body) in bodies.enumerated() {
@@ -156,7 +139,7 @@ struct ContentEncodingTests {
                 "POST", collector.httpURL + "/write?db=counts", headers: [("Content-Encoding", body.encoding)], body: compressed)
             #expect(response.status == 204, "\(body.arguments): \(response.status) \(response.text)")
         }
-        var damaged = try Self.run(try Self.gzip.require(), ["-c"], input: Self.lines(device: "pole-x", records: 10, seed: 1))
+        var damaged = try Self.run(Self.gzip, ["-c"], input: Self.lines(device: "pole-x", records: 10, seed: 1))
         damaged[damaged.count - 6] ^= 1
         let refused = try HTTPClient.request("POST", collector.httpURL + "/write?db=counts", headers: [("Content-Encoding", "gzip")], body: damaged)
         #expect(refused.status == 400 && refused.text.contains("CRC-32"), "\(refused.status) \(refused.text)")

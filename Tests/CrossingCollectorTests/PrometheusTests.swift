@@ -62,20 +62,8 @@ struct PrometheusTests {
             try? FileManager.default.removeItem(atPath: directory)
         }
         let exposition = try HTTPClient.request("GET", collector.httpURL + "/metrics").body
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.promtool.require())
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(exposition))
-        try input.fileHandleForWriting.close()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0 && said.isEmpty, "promtool: \(said)")
+        let (status, output) = try Self.promtool.run(["check", "metrics"], input: exposition, mergingErrors: true)
+        #expect(status == 0 && output.isEmpty, "promtool: \(String(decoding: output, as: UTF8.self))")
     }
 
     @Test("A real Prometheus scrapes the collector, and its query API reads back the device's last-heard gauge",

@@ -44,6 +44,31 @@ public struct SystemProgram: Sendable {
         return path
     }
 
+    /// Runs the program with `input` on its stdin, and returns its exit status and what it
+    /// wrote to stdout, and to stderr too when `mergingErrors`.
+    public func run(_ arguments: [String], input: [UInt8] = [], mergingErrors: Bool = false) throws -> (status: Int32, output: [UInt8]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try require())
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = mergingErrors ? stdout : FileHandle.nullDevice
+        try process.run()
+        // Written from another thread, so that a program that answers as it reads cannot fill
+        // its stdout pipe while this side is still writing its stdin.
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(Data(input))
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !writer.isFinished { usleep(1000) }
+        return (process.terminationStatus, Array(output))
+    }
+
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
     }
@@ -58,11 +83,16 @@ public struct PeerService: Sendable {
     public let variable: String
     /// The Debian packages its server comes from.
     public let packages: String
+    /// The command that starts it and prints the variable, for `eval`.
+    public var starter = "Tools/peers start"
 
     public static let influxDB = PeerService(
         name: "InfluxDB 1.x (influxd)", variable: "CHECKPOINT_INFLUXDB_URL", packages: "influxdb curl")
     public static let victoriaMetrics = PeerService(
         name: "VictoriaMetrics (victoria-metrics)", variable: "CHECKPOINT_VM_URL", packages: "victoria-metrics curl")
+    public static let livePage = PeerService(
+        name: "a collector fed an hour of Verkhny Lars", variable: "CHECKPOINT_PAGE_URL", packages: "chromium",
+        starter: "Tools/live-page start")
 
     /// The service's base URL, when it runs.
     public var url: String? { ProcessInfo.processInfo.environment[variable] }
@@ -72,7 +102,7 @@ public struct PeerService: Sendable {
 
     /// Why a test that needs the service is skipped.
     public var skipReason: String {
-        "needs \(name) running: apt-get install \(packages), then eval \"$(Tools/peers start)\" sets \(variable)"
+        "needs \(name) running: apt-get install \(packages), then eval \"$(\(starter))\" sets \(variable)"
     }
 
     /// The service's URL, or an error that names it (in CI, where the test ran without it).

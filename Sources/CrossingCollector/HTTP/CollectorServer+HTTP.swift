@@ -1,7 +1,8 @@
 import Foundation
 
 // HTTP on a connection (docs/collector-api.md): requests read within the limits, and routed to
-// `/ping`, `/write`, `/metrics` and `/report`; a write's answer is held for the group commit.
+// `/ping`, `/write`, `/metrics`, and the pages and `/report` (CollectorServer+Pages); a write's
+// answer is held for the group commit.
 extension CollectorServer {
     func handleHTTP(_ connection: Connection, nowMs: Int64) {
         let reader = HTTPRequestReader(headerBytesMax: options.headerBytesMax, bodyBytesMax: options.bodyBytesMax)
@@ -56,17 +57,10 @@ extension CollectorServer {
                 metrics.relayFailures = relay.failures
             }
             return (200, HTTPResponse.make(200, contentType: "text/plain; version=0.0.4", body: Array(metrics.prometheusText(nowNs: Socket.wallNs()).utf8), close: close))
-        case ("GET", "/report"):
-            do throws(ReportError) {
-                let query = try ReportQuery(parameters: request.query)
-                let report = Report(ledger: store.ledger, query: query, sites: sites)
-                return (200, HTTPResponse.make(200, contentType: "application/json", body: Array(report.json().utf8), close: close))
-            } catch {
-                return (400, HTTPResponse.error(400, error.description, close: close))
-            }
-        case (_, "/ping"), (_, "/write"), (_, "/metrics"), (_, "/report"):
+        case (_, "/ping"), (_, "/write"), (_, "/metrics"):
             return (405, HTTPResponse.error(405, "method \(request.method) not allowed on \(request.path)", close: close))
         default:
+            if let answer = page(request) { return answer }
             return (404, HTTPResponse.error(404, "no such path \(request.path)", close: close))
         }
     }

@@ -10,12 +10,15 @@ enum HTTPResponse {
         431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable",
     ]
 
-    static func make(_ status: Int, contentType: String? = nil, body: [UInt8] = [], close: Bool) -> [UInt8] {
+    static func make(
+        _ status: Int, contentType: String? = nil, body: [UInt8] = [], close: Bool, headers: [(String, String)] = []
+    ) -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(reasons[status] ?? "Status")\r\nX-Influxdb-Version: 1.8-checkpoint-collector\r\n"
         head += "Date: \(imfFixdate(Int64(Date().timeIntervalSince1970)))\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
         if status != 204 { head += "Content-Length: \(body.count)\r\n" }
         if close { head += "Connection: close\r\n" }
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
         return Array((head + "\r\n").utf8) + body
     }
 
@@ -23,25 +26,16 @@ enum HTTPResponse {
     static func imfFixdate(_ seconds: Int64) -> String {
         let days = seconds.dividedFlooring(by: 86_400)
         let secondOfDay = seconds - days * 86_400
-        // Civil date from days (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = z.dividedFlooring(by: 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let date = CivilDate(daysSince1970: days)
         let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(weekdays[Int((days % 7 + 7) % 7)]), \(two(day)) \(months[Int(month - 1)]) \(year) "
+        return "\(weekdays[Int((days % 7 + 7) % 7)]), \(two(date.day)) \(months[Int(date.month - 1)]) \(date.year) "
             + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
     }
 
-    static func error(_ status: Int, _ message: String, close: Bool) -> [UInt8] {
+    static func error(_ status: Int, _ message: String, close: Bool, headers: [(String, String)] = []) -> [UInt8] {
         let body = (try? JSONSerialization.data(withJSONObject: ["error": message], options: [.sortedKeys])) ?? Data()
-        return make(status, contentType: "application/json", body: Array(body) + [0x0A], close: close)
+        return make(status, contentType: "application/json", body: Array(body) + [0x0A], close: close, headers: headers)
     }
 }

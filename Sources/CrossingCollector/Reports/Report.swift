@@ -94,12 +94,16 @@ public struct Report: Sendable {
         if query.group == .lane { cells.append(row.lane ?? "") }
         cells += Self.countColumns.map { String(row.counts[$0] ?? 0) }
         if query.group == .site {
-            cells += [
-                row.queue.map { String(format: "%.0f", $0.vehicles) } ?? "", row.queue.map { String(format: "%.2f", $0.km) } ?? "",
-                row.queue?.waitH.map { String(format: "%.2f", $0) } ?? "",
-            ]
+            cells += Self.queueCells(row.queue)
         }
         return cells
+    }
+
+    /// A queue estimate as the `queue_vehicles`, `queue_km` and `wait_h` cells: whole vehicles,
+    /// km and hours to two places; empty where there is no estimate. The pages show the same.
+    public static func queueCells(_ point: QueueEstimate.Point?) -> [String] {
+        [point.map { String(format: "%.0f", $0.vehicles) } ?? "", point.map { String(format: "%.2f", $0.km) } ?? "",
+         point?.waitH.map { String(format: "%.2f", $0) } ?? ""]
     }
 
     /// RFC 4180 CSV: a header, then a row per interval, the same cells as the table.

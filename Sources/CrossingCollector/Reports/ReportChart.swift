@@ -62,12 +62,16 @@ public struct ReportChart {
                 [Series(label: "estimated wait", colour: "#8c564b", dashed: false, points: sampled.compactMap { point in point.waitH.map { (point.timeS, $0) } })]))
         }
         let height = Self.top + Double(panels.count) * (Self.panelHeight + Self.panelGap) + 10
+        let place = query.site ?? (Set(report.rows.map(\.site)).count == 1 ? report.rows[0].site : "all sites")
+        // A title and a description first, so that a screen reader names the chart and says
+        // what it shows, where it sits inline in a page.
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(Self.width))" height="\(Int(height))" viewBox="0 0 \(Int(Self.width)) \(Int(height))" font-family="DejaVu Sans, Arial, sans-serif">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(Self.width))" height="\(Int(height))" viewBox="0 0 \(Int(Self.width)) \(Int(height))" font-family="DejaVu Sans, Arial, sans-serif" role="img">
+            <title>\(escape("Border crossings at \(place), \(Self.date(lowS)) to \(Self.date(highS)) UTC"))</title>
+            <desc>\(escape(description(queue: queue, highS: highS)))</desc>
             <rect width="100%" height="100%" fill="white"/>
 
             """
-        let place = query.site ?? (Set(report.rows.map(\.site)).count == 1 ? report.rows[0].site : "all sites")
         svg += text(Self.left, 32, "Border crossings at \(place)", size: 20, weight: "bold")
         svg += text(Self.left, 56, "\(Self.date(lowS)) to \(Self.date(highS)) UTC · counted by checkpoint-counter", size: 13, fill: "#444")
         for (index, panel) in panels.enumerated() {
@@ -75,6 +79,20 @@ public struct ReportChart {
             svg += drawPanel(panel.title, unit: panel.unit, series: panel.series, top: y, lowS: lowS, highS: highS)
         }
         return svg + "</svg>\n"
+    }
+
+    /// The chart in a sentence: the crossings by class in the range, and the queue at its end.
+    private func description(queue: QueueEstimate?, highS: Int64) -> String {
+        let totals = report.totals
+        let byClass = Report.classes.map { crossingClass in
+            "\(Report.directions.reduce(0) { $0 + (totals["\(crossingClass)_\($1)"] ?? 0) }) \(Self.classNames[crossingClass]!)"
+        }
+        var sentence = "Crossings per \(report.query.by.rawValue) in both directions: \(byClass.joined(separator: ", ")) in all."
+        if let point = queue?.at(highS) {
+            sentence += " Queue at the end: \(Int(point.vehicles.rounded())) vehicles, \(String(format: "%.1f", point.km)) km"
+            sentence += point.waitH.map { String(format: ", a wait of %.1f hours.", $0) } ?? "."
+        }
+        return sentence
     }
 
     private func drawPanel(_ title: String, unit: String, series: [Series], top: Double, lowS: Int64, highS: Int64) -> String {

@@ -25,5 +25,9 @@ public struct ServerOptions: Sendable {
     /// A request or batch must arrive whole within this long of its first byte.
     public var requestTimeoutMs: Int64 = 30_000
 
+    /// When set, the pages (`/`, `/site/NAME`, `/export/DAY.zip`) and `/report` need this
+    /// token, as HTTP Basic's password or a Bearer token; unset, they are public.
+    public var uiToken: String?
+
     public init() {}
 }
