@@ -30,6 +30,9 @@ struct LineParserTests {
                 measurement: "m", tags: [], fields: [("s", .string(#"a "quoted" \ back\slash, with = and space"#))], timestampNs: nil)),
             (#"my\ m\,x,t\ k\=1=v\,a\ l\=ue f\ k\,\==1i -5"#, ParsedPoint(
                 measurement: "my m,x", tags: [("t k=1", "v,a l=ue")], fields: [("f k,=", .int(1))], timestampNs: -5)),
+            // As the live InfluxDB 1.6.7 stores it (SHOW MEASUREMENTS): `\=` unescaped in a measurement too.
+            (#"cpu\=load,region=east value=1"#, ParsedPoint(
+                measurement: "cpu=load", tags: [("region", "east")], fields: [("value", .float(1))], timestampNs: nil)),
             (#"m,t=a\b v=1"#, ParsedPoint(measurement: "m", tags: [("t", #"a\b"#)], fields: [("v", .float(1))], timestampNs: nil)),
             ("  m v=1i   7", ParsedPoint(measurement: "m", tags: [], fields: [("v", .int(7 / 7))], timestampNs: 7)),
             ("m v=1i,v=3i", ParsedPoint(measurement: "m", tags: [], fields: [("v", .int(3))], timestampNs: nil)),

@@ -5,6 +5,8 @@ import Testing
 /// `checkpoint-collector lint --json` against the cases of InfluxDB 1.x's own parser tests
 /// (`models/points_test.go`), transcribed into Fixtures/influxdb-points.jsonl with the verdict
 /// and the values InfluxDB's parser gives each. Uint support is on, as that suite turns it on.
+/// One case holds what the live server stores instead of what the Go test compares; its `note`
+/// says why.
 @Suite("lint agrees with InfluxDB's parser tests")
 struct LintConformanceTests {
     struct Case: Sendable, CustomTestStringConvertible {

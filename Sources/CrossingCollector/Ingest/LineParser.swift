@@ -156,7 +156,9 @@ private struct Cursor {
     mutating func point(precision: Precision) throws(LineProtocolError) -> ParsedPoint {
         while !atEnd && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
         let measurementStart = index
-        let measurement = token(stops: .commaSpace, escapable: .commaSpace)
+        // InfluxDB 1.6.7 stores `cpu\=load` under the measurement `cpu=load`: its Point.Name()
+        // unescapes `\=` as well as `\,` and `\ ` (though `=` does not end a measurement).
+        let measurement = token(stops: .commaSpace, escapable: .equalsCommaSpace)
         if measurement.isEmpty { throw fail("missing measurement", at: measurementStart) }
         var tags: [(key: String, value: String)] = []
         while !atEnd && bytes[index] == 0x2C {
