@@ -14,6 +14,7 @@ let help = """
       encode     the line-protocol encoder over a million crossings lines
       sha256     the device's SHA-256, MB/s
       collector  the collector: parser, durable ingest, TCP from 1, 10 and 100 devices
+      fleet      the collector with 100, 1,000 and 10,000 devices connected, 100 sending
       emulator   Verkhny Lars end to end: sensors, firmware, TCP, collector
       peers      InfluxDB, VictoriaMetrics and our collector, the same lines over HTTP
 
@@ -22,5 +23,5 @@ let help = """
 
 Command.dispatch(program: program, help: help, subcommands: [
         "core": CoreBench.main, "loops": LoopBench.main, "encode": EncodeBench.main, "sha256": HashBench.main,
-        "collector": CollectorBench.main, "emulator": EmulatorBench.main, "peers": PeersBench.main,
+        "collector": CollectorBench.main, "fleet": FleetBench.main, "emulator": EmulatorBench.main, "peers": PeersBench.main,
     ])

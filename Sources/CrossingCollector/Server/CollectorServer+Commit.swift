@@ -3,10 +3,13 @@ import Foundation
 // The group commit: every answer that promises durability waits for one sync of the log per
 // turn of the loop, however many batches and writes the turn handled.
 extension CollectorServer {
-    /// Syncs the log once for everything handled this turn, then releases the held answers.
-    func commit() {
-        let holding = connections.values.filter { $0.held != nil }
-        guard !holding.isEmpty else { return }
+    /// Syncs the log once for everything handled this turn, then releases the held answers;
+    /// returns the connections released, which have answers to send and may go on.
+    func commit() -> Set<Int32> {
+        let released = holding
+        let holding = released.compactMap { connections[$0] }.filter { $0.held != nil }
+        self.holding.removeAll(keepingCapacity: true)
+        guard !holding.isEmpty else { return released }
         if store.wal.needsSync {
             do throws(CollectorError) {
                 try store.sync()
@@ -28,5 +31,6 @@ extension CollectorServer {
             connection.fresh = true
             if connection.peerClosed { connection.closing = true }
         }
+        return released
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Glibc
 #endif
 
-// The connections on the poll loop: accepting within the limit, reading within the read-ahead
+// The connections on the event loop: accepting within the limit, reading within the read-ahead
 // and the shared budget, writing out, timing out, and closing without losing an answer.
 extension CollectorServer {
     func readAheadMax(_ connection: Connection) -> Int {
@@ -26,17 +26,26 @@ extension CollectorServer {
                 close(fd)
                 continue
             }
+            let connection = Connection(fd: fd, kind: kind, peer: peer, nowMs: nowMs)
+            do throws(CollectorError) {
+                try poller.add(fd, interest: Poller.readable)
+            } catch {
+                log("\(error); refusing \(peer)")
+                close(fd)
+                metrics.connectionsRefused += 1
+                continue
+            }
+            connection.interest = Poller.readable
             metrics.connectionsAccepted += 1
-            connections[fd] = Connection(fd: fd, kind: kind, peer: peer, nowMs: nowMs)
+            connections[fd] = connection
         }
         metrics.connectionsOpen = Int64(connections.count)
     }
 
     func read(_ connection: Connection, nowMs: Int64) {
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
         if connection.lingerUntilMs != nil {
             for _ in 0..<4 {
-                let got = chunk.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress!, $0.count) }
+                let got = readChunk.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress!, $0.count) }
                 if got > 0 { continue }
                 if got == 0 || errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { connection.broken = true }
                 break
@@ -45,9 +54,9 @@ extension CollectorServer {
         }
         var taken = 0
         while taken < 256 << 10 && mayRead(connection) {
-            let got = chunk.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress!, $0.count) }
+            let got = readChunk.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress!, $0.count) }
             if got > 0 {
-                connection.inbound += chunk[0..<got]
+                connection.inbound += readChunk[0..<got]
                 taken += got
                 bufferedBytes += got
                 connection.lastActivityMs = nowMs
@@ -120,6 +129,7 @@ extension CollectorServer {
         guard let until = connection.lingerUntilMs else {
             shutdown(connection.fd, Int32(SHUT_WR))
             connection.lingerUntilMs = nowMs + Self.lingerMs
+            bufferedBytes -= connection.bufferedBytes
             connection.inbound = []
             connection.consumed = 0
             connection.batch = []
@@ -131,8 +141,12 @@ extension CollectorServer {
     static let lingerMs: Int64 = 2000
 
     func drop(_ connection: Connection) {
+        // Closing the descriptor takes it off the poller's list too.
         close(connection.fd)
+        bufferedBytes -= connection.bufferedBytes
         connections[connection.fd] = nil
+        attention.remove(connection.fd)
+        holding.remove(connection.fd)
         metrics.connectionsOpen = Int64(connections.count)
     }
 }

@@ -6,12 +6,16 @@ import Glibc
 #endif
 
 /// The collector's servers: the device protocol over TCP (docs/device-protocol.md) and
-/// HTTP (docs/collector-api.md), on one thread with `poll`, over one store.
+/// HTTP (docs/collector-api.md), on one thread with `epoll` (Poller), over one store.
 ///
 /// Each turn of the loop reads what every ready connection sent, handles every whole batch
 /// and request (appending accepted lines to the log), syncs the log once, and only then sends
 /// the acks and `204`s: the group commit. Every buffer has a limit (ServerOptions); a client
 /// past one gets a clear error and its connection closes, and the others are not touched.
+///
+/// A turn touches only the connections that are ready or were left with something to do
+/// (`attention`), so its cost follows the traffic, not the connections held open; timeouts
+/// are checked by a sweep over every connection four times a second.
 public final class CollectorServer: @unchecked Sendable {
     public let store: CollectorStore
     public internal(set) var metrics = Metrics()
@@ -31,6 +35,18 @@ public final class CollectorServer: @unchecked Sendable {
     var batches = DeviceBatches()
     /// All connections' `bufferedBytes`, as of the last read.
     var bufferedBytes = 0
+    /// Where every read lands before it is appended to its connection: one buffer for the
+    /// server, not a zeroed 64 KiB array per read.
+    var readChunk = [UInt8](repeating: 0, count: 64 << 10)
+    var poller: Poller
+    /// Connections to look at next turn whether or not their socket is ready: bytes left to
+    /// handle, an answer just released, a read withheld by the shared budget.
+    var attention: Set<Int32> = []
+    /// Connections holding an answer for the group commit.
+    var holding: Set<Int32> = []
+    /// When the last timeout sweep ran (monotonic ms).
+    var lastSweepMs: Int64 = 0
+    static let sweepIntervalMs: Int64 = 250
 
     /// Binds the listeners. `keys` nil lets any client write over HTTP and refuses every
     /// device-protocol batch (no key to check it with).
@@ -44,6 +60,7 @@ public final class CollectorServer: @unchecked Sendable {
         self.sites = sites
         self.relay = relay
         self.log = log
+        poller = try Poller()
         var tcpPort: Int?
         var httpPort: Int?
         if let tcp = options.tcp {
@@ -63,6 +80,7 @@ public final class CollectorServer: @unchecked Sendable {
         }
         self.tcpPort = tcpPort
         self.httpPort = httpPort
+        for listener in listeners { try poller.add(listener.fd, interest: Poller.readable) }
         metrics.walBytes = Int64(store.wal.bytesOnDisk())
         metrics.walDamage = store.wal.damage
         relay?.publish(durable: store.wal.synced)
@@ -100,49 +118,85 @@ public final class CollectorServer: @unchecked Sendable {
 
     /// One turn of the loop: wait up to `timeoutMs` for something to do, then do it.
     func turn(timeoutMs: Int32) {
-        var pollFds = listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
-        let order = Array(connections.keys)
-        var pending = false
-        bufferedBytes = connections.values.reduce(0) { $0 + $1.bufferedBytes }
-        for fd in order {
-            let connection = connections[fd]!
-            var events: Int16 = 0
-            if connection.lingerUntilMs != nil || connection.canHandle && !connection.peerClosed && mayRead(connection) {
-                events |= Int16(POLLIN)
-            }
-            if connection.wantsWrite { events |= Int16(POLLOUT) }
-            if connection.canHandle && connection.fresh { pending = true }
-            pollFds.append(pollfd(fd: fd, events: events, revents: 0))
+        let pending = attention.contains { connections[$0].map { $0.canHandle && $0.fresh } ?? false }
+        do throws(CollectorError) {
+            try poller.wait(timeoutMs: pending || !attention.isEmpty && bufferedBytes < options.bufferedBytesMax ? 0 : timeoutMs)
+        } catch {
+            fatal(error)
         }
-        let ready = poll(&pollFds, nfds_t(pollFds.count), pending ? 0 : timeoutMs)
-        if ready < 0 && errno != EINTR { fatal(.system("poll")) }
         let nowMs = Socket.monotonicMs()
-        for (index, listener) in listeners.enumerated() where pollFds[index].revents != 0 {
-            acceptAll(listener.fd, kind: listener.kind, nowMs: nowMs)
-        }
-        for (offset, fd) in order.enumerated() {
-            let revents = pollFds[listeners.count + offset].revents
+        var touched = attention
+        attention.removeAll(keepingCapacity: true)
+        for (fd, events) in poller.ready {
+            if let listener = listeners.first(where: { $0.fd == fd }) {
+                acceptAll(listener.fd, kind: listener.kind, nowMs: nowMs)
+                continue
+            }
             guard let connection = connections[fd] else { continue }
-            if revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { read(connection, nowMs: nowMs) }
+            if events & (Poller.readable | Poller.closed) != 0 && wantsRead(connection) { read(connection, nowMs: nowMs) }
+            touched.insert(fd)
         }
-        for connection in connections.values { handle(connection, nowMs: nowMs) }
-        commit()
-        for connection in connections.values {
+        // Connections withheld by the shared budget are read once it has room again.
+        for fd in touched {
+            guard let connection = connections[fd], connection.canHandle, !connection.peerClosed, mayRead(connection),
+                connection.interest & Poller.readable == 0
+            else { continue }
+            read(connection, nowMs: nowMs)
+        }
+        for fd in touched { if let connection = connections[fd] { handle(connection, nowMs: nowMs) } }
+        touched.formUnion(commit())
+        if nowMs - lastSweepMs >= Self.sweepIntervalMs {
+            lastSweepMs = nowMs
+            touched.formUnion(connections.keys)
+            for connection in connections.values { expire(connection, nowMs: nowMs) }
+            assert(bufferedBytes == connections.values.reduce(0) { $0 + $1.bufferedBytes }, "bufferedBytes drifted")
+        }
+        for fd in touched {
+            guard let connection = connections[fd] else { continue }
             if connection.wantsWrite { flush(connection, nowMs: nowMs) }
-            expire(connection, nowMs: nowMs)
             if connection.closing && !connection.wantsWrite { closeGracefully(connection, nowMs: nowMs) }
+            guard connections[fd] != nil else { continue }
+            watch(connection)
         }
+    }
+
+    /// Whether the connection is to be read: lingering (read and dropped), or able to take
+    /// more within its own read-ahead and the shared budget.
+    func wantsRead(_ connection: Connection) -> Bool {
+        connection.lingerUntilMs != nil || connection.canHandle && !connection.peerClosed && mayRead(connection)
+    }
+
+    /// Sets what the poller watches the connection for, and notes whether it needs a look next
+    /// turn regardless: bytes to handle, or reading withheld only by the shared budget.
+    func watch(_ connection: Connection) {
+        var interest: UInt32 = 0
+        if wantsRead(connection) { interest |= Poller.readable }
+        if connection.wantsWrite { interest |= Poller.writable }
+        if interest != connection.interest {
+            do throws(CollectorError) {
+                try poller.change(connection.fd, interest: interest)
+            } catch {
+                fatal(error)
+            }
+            connection.interest = interest
+        }
+        let budgetBound = connection.canHandle && !connection.peerClosed && connection.unread < readAheadMax(connection)
+            && interest & Poller.readable == 0
+        if connection.canHandle && connection.fresh || budgetBound { attention.insert(connection.fd) }
     }
 
     func handle(_ connection: Connection, nowMs: Int64) {
         guard connection.canHandle, connection.fresh else { return }
         connection.fresh = false
+        let before = connection.bufferedBytes
         switch connection.kind {
         case .device: handleDevice(connection, nowMs: nowMs)
         case .http: handleHTTP(connection, nowMs: nowMs)
         }
+        if connection.held != nil { holding.insert(connection.fd) }
         if connection.peerClosed && connection.held == nil { connection.closing = true }
         connection.compact()
+        bufferedBytes += connection.bufferedBytes - before
     }
 
     func fatal(_ error: CollectorError) -> Never {

@@ -36,6 +36,8 @@ final class Connection {
     var broken = false
     /// Device protocol: the lines since the last trailer.
     var batch: [UInt8] = []
+    /// What the poller watches its socket for (Poller.readable, .writable).
+    var interest: UInt32 = 0
 
     init(fd: Int32, kind: Kind, peer: String, nowMs: Int64) {
         self.fd = fd
@@ -63,8 +65,16 @@ final class Connection {
 
     /// Drops handled bytes from the buffers' fronts, and gives back the memory of a buffer
     /// that once held a large request and now holds little.
+    ///
+    /// Handled bytes are dropped only once they are at least half the buffer (or all of it):
+    /// shifting the unread rest forward after every request would cost its length each time,
+    /// so a connection pipelining many small requests behind a large one would pay again and
+    /// again for the same bytes. This way each byte is moved at most about once.
     func compact() {
-        if consumed > 0 {
+        if consumed > 0 && consumed == inbound.count {
+            inbound.removeAll(keepingCapacity: true)
+            consumed = 0
+        } else if consumed > 0 && consumed >= inbound.count / 2 {
             inbound.removeFirst(consumed)
             consumed = 0
         }
