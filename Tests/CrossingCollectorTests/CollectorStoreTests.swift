@@ -215,6 +215,35 @@ struct CollectorStoreTests {
         #expect(try CollectorStore.readLedger(directory: directory, warn: { _ in }).totals == store.ledger.totals)
     }
 
+    @Test("Compaction keeps each device's latest health and when it was last heard, through a restart")
+    func compactionKeepsHealth() throws {
+        let directory = temporaryDirectory("store-health")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let health = Array("""
+            device_health,site=verkhny-lars,device=vl-pole-3 uptime_s=86400i,bus_errors=2i,frames_rejected=1i,silent_lanes=4i,\
+            blind_lanes=1i,degraded_lanes=2i,outbox_records=7i,records_refused=3i,export_failures=5i 1663837200000000000
+
+            """.utf8)
+        let before: Ledger
+        do {
+            let store = try CollectorStore(directory: directory, compactBytes: 200, warn: { _ in })
+            _ = try store.ingest(health, precision: .ns, receivedNs: 1_663_837_201_000_000_000)
+            for batch in 0..<6 {
+                let seqs = Int64(batch * 4 + 1)...Int64(batch * 4 + 4)
+                _ = try store.ingest(Self.body(Self.records(device: "d1", seqs: seqs)), precision: .ns, receivedNs: 1_663_837_300_000_000_000)
+                try store.sync()
+                try store.compactIfNeeded()
+            }
+            #expect(store.wal.segment > 2, "the health line's segment was compacted away")
+            before = store.ledger
+        }
+        let after = try CollectorStore(directory: directory, warn: { _ in }).ledger
+        #expect(after.health == before.health && after.lastHeardNs == before.lastHeardNs)
+        let kept = try #require(after.health["vl-pole-3"])
+        #expect(kept.outboxRecords == 7 && kept.exportFailures == 5 && kept.silentLanes == 4 && kept.timeS == 1_663_837_200)
+        #expect(after.lastHeardNs["vl-pole-3"] == 1_663_837_201_000_000_000 && after.lastHeardNs["d1"] == 1_663_837_300_000_000_000)
+    }
+
     @Test("A keys file others can read is refused; a malformed one names its line")
     func keysFile() throws {
         let directory = temporaryDirectory("store-keys")

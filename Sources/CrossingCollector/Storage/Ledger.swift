@@ -47,11 +47,10 @@ public struct Ledger: Sendable {
     /// Points stored, of any measurement.
     public internal(set) var points: Int64 = 0
     /// Per device, its latest `device_health` line (by its time): sensor conditions, outbox
-    /// backlog and fault counters. Rebuilt from the log, not kept in snapshots: after a
-    /// compaction it is empty until each device's next request, which carries the line.
+    /// backlog and fault counters. Kept in snapshots since CPSNAP4.
     public internal(set) var health: [String: DeviceHealth] = [:]
     /// Per device (its `device` tag), when the collector last received a line from it, ns since
-    /// 1970. Rebuilt from the log like `health`.
+    /// 1970. Kept in snapshots like `health`.
     public internal(set) var lastHeardNs: [String: Int64] = [:]
 
     public init() {}
@@ -163,6 +162,23 @@ public struct DeviceHealth: Sendable, Equatable {
 
     /// The line's time in whole seconds since 1970.
     public var timeS: Int64 { timeNs.dividedFlooring(by: 1_000_000_000) }
+
+    /// The numbers as a snapshot stores them, in this order.
+    var stored: [Int64] {
+        [timeNs, uptimeS, silentLanes, blindLanes, degradedLanes, outboxRecords, busErrors, framesRejected, recordsRefused, exportFailures]
+    }
+
+    static let storedCount = 10
+}
+
+// In an extension, so that the memberwise initializer stays.
+extension DeviceHealth {
+    init(site: String, stored: [Int64]) {
+        precondition(stored.count == Self.storedCount, "a health record holds \(Self.storedCount) numbers")
+        self.init(
+            site: site, timeNs: stored[0], uptimeS: stored[1], silentLanes: stored[2], blindLanes: stored[3], degradedLanes: stored[4],
+            outboxRecords: stored[5], busErrors: stored[6], framesRejected: stored[7], recordsRefused: stored[8], exportFailures: stored[9])
+    }
 }
 
 extension Int64 {

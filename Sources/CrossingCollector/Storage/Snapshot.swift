@@ -2,21 +2,25 @@ import CrossingCore
 
 /// The ledger as of the start of a log segment, so that startup replays only the log since.
 ///
-/// Layout, little-endian: `CPSNAP3\n`, i64 first segment not covered, i64 points, u32 device
+/// Layout, little-endian: `CPSNAP4\n`, i64 first segment not covered, i64 points, u32 device
 /// incarnations, each a string, an i64 incarnation and its u32 ranges of two i64s; the totals:
 /// i64 newest minute, i64 the minute ages are measured from (the newest at the last roll-up),
 /// i64 minute horizon and i64 hour horizon (s), u32 series, each five
 /// strings, then per resolution (minute, hour, day) u32 totals, each a u32 series number, an
 /// i32 interval index and an i64 count; u32 incarnations seen, each a string and two i64s
-/// (incarnation, first seen ns); then a u32 CRC-32 of everything before it. A string is a u32
-/// length and its UTF-8 bytes. The file is written in chunks and replaced whole
-/// (FileIO.replace), never edited.
+/// (incarnation, first seen ns); u32 devices' health, each the device and its site as
+/// strings and the line's time and nine fields as i64s (DeviceHealth, in its order); u32
+/// last-heard times, each a string and an i64 (ns); then a u32 CRC-32 of everything before it.
+/// A string is a u32 length and its UTF-8 bytes. The file is written in chunks and replaced
+/// whole (FileIO.replace), never edited.
 ///
-/// Read as well: `CPSNAP2\n`, whose totals are u32 totals each of five strings and two i64s
+/// Read as well: `CPSNAP3\n`, the same without health and last-heard times (they come back
+/// with each device's next request); `CPSNAP2\n`, whose totals are u32 totals each of five strings and two i64s
 /// (minute, count), and `CPSNAP1\n`, from before incarnations, whose devices have no
 /// incarnation number (so 0) and which has no incarnations section.
 enum Snapshot {
-    static let magic = Array("CPSNAP3\n".utf8)
+    static let magic = Array("CPSNAP4\n".utf8)
+    static let magicNoHealth = Array("CPSNAP3\n".utf8)
     static let magicMinutes = Array("CPSNAP2\n".utf8)
     static let magicBefore = Array("CPSNAP1\n".utf8)
     static let fileName = "snapshot.bin"
@@ -80,6 +84,18 @@ enum Snapshot {
             bytes.appendLittleEndian(origin.incarnation)
             bytes.appendLittleEndian(firstNs)
         }
+        bytes.appendLittleEndian(UInt32(ledger.health.count))
+        for (device, health) in ledger.health.sorted(by: { $0.key < $1.key }) {
+            bytes.append(string: device)
+            bytes.append(string: health.site)
+            for value in health.stored { bytes.appendLittleEndian(value) }
+            try flush(false)
+        }
+        bytes.appendLittleEndian(UInt32(ledger.lastHeardNs.count))
+        for (device, heardNs) in ledger.lastHeardNs.sorted(by: { $0.key < $1.key }) {
+            bytes.append(string: device)
+            bytes.appendLittleEndian(heardNs)
+        }
         crc.update(bytes.span)
         bytes.appendLittleEndian(crc.value)
         try sink(bytes)
@@ -87,7 +103,7 @@ enum Snapshot {
 
     static func decode(_ bytes: [UInt8], path: String) throws(CollectorError) -> (ledger: Ledger, throughSegment: Int) {
         let head = Array(bytes.prefix(magic.count))
-        guard bytes.count >= magic.count + 4, head == magic || head == magicMinutes || head == magicBefore else {
+        guard bytes.count >= magic.count + 4, [magic, magicNoHealth, magicMinutes, magicBefore].contains(head) else {
             throw CollectorError("\(path): not a snapshot (bad magic)")
         }
         let numbered = head != magicBefore
@@ -109,7 +125,7 @@ enum Snapshot {
             }
             ledger.storedSeqs[origin] = seqs
         }
-        if head == magic {
+        if head == magic || head == magicNoHealth {
             try readTotals(&reader, into: &ledger.totals)
         } else {
             for _ in 0..<(try reader.uint32()) {
@@ -123,6 +139,19 @@ enum Snapshot {
             for _ in 0..<(try reader.uint32()) {
                 let origin = DeviceIncarnation(device: try reader.string(), incarnation: try reader.int64())
                 ledger.incarnations[origin] = try reader.int64()
+            }
+        }
+        if head == magic {
+            for _ in 0..<(try reader.uint32()) {
+                let device = try reader.string()
+                let site = try reader.string()
+                var stored: [Int64] = []
+                for _ in 0..<DeviceHealth.storedCount { stored.append(try reader.int64()) }
+                ledger.health[device] = DeviceHealth(site: site, stored: stored)
+            }
+            for _ in 0..<(try reader.uint32()) {
+                let device = try reader.string()
+                ledger.lastHeardNs[device] = try reader.int64()
             }
         }
         guard reader.offset == reader.end else { throw CollectorError("\(path): \(reader.end - reader.offset) bytes after the snapshot's end") }
