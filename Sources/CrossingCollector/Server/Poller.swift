@@ -42,12 +42,6 @@ struct Poller: ~Copyable {
         try control(EPOLL_CTL_MOD, descriptor, interest)
     }
 
-    /// Closing a descriptor removes it from the interest list; this is for one kept open.
-    func remove(_ descriptor: Int32) {
-        var event = epoll_event()
-        _ = epoll_ctl(fd, EPOLL_CTL_DEL, descriptor, &event)
-    }
-
     private func control(_ operation: Int32, _ descriptor: Int32, _ interest: UInt32) throws(CollectorError) {
         var event = epoll_event()
         event.events = interest
