@@ -6,11 +6,23 @@ struct SiteFigures {
     let ledger: Ledger
     let sites: SiteConfig
     let site: String
+    /// The site's queue, estimated once for every block: each estimate is a pass over every
+    /// total held, on the server's one thread.
+    let estimate: QueueEstimate?
+
+    init(ledger: Ledger, sites: SiteConfig, site: String) {
+        self.ledger = ledger
+        self.sites = sites
+        self.site = site
+        estimate = sites.queues[site].map { QueueEstimate(ledger: ledger, site: site, queue: $0) }
+    }
 
     static let classNames = ["pedestrian": "Pedestrians", "bicycle": "Bicycles", "car": "Cars", "bus": "Buses, trucks"]
 
     func report(fromS: Int64, toS: Int64, by: ReportInterval) -> Report {
-        Report(ledger: ledger, query: ReportQuery(site: site, fromS: fromS, toS: toS, by: by, group: .site), sites: sites)
+        Report(
+            ledger: ledger, query: ReportQuery(site: site, fromS: fromS, toS: toS, by: by, group: .site), sites: sites,
+            estimated: estimate.map { [site: $0] } ?? [:])
     }
 
     /// Crossings by class and direction over a range, with links to the JSON and CSV.
@@ -47,8 +59,7 @@ struct SiteFigures {
     /// The queue and the wait now, then at the end of each of the last six hours, with the
     /// trend; nothing for a site without a queue configured.
     func queue(asOfS: Int64) -> String {
-        guard let settings = sites.queues[site] else { return "" }
-        let estimate = QueueEstimate(ledger: ledger, site: site, queue: settings)
+        guard let estimate else { return "" }
         let now = Report.queueCells(estimate.at(asOfS))
         var html = "<h3>Queue and wait</h3>\n"
         guard !now[0].isEmpty else { return html + "<p>No queue estimate yet: neither queue counter has counted.</p>\n" }

@@ -30,7 +30,10 @@ public struct Report: Sendable {
     /// device then number, with when it was first seen, s since 1970.
     public private(set) var incarnations: [(origin: DeviceIncarnation, firstSeenS: Int64)] = []
 
-    public init(ledger: Ledger, query: ReportQuery, sites: SiteConfig) {
+    /// The report of `query` from the ledger. `estimated` holds queue estimates already made
+    /// from the same ledger, by site, so that a page drawing several reports of one site scans
+    /// the totals for its queue once.
+    public init(ledger: Ledger, query: ReportQuery, sites: SiteConfig, estimated: [String: QueueEstimate] = [:]) {
         self.query = query
         struct RowKey: Hashable {
             var start: Int64
@@ -59,7 +62,7 @@ public struct Report: Sendable {
             .sorted { $0.key < $1.key }.map { ($0.key, $0.value.dividedFlooring(by: 1_000_000_000)) }
         if query.group == .site {
             for (site, queue) in sites.queues where query.site == nil || query.site == site {
-                queues[site] = QueueEstimate(ledger: ledger, site: site, queue: queue)
+                queues[site] = estimated[site] ?? QueueEstimate(ledger: ledger, site: site, queue: queue)
             }
         }
         rows = grouped.map { key, counts in
