@@ -21,11 +21,6 @@ struct LivePage {
         return newest == .min ? nowS : newest + 60
     }
 
-    /// Every site that has counted, or has a queue configured.
-    var siteNames: [String] {
-        Set(ledger.totals.series.map(\.site)).union(sites.queues.keys).sorted()
-    }
-
     func html() -> String {
         let asOfS = asOfS
         // The day of the last second before `asOfS`, so that at midnight the page shows the day
@@ -40,7 +35,7 @@ struct LivePage {
             body += "(\(HTML.time(nowS))): these figures are not live.</p>\n"
         }
         body += "</header>\n<main>\n"
-        let names = siteNames
+        let names = sites.siteNames(in: ledger)
         if names.isEmpty { body += "<p>No device has sent a count yet.</p>\n" }
         body += "<div class=\"cards\">\n"
         for (index, site) in names.enumerated() {

@@ -120,11 +120,7 @@ struct SiteFigures {
     /// `ok`, or which lanes are silent, blind or degraded, marked as a warning.
     func sensors(_ health: DeviceHealth?) -> String {
         guard let health else { return "no health line yet" }
-        func lanes(_ mask: Int64) -> String { (0..<8).filter { mask & (1 << $0) != 0 }.map(String.init).joined(separator: ", ") }
-        var parts: [String] = []
-        if health.silentLanes != 0 { parts.append("silent: lanes \(lanes(health.silentLanes))") }
-        if health.blindLanes != 0 { parts.append("blind: lanes \(lanes(health.blindLanes))") }
-        if health.degradedLanes != 0 { parts.append("degraded: lanes \(lanes(health.degradedLanes))") }
+        let parts = health.sensorConditions(includingSilent: true)
         return parts.isEmpty ? "ok" : "<span class=\"warn\">\(parts.joined(separator: "; "))</span>"
     }
 

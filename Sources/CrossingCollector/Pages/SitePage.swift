@@ -11,7 +11,7 @@ struct SitePage {
 
     /// The page, or nil when no site of that name has counted or is configured.
     init?(ledger: Ledger, sites: SiteConfig, site: String, fromS: Int64?, toS: Int64?, by: ReportInterval, nowS: Int64) {
-        guard ledger.totals.series.contains(where: { $0.site == site }) || sites.queues[site] != nil else { return nil }
+        guard sites.siteNames(in: ledger).contains(site) else { return nil }
         let newest = ledger.totals.newestMinuteS == .min ? nowS : ledger.totals.newestMinuteS
         let from = fromS ?? (toS.map { $0 - 86_400 } ?? newest.dividedFlooring(by: 86_400) * 86_400)
         self.ledger = ledger

@@ -26,7 +26,7 @@ public struct ExportDay: Sendable {
     public init?(ledger: Ledger, sites: SiteConfig, day: String) {
         guard let startS = Self.startS(of: day) else { return nil }
         self.day = day
-        let names = Set(ledger.totals.series.map(\.site)).union(sites.queues.keys).sorted()
+        let names = sites.siteNames(in: ledger)
         var files: [(name: String, bytes: [UInt8])] = []
         var used: Set<String> = ["README.txt"]
         var listed: [(site: String, file: String)] = []

@@ -165,10 +165,7 @@ public struct Report: Sendable {
     /// under the report; empty when every sensor is well.
     public var sensorWarnings: [String] {
         sensors.compactMap { device, report in
-            func lanes(_ mask: Int64) -> String { (0..<8).filter { mask & (1 << $0) != 0 }.map(String.init).joined(separator: ", ") }
-            var parts: [String] = []
-            if report.blindLanes != 0 { parts.append("blind: lanes \(lanes(report.blindLanes))") }
-            if report.degradedLanes != 0 { parts.append("degraded: lanes \(lanes(report.degradedLanes))") }
+            let parts = report.sensorConditions(includingSilent: false)
             guard !parts.isEmpty else { return nil }
             return "\(device) sensors \(parts.joined(separator: "; ")) (as of \(ReportQuery.text(report.timeS))): their counts are suspect"
         }

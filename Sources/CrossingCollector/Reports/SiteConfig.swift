@@ -34,6 +34,11 @@ public struct SiteConfig: Sendable {
 
     public init(queues: [String: Queue] = [:]) { self.queues = queues }
 
+    /// Every site that has counted in the ledger, or has a queue configured here, by name.
+    public func siteNames(in ledger: Ledger) -> [String] {
+        Set(ledger.totals.series.map(\.site)).union(queues.keys).sorted()
+    }
+
     /// Reads a sites file; every error names the field and the reason.
     public static func load(path: String) throws(CollectorError) -> SiteConfig {
         guard let data = FileManager.default.contents(atPath: path) else { throw CollectorError("\(path): cannot read") }

@@ -7,9 +7,9 @@ extension CollectorServer {
     /// returns the connections released, which have answers to send and may go on.
     func commit() -> Set<Int32> {
         let released = holding
-        let holding = released.compactMap { connections[$0] }.filter { $0.held != nil }
-        self.holding.removeAll(keepingCapacity: true)
-        guard !holding.isEmpty else { return released }
+        holding.removeAll(keepingCapacity: true)
+        let waiting = released.compactMap { connections[$0] }.filter { $0.held != nil }
+        guard !waiting.isEmpty else { return released }
         if store.wal.needsSync {
             do throws(CollectorError) {
                 try store.sync()
@@ -21,7 +21,7 @@ extension CollectorServer {
             relay?.publish(durable: store.wal.synced)
         }
         let nowNs = Socket.wallNs()
-        for connection in holding {
+        for connection in waiting {
             switch connection.held! {
             case .ack(let last, nil): connection.send(Array("ack \(last) \(nowNs)\n".utf8))
             case .ack(let last, let incarnation?): connection.send(Array("ack \(last) \(nowNs) \(incarnation)\n".utf8))

@@ -138,9 +138,7 @@ public final class CollectorServer: @unchecked Sendable {
         }
         // Connections withheld by the shared budget are read once it has room again.
         for fd in touched {
-            guard let connection = connections[fd], connection.canHandle, !connection.peerClosed, mayRead(connection),
-                connection.interest & Poller.readable == 0
-            else { continue }
+            guard let connection = connections[fd], connection.interest & Poller.readable == 0, wantsRead(connection) else { continue }
             read(connection, nowMs: nowMs)
         }
         for fd in touched { if let connection = connections[fd] { handle(connection, nowMs: nowMs) } }

@@ -88,15 +88,15 @@ public struct Ledger: Sendable {
             storedSeqs[record.origin, default: SeqRanges()].insert(record.seq)
             noteIncarnation(record.origin, timeNs: timeNs)
         }
-        if point.measurement == Self.incarnationEvent, let device = point.tags.first(where: { $0.key == "device" })?.value,
-            case .int(let incarnation)? = point.fields.first(where: { $0.key == "incarnation" })?.value
-        {
-            noteIncarnation(DeviceIncarnation(device: device, incarnation: incarnation), timeNs: timeNs)
+        if let device = point.tags.first(where: { $0.key == "device" })?.value {
+            if lastHeardNs[device, default: .min] < receivedNs { lastHeardNs[device] = receivedNs }
+            if point.measurement == Self.incarnationEvent,
+                case .int(let incarnation)? = point.fields.first(where: { $0.key == "incarnation" })?.value
+            {
+                noteIncarnation(DeviceIncarnation(device: device, incarnation: incarnation), timeNs: timeNs)
+            }
+            if point.measurement == "device_health" { noteHealth(point, device: device, receivedNs: receivedNs) }
         }
-        if let device = point.tags.first(where: { $0.key == "device" })?.value, lastHeardNs[device, default: .min] < receivedNs {
-            lastHeardNs[device] = receivedNs
-        }
-        if point.measurement == "device_health" { noteHealth(point, receivedNs: receivedNs) }
         guard point.measurement == "crossings", let key = Self.key(of: point, receivedNs: receivedNs),
             case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
         else { return }
@@ -109,12 +109,11 @@ public struct Ledger: Sendable {
     }
 
     /// Keeps a `device_health` line when it is the device's latest.
-    mutating func noteHealth(_ point: ParsedPoint, receivedNs: Int64) {
+    mutating func noteHealth(_ point: ParsedPoint, device: String, receivedNs: Int64) {
         func field(_ name: String) -> Int64 {
             if case .int(let value)? = point.fields.first(where: { $0.key == name })?.value { return value }
             return 0
         }
-        guard let device = point.tags.first(where: { $0.key == "device" })?.value else { return }
         let report = DeviceHealth(
             site: point.tags.first(where: { $0.key == "site" })?.value ?? "", timeNs: point.timestampNs ?? receivedNs,
             uptimeS: field("uptime_s"), silentLanes: field("silent_lanes"), blindLanes: field("blind_lanes"),
@@ -162,6 +161,14 @@ public struct DeviceHealth: Sendable, Equatable {
 
     /// The line's time in whole seconds since 1970.
     public var timeS: Int64 { timeNs.dividedFlooring(by: 1_000_000_000) }
+
+    /// The lanes the line calls silent (when asked for), blind or degraded, each kind as
+    /// `blind: lanes 0, 2`; empty when every sensor is well.
+    public func sensorConditions(includingSilent: Bool) -> [String] {
+        func lanes(_ mask: Int64) -> String { (0..<8).filter { mask & (1 << $0) != 0 }.map(String.init).joined(separator: ", ") }
+        let kinds = (includingSilent ? [("silent", silentLanes)] : []) + [("blind", blindLanes), ("degraded", degradedLanes)]
+        return kinds.filter { $0.1 != 0 }.map { "\($0.0): lanes \(lanes($0.1))" }
+    }
 
     /// The numbers as a snapshot stores them, in this order.
     var stored: [Int64] {
