@@ -41,25 +41,25 @@ enum Lint {
             guard let contents = FileManager.default.contents(atPath: path) else { Terminal.fail(program, "\(path): cannot read") }
             data = contents
         }
-        let lines = LineParser.parse([UInt8](data), precision: precision)
+        guard arguments.flag("json") else {
+            let (lines, errors) = LineParser.check([UInt8](data), precision: precision)
+            for error in errors { print("\(path == "-" ? "<stdin>" : path):\(error.line):\(error.column): \(error.reason)") }
+            print("\(lines) lines, \(lines - errors.count) valid, \(errors.count) invalid")
+            exit(errors.isEmpty ? 0 : 1)
+        }
         var bad = 0
-        for line in lines {
+        for line in LineParser.parse([UInt8](data), precision: precision) {
             switch line.result {
             case .success(let point):
-                if arguments.flag("json") { print(json(line: line.number, point: point).rendered()) }
+                print(json(line: line.number, point: point).rendered())
             case .failure(let error):
                 bad += 1
-                if arguments.flag("json") {
-                    print(JSONValue.object([
-                        ("line", .integer(Int64(line.number))), ("ok", .bool(false)), ("column", .integer(Int64(error.column))),
-                        ("error", .string(error.reason)),
-                    ]).rendered())
-                } else {
-                    print("\(path == "-" ? "<stdin>" : path):\(error.line):\(error.column): \(error.reason)")
-                }
+                print(JSONValue.object([
+                    ("line", .integer(Int64(line.number))), ("ok", .bool(false)), ("column", .integer(Int64(error.column))),
+                    ("error", .string(error.reason)),
+                ]).rendered())
             }
         }
-        if !arguments.flag("json") { print("\(lines.count) lines, \(lines.count - bad) valid, \(bad) invalid") }
         exit(bad == 0 ? 0 : 1)
     }
 

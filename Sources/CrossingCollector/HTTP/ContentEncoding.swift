@@ -62,7 +62,7 @@ public enum ContentEncoding: String, Sendable {
         try inflater.inflateStream()
         try need(8)
         let trailer = inflater.position
-        var crc = CRC32()
+        var crc = WideCRC32()
         let member = inflater.output[outputStart...]
         crc.update(member.span)
         guard crc.value == littleEndian32(bytes, at: trailer) else { throw inflater.failure("gzip CRC-32 does not match the data") }

@@ -9,7 +9,7 @@ public enum ZipArchive {
         var archive: [UInt8] = []
         var directory: [UInt8] = []
         for (name, bytes) in files {
-            var crc = CRC32()
+            var crc = WideCRC32()
             crc.update(bytes.span)
             let offset = UInt32(archive.count)
             let nameBytes = Array(name.utf8)

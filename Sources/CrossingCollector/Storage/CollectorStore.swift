@@ -32,6 +32,8 @@ public final class CollectorStore {
     let directory: String
     let compactBytes: Int
     let files: DurableFiles
+    /// The lines of the write being ingested that are kept, kept for its capacity.
+    private var kept: [(point: Ledger.Point, bytes: Range<Int>)] = []
 
     /// Opens (creating) the store in `directory`: loads the snapshot, replays the log after it,
     /// and cuts off a torn tail, telling `warn` what it dropped. Writes, syncs and directory
@@ -74,55 +76,86 @@ public final class CollectorStore {
     }
 
     static func apply(_ record: WriteAheadLog.Record, to ledger: inout Ledger) {
-        for line in LineParser.parse(record.body, precision: record.precision) {
-            if case .success(let point) = line.result { ledger.apply(point, receivedNs: record.receivedNs) }
+        ledger.seriesIndex.bound()
+        var scanner = LineScanner(precision: record.precision)
+        record.body.withUnsafeBufferPointer { body in
+            scanner.scan(body) { _, _, result in
+                guard case .success(let view) = result else { return }
+                ledger.apply(ledger.point(view, in: body, receivedNs: record.receivedNs), receivedNs: record.receivedNs)
+            }
         }
     }
 
     /// Parses a write, refuses its bad lines and drops its lines of records stored before, then
     /// logs and counts the rest. They are durable after the next `sync`.
+    ///
+    /// The lines are read in place, once: what the ledger needs of each kept line waits in
+    /// `kept` (its capacity reused from write to write) until the log has the lines.
     public func ingest(
         _ body: [UInt8], precision: Precision, receivedNs: Int64, source: Source = Source()
     ) throws(CollectorError) -> Ingest {
         var result = Ingest()
-        var kept: [(point: ParsedPoint, bytes: Range<Int>)] = []
-        for line in LineParser.parse(body, precision: precision) {
-            switch line.result {
-            case .failure(let error):
-                result.errors.append(error)
-            case .success(let point):
-                if let error = Self.check(point, line: line.number, from: source) {
-                    result.errors.append(error)
-                } else if ledger.isStored(point) {
-                    result.duplicates += 1
-                } else {
-                    kept.append((point, line.bytes))
-                }
+        ledger.seriesIndex.bound()
+        let keptBytes = Self.read(body, precision: precision, receivedNs: receivedNs, source: source, ledger: &ledger, kept: &kept, result: &result)
+        guard !kept.isEmpty else { return result }
+        try wal.append(precision: precision, receivedNs: receivedNs) { stored in
+            // Every line kept, as most writes are: the body is the record as it came.
+            if keptBytes == body.count {
+                stored += body
+                return
+            }
+            stored.reserveCapacity(stored.count + keptBytes)
+            for line in kept {
+                stored += body[line.bytes]
+                stored.append(0x0A)
             }
         }
-        guard !kept.isEmpty else { return result }
-        var stored: [UInt8] = []
-        stored.reserveCapacity(kept.reduce(0) { $0 + $1.bytes.count + 1 })
-        for line in kept {
-            stored += body[line.bytes]
-            stored.append(0x0A)
-        }
-        try wal.append(WriteAheadLog.Record(precision: precision, receivedNs: receivedNs, body: stored))
-        for line in kept { ledger.apply(line.point, receivedNs: receivedNs) }
+        Self.apply(kept, receivedNs: receivedNs, to: &ledger)
         result.accepted = kept.count
         return result
     }
 
-    static func check(_ point: ParsedPoint, line: Int, from source: Source) -> LineProtocolError? {
-        let tagged = point.tags.first { $0.key == "device" }?.value
-        if let device = source.device, let tagged, tagged != device {
+    /// Reads a write's lines into `kept` and `result`, and returns the bytes the kept lines
+    /// take with their newlines. Static, with the ledger and the list in place: a method
+    /// reaching them through `self` would check exclusive access, or copy the ledger, per line.
+    private static func read(
+        _ body: [UInt8], precision: Precision, receivedNs: Int64, source: Source, ledger: inout Ledger,
+        kept: inout [(point: Ledger.Point, bytes: Range<Int>)], result: inout Ingest
+    ) -> Int {
+        kept.removeAll(keepingCapacity: true)
+        var keptBytes = 0
+        var scanner = LineScanner(precision: precision)
+        body.withUnsafeBufferPointer { buffer in
+            scanner.scan(buffer) { number, bytes, parsed in
+                switch parsed {
+                case .failure(let error):
+                    result.errors.append(error)
+                case .success(let view):
+                    let point = ledger.point(view, in: buffer, receivedNs: receivedNs)
+                    if let error = check(point, line: number, from: source, ledger: ledger) {
+                        result.errors.append(error)
+                    } else if ledger.isStored(point) {
+                        result.duplicates += 1
+                    } else {
+                        kept.append((point, bytes))
+                        keptBytes += bytes.count + 1
+                    }
+                }
+            }
+        }
+        return keptBytes
+    }
+
+    private static func apply(_ kept: [(point: Ledger.Point, bytes: Range<Int>)], receivedNs: Int64, to ledger: inout Ledger) {
+        for line in kept { ledger.apply(line.point, receivedNs: receivedNs) }
+    }
+
+    static func check(_ point: Ledger.Point, line: Int, from source: Source, ledger: borrowing Ledger) -> LineProtocolError? {
+        if let device = source.device, let tagged = ledger.device(of: point), tagged != device {
             return LineProtocolError(line: line, column: 1, reason: "device tag '\(tagged)' is not the writer's device '\(device)'")
         }
-        if let seqs = source.seqs {
-            guard case .int(let seq)? = point.fields.first(where: { $0.key == "seq" })?.value else { return nil }
-            if !seqs.contains(seq) {
-                return LineProtocolError(line: line, column: 1, reason: "seq \(seq) outside the batch's \(seqs.lowerBound)...\(seqs.upperBound)")
-            }
+        if let seqs = source.seqs, let seq = point.seq, !seqs.contains(seq) {
+            return LineProtocolError(line: line, column: 1, reason: "seq \(seq) outside the batch's \(seqs.lowerBound)...\(seqs.upperBound)")
         }
         return nil
     }

@@ -63,11 +63,17 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     /// horizon, its hour or day. A minute more than an hour after `receivedS` (a writer's clock
     /// far ahead) does not move the newest minute, so it cannot age everything else at once.
     public mutating func add(_ count: Int64, to key: CrossingKey, receivedS: Int64 = .max) {
-        let series = Series(key)
-        let number = numbers[series] ?? intern(series)
+        add(count, series: number(of: Series(key)), minuteS: key.minuteS, receivedS: receivedS)
+    }
+
+    /// The number of `series`, given now if it has none.
+    mutating func number(of series: Series) -> UInt32 { numbers[series] ?? intern(series) }
+
+    /// `add(_:to:receivedS:)` for a series already numbered.
+    mutating func add(_ count: Int64, series number: UInt32, minuteS: Int64, receivedS: Int64) {
         let latestS = receivedS > Int64.max - 3600 ? Int64.max : receivedS + 3600
-        if key.minuteS > newestMinuteS && key.minuteS <= latestS { newestMinuteS = key.minuteS }
-        add(count, series: number, timeS: key.minuteS, at: resolution(of: key.minuteS))
+        if minuteS > newestMinuteS && minuteS <= latestS { newestMinuteS = minuteS }
+        add(count, series: number, timeS: minuteS, at: resolution(of: minuteS))
         let day = newestMinuteS.dividedFlooring(by: 86_400)
         if day != rolledDay {
             rolledDay = day
@@ -98,7 +104,10 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         for resolution in [Resolution.minute, .hour] {
             // Only what aged since the last roll-up moves, a day's worth: the tier is not copied.
             let tier = Self.tier(resolution)
-            let moved = tiers[tier].filter { self.resolution(of: Self.timeS($0.key, resolution)).rawValue > resolution.rawValue }
+            var moved: [(key: UInt64, value: Int64)] = []
+            for entry in tiers[tier] where self.resolution(of: Self.timeS(entry.key, resolution)).rawValue > resolution.rawValue {
+                moved.append(entry)
+            }
             for (packed, count) in moved {
                 tiers[tier][packed] = nil
                 let timeS = Self.timeS(packed, resolution)

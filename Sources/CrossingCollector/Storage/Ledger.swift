@@ -38,7 +38,7 @@ public struct DeviceIncarnation: Hashable, Sendable, Comparable {
 /// which make a resent record change nothing.
 public struct Ledger: Sendable {
     /// The measurement of the event the collector logs when it gives a device an incarnation.
-    public static let incarnationEvent = "device_incarnation"
+    public static let incarnationEvent: StaticString = "device_incarnation"
 
     public internal(set) var totals = CrossingTotals()
     public internal(set) var storedSeqs: [DeviceIncarnation: SeqRanges] = [:]
@@ -55,22 +55,80 @@ public struct Ledger: Sendable {
 
     public init() {}
 
-    /// The device incarnation and record number a point belongs to: its `device` and
-    /// `incarnation` tags (none: 0) and integer `seq` field. A point whose incarnation is not a
-    /// number belongs to no record.
-    static func record(of point: ParsedPoint) -> (origin: DeviceIncarnation, seq: Int64)? {
-        guard let device = point.tags.first(where: { $0.key == "device" })?.value,
-            case .int(let seq)? = point.fields.first(where: { $0.key == "seq" })?.value
-        else { return nil }
-        let tag = point.tags.first { $0.key == "incarnation" }?.value
-        guard let incarnation = tag.map({ Int64($0) }) ?? 0 else { return nil }
-        return (DeviceIncarnation(device: device, incarnation: incarnation), seq)
+    /// The series seen, by their keys' bytes: derived, never stored.
+    var seriesIndex = SeriesIndex()
+
+    /// What the ledger takes from one point, read while its line is at hand.
+    struct Point {
+        /// The point's series, an entry of `seriesIndex`.
+        var series: Int
+        var seq: Int64?
+        var count: Int64?
+        /// The line's time, or its arrival time when it has none, ns since 1970.
+        var timeNs: Int64
+        /// A `device_incarnation` event's `incarnation` field.
+        var incarnation: Int64?
+        /// A `device_health` line's numbers, in `DeviceHealth.stored` order: plain numbers, so
+        /// that a body's points are copied and dropped without reference counting.
+        var health: InlineArray<10, Int64>?
+    }
+
+    /// Reads `view` (a line of `body` that arrived at `receivedNs`), learning its series on
+    /// first sight.
+    mutating func point(_ view: PointView, in body: UnsafeBufferPointer<UInt8>, receivedNs: Int64) -> Point {
+        let series = seriesIndex.entry(for: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: body[view.seriesKey]))) { Self.facts(of: view, in: body) }
+        let state = seriesIndex.states[series]
+        var point = Point(series: series, timeNs: view.timestampNs ?? receivedNs)
+        point.seq = view.intField("seq", in: body)
+        if state.countsCrossings { point.count = view.intField("count", in: body) }
+        guard state.hasDevice else { return point }
+        switch state.measurement {
+        case .incarnationEvent:
+            point.incarnation = view.intField("incarnation", in: body)
+        case .health:
+            var numbers = InlineArray<10, Int64>(repeating: 0)
+            numbers[0] = point.timeNs
+            for (offset, name) in DeviceHealth.fieldNames.enumerated() { numbers[offset + 1] = view.intField(name, in: body) ?? 0 }
+            point.health = numbers
+        case .crossings, .other:
+            break
+        }
+        return point
+    }
+
+    /// What the ledger needs of a series: its measurement, its device incarnation (the
+    /// `device` and `incarnation` tags; no incarnation tag: 0, one that is not a number: no
+    /// records), and for `crossings` the five tags it is totalled under.
+    static func facts(of view: PointView, in body: UnsafeBufferPointer<UInt8>) -> SeriesFacts {
+        func tag(_ name: StaticString) -> String? { view.tag(name, in: body)?.text(in: body) }
+        let measurement: SeriesFacts.Measurement =
+            view.measurement.reads("crossings", in: body) ? .crossings
+            : view.measurement.reads("device_health", in: body) ? .health
+            : view.measurement.reads(Self.incarnationEvent, in: body) ? .incarnationEvent : .other
+        let device = tag("device")
+        var facts = SeriesFacts(measurement: measurement, device: device, site: tag("site"))
+        if let device, let incarnation = tag("incarnation").map({ Int64($0) }) ?? 0 {
+            facts.origin = DeviceIncarnation(device: device, incarnation: incarnation)
+        }
+        if measurement == .crossings, let site = facts.site, let device, let lane = tag("lane"), let crossingClass = tag("class"),
+            let direction = tag("direction")
+        {
+            facts.crossing = CrossingTotals.Series(site: site, device: device, lane: lane, crossingClass: crossingClass, direction: direction)
+        }
+        return facts
+    }
+
+    /// The `device` tag of `point`'s series.
+    func device(of point: Point) -> String? {
+        seriesIndex.states[point.series].hasDevice ? seriesIndex.facts[point.series].device : nil
     }
 
     /// Whether the point's record is stored already.
-    public func isStored(_ point: ParsedPoint) -> Bool {
-        guard let record = Self.record(of: point) else { return false }
-        return storedSeqs[record.origin]?.contains(record.seq) ?? false
+    func isStored(_ point: Point) -> Bool {
+        guard seriesIndex.states[point.series].hasOrigin, let seq = point.seq, let origin = seriesIndex.facts[point.series].origin else {
+            return false
+        }
+        return storedSeqs[origin]?.contains(seq) ?? false
     }
 
     /// The highest incarnation `device` has had, 0 when none.
@@ -79,59 +137,42 @@ public struct Ledger: Sendable {
     }
 
     /// Counts a stored point: a `crossings` point adds its `count` to its minute; any point
-    /// with a device and seq marks that record stored. `receivedNs` stamps a point that has
-    /// no timestamp, as InfluxDB stamps it with the time it arrived.
-    public mutating func apply(_ point: ParsedPoint, receivedNs: Int64) {
+    /// with a device and seq marks that record stored. A point without a timestamp counts at
+    /// `receivedNs`, as InfluxDB stamps it with the time it arrived.
+    mutating func apply(_ point: Point, receivedNs: Int64) {
         points += 1
-        let timeNs = point.timestampNs ?? receivedNs
-        if let record = Self.record(of: point) {
-            storedSeqs[record.origin, default: SeqRanges()].insert(record.seq)
-            noteIncarnation(record.origin, timeNs: timeNs)
-        }
-        if let device = point.tags.first(where: { $0.key == "device" })?.value {
-            if lastHeardNs[device, default: .min] < receivedNs { lastHeardNs[device] = receivedNs }
-            if point.measurement == Self.incarnationEvent,
-                case .int(let incarnation)? = point.fields.first(where: { $0.key == "incarnation" })?.value
-            {
-                noteIncarnation(DeviceIncarnation(device: device, incarnation: incarnation), timeNs: timeNs)
+        let state = seriesIndex.states[point.series]
+        if state.hasOrigin, let seq = point.seq, let origin = seriesIndex.facts[point.series].origin {
+            storedSeqs[origin, default: SeqRanges()].insert(seq)
+            if point.timeNs < state.originSeenAtMostNs {
+                noteIncarnation(origin, timeNs: point.timeNs)
+                seriesIndex.states[point.series].originSeenAtMostNs = point.timeNs
             }
-            if point.measurement == "device_health" { noteHealth(point, device: device, receivedNs: receivedNs) }
         }
-        guard point.measurement == "crossings", let key = Self.key(of: point, receivedNs: receivedNs),
-            case .int(let count)? = point.fields.first(where: { $0.key == "count" })?.value
-        else { return }
-        totals.add(count, to: key, receivedS: receivedNs.dividedFlooring(by: 1_000_000_000))
+        if state.hasDevice && (state.heardAtLeastNs < receivedNs || point.incarnation != nil || point.health != nil),
+            let device = seriesIndex.facts[point.series].device
+        {
+            if state.heardAtLeastNs < receivedNs {
+                if lastHeardNs[device, default: .min] < receivedNs { lastHeardNs[device] = receivedNs }
+                seriesIndex.states[point.series].heardAtLeastNs = receivedNs
+            }
+            if let incarnation = point.incarnation {
+                noteIncarnation(DeviceIncarnation(device: device, incarnation: incarnation), timeNs: point.timeNs)
+            }
+            if let numbers = point.health, (health[device]?.timeNs ?? .min) <= numbers[0] {
+                health[device] = DeviceHealth(site: seriesIndex.facts[point.series].site ?? "") { numbers[$0] }
+            }
+        }
+        guard state.countsCrossings, let count = point.count else { return }
+        let number = state.crossingNumber ?? totals.number(of: seriesIndex.facts[point.series].crossing!)
+        if state.crossingNumber == nil { seriesIndex.states[point.series].crossingNumber = number }
+        let seconds = point.timeNs.dividedFlooring(by: 1_000_000_000)
+        totals.add(count, series: number, minuteS: seconds.dividedFlooring(by: 60) * 60, receivedS: receivedNs.dividedFlooring(by: 1_000_000_000))
     }
 
     mutating func noteIncarnation(_ origin: DeviceIncarnation, timeNs: Int64) {
         if let known = incarnations[origin], known <= timeNs { return }
         incarnations[origin] = timeNs
-    }
-
-    /// Keeps a `device_health` line when it is the device's latest.
-    mutating func noteHealth(_ point: ParsedPoint, device: String, receivedNs: Int64) {
-        func field(_ name: String) -> Int64 {
-            if case .int(let value)? = point.fields.first(where: { $0.key == name })?.value { return value }
-            return 0
-        }
-        let report = DeviceHealth(
-            site: point.tags.first(where: { $0.key == "site" })?.value ?? "", timeNs: point.timestampNs ?? receivedNs,
-            uptimeS: field("uptime_s"), silentLanes: field("silent_lanes"), blindLanes: field("blind_lanes"),
-            degradedLanes: field("degraded_lanes"), outboxRecords: field("outbox_records"), busErrors: field("bus_errors"),
-            framesRejected: field("frames_rejected"), recordsRefused: field("records_refused"), exportFailures: field("export_failures"))
-        if let known = health[device], known.timeNs > report.timeNs { return }
-        health[device] = report
-    }
-
-    static func key(of point: ParsedPoint, receivedNs: Int64) -> CrossingKey? {
-        func tag(_ name: String) -> String? { point.tags.first { $0.key == name }?.value }
-        guard let site = tag("site"), let device = tag("device"), let lane = tag("lane"), let crossingClass = tag("class"),
-            let direction = tag("direction")
-        else { return nil }
-        let seconds = (point.timestampNs ?? receivedNs).dividedFlooring(by: 1_000_000_000)
-        return CrossingKey(
-            site: site, device: device, lane: lane, crossingClass: crossingClass, direction: direction,
-            minuteS: seconds.dividedFlooring(by: 60) * 60)
     }
 }
 
@@ -176,15 +217,27 @@ public struct DeviceHealth: Sendable, Equatable {
     }
 
     static let storedCount = 10
+
+    /// The `device_health` fields of the numbers after `timeNs`, in `stored` order.
+    static let fieldNames: [StaticString] = [
+        "uptime_s", "silent_lanes", "blind_lanes", "degraded_lanes", "outbox_records", "bus_errors", "frames_rejected",
+        "records_refused", "export_failures",
+    ]
 }
 
 // In an extension, so that the memberwise initializer stays.
 extension DeviceHealth {
+    /// The report whose numbers, in `stored` order, are `number(0)`, `number(1)`, ...
+    init(site: String, number: (Int) -> Int64) {
+        self.init(
+            site: site, timeNs: number(0), uptimeS: number(1), silentLanes: number(2), blindLanes: number(3), degradedLanes: number(4),
+            outboxRecords: number(5), busErrors: number(6), framesRejected: number(7), recordsRefused: number(8),
+            exportFailures: number(9))
+    }
+
     init(site: String, stored: [Int64]) {
         precondition(stored.count == Self.storedCount, "a health record holds \(Self.storedCount) numbers")
-        self.init(
-            site: site, timeNs: stored[0], uptimeS: stored[1], silentLanes: stored[2], blindLanes: stored[3], degradedLanes: stored[4],
-            outboxRecords: stored[5], busErrors: stored[6], framesRejected: stored[7], recordsRefused: stored[8], exportFailures: stored[9])
+        self.init(site: site) { stored[$0] }
     }
 }
 

@@ -75,7 +75,7 @@ public struct SegmentScan: Sendable {
         guard version == 1, let precision = Precision.allCases.first(where: { $0.code == bytes[start + 1] }) else {
             return .failure(Problem(reason: "unknown record version \(version) or precision \(bytes[start + 1])"))
         }
-        var crc = CRC32()
+        var crc = WideCRC32()
         crc.update(bytes.span.extracting(start..<(start + length)))
         guard crc.value == bytes.span.loadLittleEndian(at: offset + 4, as: UInt32.self) else {
             return .failure(Problem(reason: "record CRC mismatch"))

@@ -38,7 +38,7 @@ enum Snapshot {
     static func write<Failure: Error>(
         _ ledger: Ledger, throughSegment: Int, to sink: ([UInt8]) throws(Failure) -> Void
     ) throws(Failure) {
-        var crc = CRC32()
+        var crc = WideCRC32()
         var bytes = magic
         func flush(_ force: Bool) throws(Failure) {
             guard force || bytes.count >= chunkBytes else { return }
@@ -107,8 +107,8 @@ enum Snapshot {
             throw CollectorError("\(path): not a snapshot (bad magic)")
         }
         let numbered = head != magicBefore
-        var crc = CRC32()
-        for byte in bytes.dropLast(4) { crc.update(byte) }
+        var crc = WideCRC32()
+        crc.update(bytes.span.extracting(0..<(bytes.count - 4)))
         guard crc.value == bytes.span.loadLittleEndian(at: bytes.count - 4, as: UInt32.self) else { throw CollectorError("\(path): snapshot CRC mismatch") }
         var reader = Reader(bytes: bytes, offset: magic.count, end: bytes.count - 4, path: path)
         let throughSegment = Int(try reader.int64())

@@ -46,6 +46,8 @@ public final class WriteAheadLog {
     /// records after them, and the bytes cut from the newest segment's end.
     public let damage: Damage
     private var fd: Int32
+    /// The record being appended, kept for its capacity.
+    private var encoded: [UInt8] = []
 
     /// Damage a scan of the log found.
     public struct Damage: Sendable, Equatable {
@@ -127,25 +129,43 @@ public final class WriteAheadLog {
 
     deinit { files.close(fd) }
 
-    static func encode(_ record: Record) -> [UInt8] {
-        var payload: [UInt8] = [1, record.precision.code]
-        payload.reserveCapacity(payloadHeaderBytes + record.body.count)
-        payload.appendLittleEndian(record.receivedNs)
-        payload += record.body
-        var crc = CRC32()
-        crc.update(payload.span)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(headerBytes + payload.count)
-        bytes.appendLittleEndian(UInt32(payload.count))
-        bytes.appendLittleEndian(crc.value)
-        return bytes + payload
+    /// Appends a record whose lines `body` appends to the buffer it is given; it is durable
+    /// after the next `sync`. The record is built in one buffer kept from append to append,
+    /// so the lines are copied once, and written with one call.
+    public func append(precision: Precision, receivedNs: Int64, body: (inout [UInt8]) -> Void) throws(CollectorError) {
+        encoded.removeAll(keepingCapacity: true)
+        Self.encode(precision: precision, receivedNs: receivedNs, into: &encoded, body: body)
+        try FileIO.writeAll(fd, encoded, path: Self.path(directory, segment), files: files)
+        end.offset += encoded.count
     }
 
-    /// Appends a record; it is durable after the next `sync`.
+    /// Appends to `bytes` the record whose lines `body` appends.
+    static func encode(precision: Precision, receivedNs: Int64, into bytes: inout [UInt8], body: (inout [UInt8]) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: headerBytes))
+        bytes.append(1)
+        bytes.append(precision.code)
+        bytes.appendLittleEndian(receivedNs)
+        body(&bytes)
+        let payloadBytes = bytes.count - start - headerBytes
+        precondition(payloadBytes <= recordBytesMax, "a record of \(payloadBytes) bytes: the servers refuse such bodies first")
+        bytes.withUnsafeMutableBytes { record in
+            var crc = WideCRC32()
+            crc.update(UnsafeRawBufferPointer(rebasing: record[(start + headerBytes)...]))
+            record.storeBytes(of: UInt32(payloadBytes).littleEndian, toByteOffset: start, as: UInt32.self)
+            record.storeBytes(of: crc.value.littleEndian, toByteOffset: start + 4, as: UInt32.self)
+        }
+    }
+
+    static func encode(_ record: Record) -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(precision: record.precision, receivedNs: record.receivedNs, into: &bytes) { $0 += record.body }
+        return bytes
+    }
+
+    /// Appends `record`; it is durable after the next `sync`.
     public func append(_ record: Record) throws(CollectorError) {
-        let bytes = Self.encode(record)
-        try FileIO.writeAll(fd, bytes, path: Self.path(directory, segment), files: files)
-        end.offset += bytes.count
+        try append(precision: record.precision, receivedNs: record.receivedNs) { $0 += record.body }
     }
 
     public var needsSync: Bool { synced < end }
