@@ -175,7 +175,7 @@ final class CollectorNode {
     private func restart() throws(CollectorError) {
         store = try CollectorStore(directory: directory, compactBytes: Self.compactBytes, files: files) { _ in }
         // Records the crash lost may come again otherwise: forget their counts.
-        counts = counts.filter { store.ledger.storedSeqs[$0.key.origin]?.contains($0.key.seq) ?? false }
+        counts = counts.filter { store.ledger.storedSeqs(of: $0.key.origin)?.contains($0.key.seq) ?? false }
     }
 
     /// The crossings stored for one device, lane, class and direction, over all minutes and

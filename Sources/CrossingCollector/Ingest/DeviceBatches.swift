@@ -48,7 +48,7 @@ public struct DeviceBatches {
         var given: Int64?
         if let incarnation = trailer.incarnation {
             let origin = DeviceIncarnation(device: trailer.device, incarnation: incarnation)
-            let allStored = trailer.last > 0 && (store.ledger.storedSeqs[origin]?.ranges.contains {
+            let allStored = trailer.last > 0 && (store.ledger.storedSeqs(of: origin)?.ranges.contains {
                 $0.contains(trailer.first) && $0.contains(trailer.last)
             } ?? false)
             if allStored { return (.repeated(device: trailer.device, first: trailer.first, last: trailer.last), nil) }

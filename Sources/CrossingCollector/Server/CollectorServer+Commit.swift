@@ -1,28 +1,29 @@
 import Foundation
 
-// The group commit: every answer that promises durability waits for one sync of the log per
-// turn of the loop, however many batches and writes the turn handled.
+// The group commit: every answer that promises durability waits until the log writer has synced
+// the log past the writes handed over before it; one sync covers every write handed over
+// while the one before ran, however many batches and requests they were.
 extension CollectorServer {
-    /// Syncs the log once for everything handled this turn, then releases the held answers;
-    /// returns the connections released, which have answers to send and may go on.
+    /// Releases the held answers whose writes are durable, and compacts the log when it has
+    /// grown past its limit; returns the connections released, which have answers to send and
+    /// may go on. A held connection whose answer waits on is kept in `holding`.
     func commit() -> Set<Int32> {
-        let released = holding
-        holding.removeAll(keepingCapacity: true)
-        let waiting = released.compactMap { connections[$0] }.filter { $0.held != nil }
-        guard !waiting.isEmpty else { return released }
-        if store.wal.needsSync {
-            do throws(CollectorError) {
-                try store.sync()
-                try store.compactIfNeeded(keepFrom: relay?.cursorSegment)
-            } catch {
-                fatal(error)
-            }
-            metrics.walSyncs += 1
-            relay?.publish(durable: store.wal.synced)
-        }
+        guard !holding.isEmpty else { return [] }
+        let durable = store.durable
+        if let failure = durable.failure { fatal(failure) }
+        var released: Set<Int32> = []
         let nowNs = Socket.wallNs()
-        for connection in waiting {
-            switch connection.held! {
+        for fd in holding {
+            guard let connection = connections[fd] else {
+                released.insert(fd)
+                continue
+            }
+            guard let held = connection.held else {
+                released.insert(fd)
+                continue
+            }
+            guard connection.heldGeneration <= durable.generation else { continue }
+            switch held {
             case .ack(let last, nil): connection.send(Array("ack \(last) \(nowNs)\n".utf8))
             case .ack(let last, let incarnation?): connection.send(Array("ack \(last) \(nowNs) \(incarnation)\n".utf8))
             case .bytes(let bytes): connection.send(bytes)
@@ -30,6 +31,18 @@ extension CollectorServer {
             connection.held = nil
             connection.fresh = true
             if connection.peerClosed { connection.closing = true }
+            released.insert(fd)
+        }
+        guard !released.isEmpty else { return released }
+        holding.subtract(released)
+        if durable.syncs != Int(metrics.walSyncs) {
+            metrics.walSyncs = Int64(durable.syncs)
+            relay?.publish(durable: durable.position)
+            do throws(CollectorError) {
+                try store.compactIfNeeded(keepFrom: relay?.cursorSegment)
+            } catch {
+                fatal(error)
+            }
         }
         return released
     }

@@ -6,12 +6,15 @@ import Glibc
 #endif
 
 /// The collector's servers: the device protocol over TCP (docs/device-protocol.md) and
-/// HTTP (docs/collector-api.md), on one thread with `epoll` (Poller), over one store.
+/// HTTP (docs/collector-api.md), on one thread with `epoll` (Poller), over one store, with the
+/// log appended and synced on a second thread (LogWriter).
 ///
-/// Each turn of the loop reads what every ready connection sent, handles every whole batch
-/// and request (appending accepted lines to the log), syncs the log once, and only then sends
-/// the acks and `204`s: the group commit. Every buffer has a limit (ServerOptions); a client
-/// past one gets a clear error and its connection closes, and the others are not touched.
+/// Each turn of the loop reads what every ready connection sent and handles every whole batch
+/// and request, handing accepted lines to the log writer. An ack or `204` waits until the
+/// writer has synced the log past its write (the group commit), which the writer signals
+/// through `wakeup`; meanwhile the loop goes on reading and parsing. Every buffer has a limit
+/// (ServerOptions); a client past one gets a clear error and its connection closes, and the
+/// others are not touched.
 ///
 /// A turn touches only the connections that are ready or were left with something to do
 /// (`attention`), so its cost follows the traffic, not the connections held open; timeouts
@@ -39,6 +42,8 @@ public final class CollectorServer: @unchecked Sendable {
     /// server, not a zeroed 64 KiB array per read.
     var readChunk = [UInt8](repeating: 0, count: 64 << 10)
     var poller: Poller
+    /// Made readable by the log writer after each sync.
+    let wakeup: Wakeup
     /// Connections to look at next turn whether or not their socket is ready: bytes left to
     /// handle, an answer just released, a read withheld by the shared budget.
     var attention: Set<Int32> = []
@@ -61,6 +66,8 @@ public final class CollectorServer: @unchecked Sendable {
         self.relay = relay
         self.log = log
         poller = try Poller()
+        wakeup = try Wakeup()
+        try poller.add(wakeup.fd, interest: Poller.readable)
         var tcpPort: Int?
         var httpPort: Int?
         if let tcp = options.tcp {
@@ -101,6 +108,7 @@ public final class CollectorServer: @unchecked Sendable {
     /// Serves until `stop`. A storage failure (the log cannot be written or synced) ends the
     /// process: nothing unsynced may be acknowledged, and a restart replays the log.
     public func run() {
+        store.startLogWriter { [wakeup] in wakeup.signal() }
         while !stopRequested.load(ordering: .relaxed) {
             if let replacement = pendingKeys.withLock({ pending in defer { pending = nil }; return pending }) {
                 keys = replacement
@@ -110,7 +118,7 @@ public final class CollectorServer: @unchecked Sendable {
             turn(timeoutMs: 100)
         }
         do throws(CollectorError) {
-            try store.sync()
+            try store.stopLogWriter()
         } catch {
             fatal(error)
         }
@@ -128,6 +136,10 @@ public final class CollectorServer: @unchecked Sendable {
         var touched = attention
         attention.removeAll(keepingCapacity: true)
         for (fd, events) in poller.ready {
+            if fd == wakeup.fd {
+                wakeup.drain()
+                continue
+            }
             if let listener = listeners.first(where: { $0.fd == fd }) {
                 acceptAll(listener.fd, kind: listener.kind, nowMs: nowMs)
                 continue
@@ -152,7 +164,7 @@ public final class CollectorServer: @unchecked Sendable {
         for fd in touched {
             guard let connection = connections[fd] else { continue }
             if connection.wantsWrite { flush(connection, nowMs: nowMs) }
-            if connection.closing && !connection.wantsWrite { closeGracefully(connection, nowMs: nowMs) }
+            if connection.closing && !connection.wantsWrite && connection.held == nil { closeGracefully(connection, nowMs: nowMs) }
             guard connections[fd] != nil else { continue }
             watch(connection)
         }
@@ -191,7 +203,12 @@ public final class CollectorServer: @unchecked Sendable {
         case .device: handleDevice(connection, nowMs: nowMs)
         case .http: handleHTTP(connection, nowMs: nowMs)
         }
-        if connection.held != nil { holding.insert(connection.fd) }
+        if connection.held != nil {
+            // Whatever it answers waits for every write handed over so far: its own, and any
+            // earlier one its answer relies on (a resend found stored).
+            connection.heldGeneration = store.lastGeneration
+            holding.insert(connection.fd)
+        }
         if connection.peerClosed && connection.held == nil { connection.closing = true }
         connection.compact()
         bufferedBytes += connection.bufferedBytes - before

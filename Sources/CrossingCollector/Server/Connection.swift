@@ -22,6 +22,8 @@ final class Connection {
     /// When the request or batch now being read began; nil between them.
     var unitStartMs: Int64?
     var held: Held?
+    /// The log writer's generation the held answer waits for.
+    var heldGeneration = 0
     /// Close once `outbound` is written.
     var closing = false
     /// The client has finished sending: handle what it sent, answer, then close.

@@ -32,6 +32,8 @@ public final class CollectorStore {
     let directory: String
     let compactBytes: Int
     let files: DurableFiles
+    /// Appends and syncs the log on its own thread while it runs (`startLogWriter`).
+    private var writer: LogWriter?
     /// The lines of the write being ingested that are kept, kept for its capacity.
     private var kept: [(point: Ledger.Point, bytes: Range<Int>)] = []
 
@@ -98,16 +100,25 @@ public final class CollectorStore {
         ledger.seriesIndex.bound()
         let keptBytes = Self.read(body, precision: precision, receivedNs: receivedNs, source: source, ledger: &ledger, kept: &kept, result: &result)
         guard !kept.isEmpty else { return result }
-        try wal.append(precision: precision, receivedNs: receivedNs) { stored in
-            // Every line kept, as most writes are: the body is the record as it came.
-            if keptBytes == body.count {
-                stored += body
-                return
-            }
+        // Every line kept, as most writes are: the body is the record as it came.
+        let whole = keptBytes == body.count
+        func keptLines(_ stored: inout [UInt8]) {
             stored.reserveCapacity(stored.count + keptBytes)
             for line in kept {
                 stored += body[line.bytes]
                 stored.append(0x0A)
+            }
+        }
+        if let writer {
+            var stored = body
+            if !whole {
+                stored = []
+                keptLines(&stored)
+            }
+            _ = writer.enqueue(.record(precision: precision, receivedNs: receivedNs, body: stored))
+        } else {
+            try wal.append(precision: precision, receivedNs: receivedNs) { stored in
+                if whole { stored += body } else { keptLines(&stored) }
             }
         }
         Self.apply(kept, receivedNs: receivedNs, to: &ledger)
@@ -166,19 +177,60 @@ public final class CollectorStore {
         ledger.totals.setHorizons(minuteS: Int64(days) * 86_400, hourS: max(Int64(days) * 86_400, ledger.totals.hourHorizonS))
     }
 
-    /// Makes every ingested write durable: one `fdatasync` for all of them.
-    public func sync() throws(CollectorError) { try wal.sync() }
+    /// Makes every ingested write durable: one `fdatasync` for all of them (with the log
+    /// writer running, waits for it to have made them so).
+    public func sync() throws(CollectorError) {
+        if let writer {
+            try writer.wait(for: writer.lastGeneration)
+        } else {
+            try wal.sync()
+        }
+    }
+
+    /// Appends and syncs the log on a thread of its own from now on (`LogWriter`): `ingest`
+    /// hands each write over, and `onDurable` is called, on that thread, after each sync.
+    public func startLogWriter(onDurable: @escaping @Sendable () -> Void) {
+        precondition(writer == nil, "the log writer is running already")
+        writer = LogWriter(wal: wal, onDurable: onDurable)
+    }
+
+    /// Waits for everything handed to the log writer to be durable, and ends its thread.
+    public func stopLogWriter() throws(CollectorError) {
+        guard let writer else { return }
+        self.writer = nil
+        try writer.stop()
+    }
+
+    /// The generation of the last write handed to the log writer: durable once
+    /// `durableGeneration` reaches it. 0 without a writer.
+    public var lastGeneration: Int { writer?.lastGeneration ?? 0 }
+
+    /// What the log writer has made durable (without one: everything synced), and any failure.
+    public var durable: (generation: Int, position: WriteAheadLog.Position, syncs: Int, failure: CollectorError?) {
+        guard let writer else { return (0, wal.synced, wal.syncs, nil) }
+        let state = writer.state
+        return (state.generation, state.position, state.syncs, state.failure)
+    }
 
     /// When the log has grown past its limit, starts a new segment, writes a snapshot of the
     /// ledger as of it, and deletes the segments before it, except those from `keepFrom` on
     /// (the relay has not sent them yet).
     public func compactIfNeeded(keepFrom: Int? = nil) throws(CollectorError) {
-        guard wal.end.offset >= compactBytes else { return }
+        guard durable.position.offset >= compactBytes else { return }
         try compact(keepFrom: keepFrom)
     }
 
     public func compact(keepFrom: Int? = nil) throws(CollectorError) {
-        let segment = try wal.rotate()
+        let segment: Int
+        if let writer {
+            // The rotation goes in line after every write handed over, so the ledger as of now
+            // is the ledger as of the segment's start.
+            let generation = writer.enqueue(.rotate)
+            try writer.wait(for: generation)
+            segment = writer.state.position.segment
+        } else {
+            segment = try wal.rotate()
+        }
         try FileIO.replace(path: directory + "/" + Snapshot.fileName, directory: directory, files: files) { write throws(CollectorError) in
             try Snapshot.write(ledger, throughSegment: segment, to: write)
         }

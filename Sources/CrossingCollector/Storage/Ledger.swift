@@ -41,7 +41,14 @@ public struct Ledger: Sendable {
     public static let incarnationEvent: StaticString = "device_incarnation"
 
     public internal(set) var totals = CrossingTotals()
-    public internal(set) var storedSeqs: [DeviceIncarnation: SeqRanges] = [:]
+    /// The record numbers stored from each device incarnation.
+    public var storedSeqs: [DeviceIncarnation: SeqRanges] {
+        originNumbers.reduce(into: [:]) { $0[$1.key] = originSeqs[$1.value] }
+    }
+    /// Each incarnation's place in `originSeqs`: a series keeps its origin's place, so that a
+    /// line's dedup check and mark hash nothing.
+    private var originNumbers: [DeviceIncarnation: Int] = [:]
+    private var originSeqs: [SeqRanges] = []
     /// Every incarnation seen, given or in a record, and when first: ns since 1970.
     public internal(set) var incarnations: [DeviceIncarnation: Int64] = [:]
     /// Points stored, of any measurement.
@@ -123,12 +130,34 @@ public struct Ledger: Sendable {
         seriesIndex.states[point.series].hasDevice ? seriesIndex.facts[point.series].device : nil
     }
 
+    /// The record numbers stored from `origin`, if any.
+    public func storedSeqs(of origin: DeviceIncarnation) -> SeqRanges? {
+        originNumbers[origin].map { originSeqs[$0] }
+    }
+
+    /// Marks `seqs` stored from `origin`, as a snapshot read back says.
+    mutating func store(_ seqs: SeqRanges, of origin: DeviceIncarnation) {
+        let number = originNumber(origin)
+        for range in seqs.ranges { originSeqs[number].insert(range) }
+    }
+
+    /// The place of `origin`'s record numbers, made now if it has none.
+    private mutating func originNumber(_ origin: DeviceIncarnation) -> Int {
+        if let number = originNumbers[origin] { return number }
+        originNumbers[origin] = originSeqs.count
+        originSeqs.append(SeqRanges())
+        return originSeqs.count - 1
+    }
+
     /// Whether the point's record is stored already.
-    func isStored(_ point: Point) -> Bool {
-        guard seriesIndex.states[point.series].hasOrigin, let seq = point.seq, let origin = seriesIndex.facts[point.series].origin else {
-            return false
-        }
-        return storedSeqs[origin]?.contains(seq) ?? false
+    mutating func isStored(_ point: Point) -> Bool {
+        let state = seriesIndex.states[point.series]
+        guard state.hasOrigin, let seq = point.seq else { return false }
+        if let number = state.originNumber { return originSeqs[number].contains(seq) }
+        // Looked up, not made: a line refused after this check must leave no trace.
+        guard let number = originNumbers[seriesIndex.facts[point.series].origin!] else { return false }
+        seriesIndex.states[point.series].originNumber = number
+        return originSeqs[number].contains(seq)
     }
 
     /// The highest incarnation `device` has had, 0 when none.
@@ -142,10 +171,12 @@ public struct Ledger: Sendable {
     mutating func apply(_ point: Point, receivedNs: Int64) {
         points += 1
         let state = seriesIndex.states[point.series]
-        if state.hasOrigin, let seq = point.seq, let origin = seriesIndex.facts[point.series].origin {
-            storedSeqs[origin, default: SeqRanges()].insert(seq)
+        if state.hasOrigin, let seq = point.seq {
+            let number = state.originNumber ?? originNumber(seriesIndex.facts[point.series].origin!)
+            if state.originNumber == nil { seriesIndex.states[point.series].originNumber = number }
+            originSeqs[number].insert(seq)
             if point.timeNs < state.originSeenAtMostNs {
-                noteIncarnation(origin, timeNs: point.timeNs)
+                noteIncarnation(seriesIndex.facts[point.series].origin!, timeNs: point.timeNs)
                 seriesIndex.states[point.series].originSeenAtMostNs = point.timeNs
             }
         }

@@ -24,6 +24,11 @@ public struct SeqRanges: Equatable, Sendable {
     public mutating func insert(_ seq: Int64) { insert(seq...seq) }
 
     public mutating func insert(_ range: ClosedRange<Int64>) {
+        // A device's next record joins the last range: changed in place, nothing allocated.
+        if let last = ranges.last, last.lowerBound <= range.lowerBound, range.lowerBound <= last.upperBound || range.lowerBound - 1 == last.upperBound {
+            ranges[ranges.count - 1] = last.lowerBound...max(last.upperBound, range.upperBound)
+            return
+        }
         var merged = range
         var kept: [ClosedRange<Int64>] = []
         kept.reserveCapacity(ranges.count + 1)

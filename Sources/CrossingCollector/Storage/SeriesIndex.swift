@@ -28,6 +28,8 @@ struct SeriesState {
     var hasDevice: Bool
     var hasOrigin: Bool
     var countsCrossings: Bool
+    /// The place of the origin's record numbers in the ledger, once it has one.
+    var originNumber: Int?
     /// The series' number in the totals, given when it first counts (so that a refused line
     /// numbers nothing).
     var crossingNumber: UInt32?

@@ -123,7 +123,7 @@ enum Snapshot {
                 guard low <= high else { throw CollectorError("\(path): offset \(reader.offset): seq range \(low)...\(high) inverted") }
                 seqs.insert(low...high)
             }
-            ledger.storedSeqs[origin] = seqs
+            ledger.store(seqs, of: origin)
         }
         if head == magic || head == magicNoHealth {
             try readTotals(&reader, into: &ledger.totals)
