@@ -17,6 +17,7 @@ let help = """
       fleet      the collector with 100, 1,000 and 10,000 devices connected, 100 sending
       emulator   Verkhny Lars end to end: sensors, firmware, TCP, collector
       peers      InfluxDB, VictoriaMetrics and our collector, the same lines over HTTP
+      report-load  the slowest ack while reports over a year run beside full ingest
 
     Run 'checkpoint-bench <benchmark> --help' for its options.
     """
@@ -24,4 +25,5 @@ let help = """
 Command.dispatch(program: program, help: help, subcommands: [
         "core": CoreBench.main, "loops": LoopBench.main, "encode": EncodeBench.main, "sha256": HashBench.main,
         "collector": CollectorBench.main, "fleet": FleetBench.main, "emulator": EmulatorBench.main, "peers": PeersBench.main,
+        "report-load": ReportLoadBench.main,
     ])

@@ -28,6 +28,16 @@ extension CollectorServer {
             }
             connection.consumed += used
             connection.unitStartMs = nil
+            if Self.isPage(request.path) {
+                if !request.keepAlive { connection.closing = true }
+                if let refused = startPage(request, on: connection) {
+                    metrics.responses[refused.0, default: 0] += 1
+                    connection.send(refused.1)
+                } else {
+                    pagesWaiting[connection.pageTicket!] = connection.fd
+                }
+                continue
+            }
             let (status, response) = route(request, from: connection)
             metrics.responses[status, default: 0] += 1
             if !request.keepAlive { connection.closing = true }
@@ -60,7 +70,6 @@ extension CollectorServer {
         case (_, "/ping"), (_, "/write"), (_, "/metrics"):
             return (405, HTTPResponse.error(405, "method \(request.method) not allowed on \(request.path)", close: close))
         default:
-            if let answer = page(request) { return answer }
             return (404, HTTPResponse.error(404, "no such path \(request.path)", close: close))
         }
     }

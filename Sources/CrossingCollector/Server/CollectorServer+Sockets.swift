@@ -110,7 +110,7 @@ extension CollectorServer {
     }
 
     func expire(_ connection: Connection, nowMs: Int64) {
-        guard !connection.closing, connection.held == nil else { return }
+        guard !connection.closing, !connection.waiting else { return }
         if let start = connection.unitStartMs, nowMs - start > options.requestTimeoutMs {
             let answer = connection.kind == .device ? Array("nack timeout\n".utf8) : HTTPResponse.error(408, "request not complete within \(options.requestTimeoutMs) ms", close: true)
             breakLimit(connection, "request_time", answer: answer)

@@ -42,8 +42,13 @@ public final class CollectorServer: @unchecked Sendable {
     /// server, not a zeroed 64 KiB array per read.
     var readChunk = [UInt8](repeating: 0, count: 64 << 10)
     var poller: Poller
-    /// Made readable by the log writer after each sync.
+    /// Made readable by the log writer after each sync, and by the page worker after each page.
     let wakeup: Wakeup
+    /// Builds pages and reports while `run` runs.
+    var pages: PageWorker?
+    var nextPageTicket = 0
+    /// The connections waiting for a page, by ticket.
+    var pagesWaiting: [Int: Int32] = [:]
     /// Connections to look at next turn whether or not their socket is ready: bytes left to
     /// handle, an answer just released, a read withheld by the shared budget.
     var attention: Set<Int32> = []
@@ -109,6 +114,7 @@ public final class CollectorServer: @unchecked Sendable {
     /// process: nothing unsynced may be acknowledged, and a restart replays the log.
     public func run() {
         store.startLogWriter { [wakeup] in wakeup.signal() }
+        pages = PageWorker(build: Self.answer) { [wakeup] in wakeup.signal() }
         while !stopRequested.load(ordering: .relaxed) {
             if let replacement = pendingKeys.withLock({ pending in defer { pending = nil }; return pending }) {
                 keys = replacement
@@ -117,6 +123,8 @@ public final class CollectorServer: @unchecked Sendable {
             }
             turn(timeoutMs: 100)
         }
+        pages?.stop()
+        pages = nil
         do throws(CollectorError) {
             try store.stopLogWriter()
         } catch {
@@ -155,6 +163,7 @@ public final class CollectorServer: @unchecked Sendable {
         }
         for fd in touched { if let connection = connections[fd] { handle(connection, nowMs: nowMs) } }
         touched.formUnion(commit())
+        touched.formUnion(collectPages())
         if nowMs - lastSweepMs >= Self.sweepIntervalMs {
             lastSweepMs = nowMs
             touched.formUnion(connections.keys)
@@ -164,7 +173,7 @@ public final class CollectorServer: @unchecked Sendable {
         for fd in touched {
             guard let connection = connections[fd] else { continue }
             if connection.wantsWrite { flush(connection, nowMs: nowMs) }
-            if connection.closing && !connection.wantsWrite && connection.held == nil { closeGracefully(connection, nowMs: nowMs) }
+            if connection.closing && !connection.wantsWrite && !connection.waiting { closeGracefully(connection, nowMs: nowMs) }
             guard connections[fd] != nil else { continue }
             watch(connection)
         }
@@ -209,7 +218,7 @@ public final class CollectorServer: @unchecked Sendable {
             connection.heldGeneration = store.lastGeneration
             holding.insert(connection.fd)
         }
-        if connection.peerClosed && connection.held == nil { connection.closing = true }
+        if connection.peerClosed && !connection.waiting { connection.closing = true }
         connection.compact()
         bufferedBytes += connection.bufferedBytes - before
     }

@@ -24,6 +24,8 @@ final class Connection {
     var held: Held?
     /// The log writer's generation the held answer waits for.
     var heldGeneration = 0
+    /// The page being built for it on the page worker: nothing more is read until it is sent.
+    var pageTicket: Int?
     /// Close once `outbound` is written.
     var closing = false
     /// The client has finished sending: handle what it sent, answer, then close.
@@ -57,9 +59,12 @@ final class Connection {
     var outboundPending: Int { outbound.count - written }
     static let outboundBytesMax = 1 << 20
 
-    /// Whether what it sent can be handled now: nothing held for the group commit, not
-    /// closing, and its earlier answers taken.
-    var canHandle: Bool { held == nil && !closing && outboundPending < Self.outboundBytesMax }
+    /// Whether what it sent can be handled now: nothing held for the group commit or a page,
+    /// not closing, and its earlier answers taken.
+    var canHandle: Bool { held == nil && pageTicket == nil && !closing && outboundPending < Self.outboundBytesMax }
+
+    /// Waiting for an answer: the group commit's, or a page's.
+    var waiting: Bool { held != nil || pageTicket != nil }
 
     func send(_ bytes: [UInt8]) {
         outbound += bytes
