@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 /// The collector's durable state: the write-ahead log, the snapshot that compacts it, and the
 /// ledger rebuilt from both. One thread owns it (the server's loop, or a report).
 public final class CollectorStore {
@@ -34,6 +37,7 @@ public final class CollectorStore {
     let files: DurableFiles
     /// Appends and syncs the log on its own thread while it runs (`startLogWriter`).
     private var writer: LogWriter?
+    private let compaction = CompactionState()
     /// The lines of the write being ingested that are kept, kept for its capacity.
     private var kept: [(point: Ledger.Point, bytes: Range<Int>)] = []
 
@@ -197,6 +201,7 @@ public final class CollectorStore {
     /// Waits for everything handed to the log writer to be durable, and ends its thread.
     public func stopLogWriter() throws(CollectorError) {
         guard let writer else { return }
+        try waitForCompaction()
         self.writer = nil
         try writer.stop()
     }
@@ -214,26 +219,80 @@ public final class CollectorStore {
 
     /// When the log has grown past its limit, starts a new segment, writes a snapshot of the
     /// ledger as of it, and deletes the segments before it, except those from `keepFrom` on
-    /// (the relay has not sent them yet).
+    /// (the relay has not sent them yet). With the log writer running, the snapshot is
+    /// written on a thread of its own (one at a time), and a failure there comes back from
+    /// the next call.
     public func compactIfNeeded(keepFrom: Int? = nil) throws(CollectorError) {
-        guard durable.position.offset >= compactBytes else { return }
+        if let failure = compaction.state.withLock({ $0.failure }) { throw failure }
+        guard durable.position.offset >= compactBytes, !compaction.state.withLock({ $0.running }) else { return }
         try compact(keepFrom: keepFrom)
     }
 
     public func compact(keepFrom: Int? = nil) throws(CollectorError) {
-        let segment: Int
-        if let writer {
-            // The rotation goes in line after every write handed over, so the ledger as of now
-            // is the ledger as of the segment's start.
-            let generation = writer.enqueue(.rotate)
-            try writer.wait(for: generation)
-            segment = writer.state.position.segment
-        } else {
-            segment = try wal.rotate()
+        guard let writer else {
+            let segment = try wal.rotate()
+            try Self.writeSnapshot(ledger, throughSegment: segment, keepFrom: keepFrom, directory: directory, files: files, wal: wal)
+            return
         }
+        // The rotation goes in line after every write handed over, so the ledger as of now is
+        // the ledger as of the new segment's start. The copy costs nothing until the loop
+        // next changes the ledger, and then only what it changes.
+        let generation = writer.enqueue(.rotate)
+        try writer.wait(for: generation)
+        let segment = writer.state.position.segment
+        let job = SnapshotJob(ledger: ledger, segment: segment, keepFrom: keepFrom, directory: directory, files: files, wal: wal)
+        let compaction = self.compaction
+        compaction.state.withLock { $0.running = true }
+        let thread = Thread {
+            var failure: CollectorError?
+            do throws(CollectorError) {
+                try Self.writeSnapshot(job.ledger, throughSegment: job.segment, keepFrom: job.keepFrom, directory: job.directory, files: job.files, wal: job.wal)
+            } catch {
+                failure = error
+            }
+            compaction.state.withLock { $0 = Compaction(running: false, failure: failure) }
+        }
+        thread.name = "collector-compaction"
+        thread.start()
+    }
+
+    /// Waits for a compaction running on its thread to end, and reports its failure.
+    public func waitForCompaction() throws(CollectorError) {
+        while compaction.state.withLock({ $0.running }) { usleep(1000) }
+        if let failure = compaction.state.withLock({ $0.failure }) { throw failure }
+    }
+
+    /// Replaces the snapshot with `ledger` as of `segment`'s start, then deletes the segments
+    /// it holds, but not those from `keepFrom` on. Touches none of the log's state but its
+    /// directory, so that it can run beside the log writer.
+    private static func writeSnapshot(
+        _ ledger: Ledger, throughSegment segment: Int, keepFrom: Int?, directory: String, files: DurableFiles, wal: WriteAheadLog
+    ) throws(CollectorError) {
         try FileIO.replace(path: directory + "/" + Snapshot.fileName, directory: directory, files: files) { write throws(CollectorError) in
             try Snapshot.write(ledger, throughSegment: segment, to: write)
         }
         try wal.removeSegments(before: min(segment, keepFrom ?? segment))
     }
+}
+
+/// A compaction on its own thread: whether one runs, and how the last one failed.
+struct Compaction: Sendable {
+    var running = false
+    var failure: CollectorError?
+}
+
+final class CompactionState: Sendable {
+    let state = Mutex(Compaction())
+}
+
+/// What a compaction on its own thread works with. Unchecked: the thread reads its copy of
+/// the ledger, and of the log only its directory (`removeSegments`), which the log writer
+/// does not touch; the files are the system's (a simulated file system runs no writer).
+struct SnapshotJob: @unchecked Sendable {
+    var ledger: Ledger
+    var segment: Int
+    var keepFrom: Int?
+    var directory: String
+    var files: DurableFiles
+    var wal: WriteAheadLog
 }

@@ -35,6 +35,9 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     private var numbers: [Series: UInt32] = [:]
     /// Per resolution, finest first: totals by packed series and interval index.
     private var tiers: [[UInt64: Int64]] = Array(repeating: [:], count: Resolution.allCases.count)
+    /// For the tiers that roll up (minutes, hours): their totals' packed keys by the day
+    /// their interval starts in. Derived from `tiers`; not compared, not stored.
+    private var keysByDay: [[Int64: [UInt64]]] = [[:], [:]]
     /// Minutes older than this, before the newest minute counted, are held per hour.
     public private(set) var minuteHorizonS: Int64
     /// Hours older than this are held per day.
@@ -99,30 +102,53 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
 
     /// Measures ages from the newest minute now, and moves every total past a horizon to the
     /// coarser resolution.
+    ///
+    /// Only the days that can hold an interval past its tier's horizon are visited, through
+    /// `keysByDay`: a roll-up costs what it moves (a day's worth, plus the day the horizon
+    /// cuts through), not the whole tier, which for a large fleet is millions of totals.
     mutating func rollUp() {
         baseMinuteS = newestMinuteS
+        guard baseMinuteS != .min else { return }
         for resolution in [Resolution.minute, .hour] {
-            // Only what aged since the last roll-up moves, a day's worth: the tier is not copied.
             let tier = Self.tier(resolution)
-            var moved: [(key: UInt64, value: Int64)] = []
-            for entry in tiers[tier] where self.resolution(of: Self.timeS(entry.key, resolution)).rawValue > resolution.rawValue {
-                moved.append(entry)
-            }
-            for (packed, count) in moved {
-                tiers[tier][packed] = nil
-                let timeS = Self.timeS(packed, resolution)
-                add(count, series: UInt32(packed >> 32), timeS: timeS, at: self.resolution(of: timeS))
+            let horizonS = resolution == .minute ? minuteHorizonS : hourHorizonS
+            // Past the horizon: before `cutoffS`. None is when the cutoff is before all time.
+            let (cutoffS, before) = baseMinuteS.subtractingReportingOverflow(horizonS)
+            guard !before else { continue }
+            for day in keysByDay[tier].keys where day * 86_400 < cutoffS {
+                var staying: [UInt64] = []
+                for packed in keysByDay[tier].removeValue(forKey: day) ?? [] {
+                    let timeS = Self.timeS(packed, resolution)
+                    let now = self.resolution(of: timeS)
+                    guard now.rawValue > resolution.rawValue else {
+                        staying.append(packed)
+                        continue
+                    }
+                    guard let count = tiers[tier].removeValue(forKey: packed) else { continue }
+                    add(count, series: UInt32(packed >> 32), timeS: timeS, at: now)
+                }
+                if !staying.isEmpty { keysByDay[tier][day] = staying }
             }
         }
     }
 
     private mutating func add(_ count: Int64, series: UInt32, timeS: Int64, at resolution: Resolution) {
-        tiers[Self.tier(resolution)][Self.pack(series: series, timeS: timeS, resolution), default: 0] &+= count
+        add(count, packed: Self.pack(series: series, timeS: timeS, resolution), at: resolution)
     }
 
     /// A total held at `resolution` as it is, for a snapshot being read back.
     mutating func restore(_ count: Int64, series number: UInt32, index: Int32, at resolution: Resolution) {
-        tiers[Self.tier(resolution)][Self.pack(series: number, index: index), default: 0] &+= count
+        add(count, packed: Self.pack(series: number, index: index), at: resolution)
+    }
+
+    private mutating func add(_ count: Int64, packed: UInt64, at resolution: Resolution) {
+        let tier = Self.tier(resolution)
+        let held = tiers[tier].count
+        tiers[tier][packed, default: 0] &+= count
+        // A new total of a tier that rolls up: noted under its day, for `rollUp` to find.
+        if tier < keysByDay.count && tiers[tier].count != held {
+            keysByDay[tier][Self.timeS(packed, resolution).dividedFlooring(by: 86_400), default: []].append(packed)
+        }
     }
 
     /// Numbers a series not seen before: its place in `series`. A snapshot being read back
