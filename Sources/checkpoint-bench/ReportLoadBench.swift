@@ -12,10 +12,12 @@ enum ReportLoadBench {
         Feeds a store a year (D days, default 365) of K devices' minute records (default 10:
         two crossings lines and a coverage line a minute each), in process. Then serves it
         over HTTP and sends with two writers, back to back, bodies of 5,000 lines to /write,
-        timing each from send to its 204 (durable before the answer). For S seconds (default
-        5) without reports, then S seconds with a client asking /report over the whole year
-        by day, one after another. The pages are built on their own thread from a copy of
-        the ledger; this shows what that leaves of the acks.
+        timing each from send to its 204 (durable before the answer). Each writer speaks for
+        25 devices whose records go on from the year's end, a minute at a time (eight lines a
+        minute a device: four classes, two directions), so the totals age as a live fleet's
+        do. For S seconds (default 5) without reports, then S seconds with a client asking
+        /report over the whole year by day, one after another. The pages are built on their
+        own thread from a copy of the ledger; this shows what that leaves of the acks.
 
           --json   one JSON object: devices, days, store_lines, report_ms (median),
                    reports, and for each phase ("without_reports", "with_reports"):
@@ -67,10 +69,11 @@ enum ReportLoadBench {
         let base = "http://127.0.0.1:\(server.httpPort!)"
         let yearS: Int64 = 1_663_718_400
         let reportURL = base + "/report?from=\(yearS)&to=\(yearS + Int64(days) * 86_400)&by=day"
-        var firstSeq: Int64 = 1
-        let quiet = try writePhase("without_reports", base: base, seconds: seconds, firstSeq: &firstSeq) {}
+        var firstMinute = 0
+        let yearEndS = yearS + Int64(days) * 86_400
+        let quiet = try writePhase("without_reports", base: base, seconds: seconds, startS: yearEndS, firstMinute: &firstMinute) {}
         let reportTimesMs = Mutex<[Double]>([])
-        let busy = try writePhase("with_reports", base: base, seconds: seconds, firstSeq: &firstSeq) {
+        let busy = try writePhase("with_reports", base: base, seconds: seconds, startS: yearEndS, firstMinute: &firstMinute) {
             let start = DispatchTime.now().uptimeNanoseconds
             guard let answer = try? HTTPClient.request("GET", reportURL, timeoutMs: 120_000), answer.status == 200 else { return }
             reportTimesMs.withLock { $0.append(CollectorBench.seconds(since: start) * 1000) }
@@ -123,35 +126,79 @@ enum ReportLoadBench {
         return lines
     }
 
+    static let devicesPerWriter = 25
+    static let linesPerMinute = devicesPerWriter * 8
+
+    /// Writer `writer`'s records for the minutes from `firstMinute` after `startS`, into
+    /// `body`: its 25 devices' crossings lines, four classes and two directions a minute, seq
+    /// the minute's number (a record is a minute's lines). Built from byte templates, so that
+    /// the writers can make their bodies as they go without slowing themselves down.
+    static func minutes(writer: Int, startS: Int64, firstMinute: Int, count: Int, into body: inout [UInt8], prefixes: [[UInt8]]) {
+        body.removeAll(keepingCapacity: true)
+        for minute in firstMinute..<(firstMinute + count) {
+            let timeNs = (startS + Int64(minute) * 60) * 1_000_000_000
+            for (index, prefix) in prefixes.enumerated() {
+                body += prefix
+                body.append(0x30 + UInt8((minute + index) % 5 + 1))
+                body += Array("i,seq=".utf8)
+                appendDecimal(Int64(minute + 1), to: &body)
+                body += Array("i ".utf8)
+                appendDecimal(timeNs, to: &body)
+                body.append(0x0A)
+            }
+        }
+    }
+
+    /// The tags and `count=` of each line of a minute, in order.
+    static func prefixes(writer: Int) -> [[UInt8]] {
+        (0..<devicesPerWriter).flatMap { device in
+            BenchLines.classes.flatMap { crossingClass in
+                ["inbound", "outbound"].map { direction in
+                    Array("crossings,site=verkhny-lars,device=w\(writer)-\(device),lane=road,class=\(crossingClass),direction=\(direction) count=".utf8)
+                }
+            }
+        }
+    }
+
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        var digits: [UInt8] = []
+        var rest = value
+        repeat {
+            digits.append(0x30 + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes += digits.reversed()
+    }
+
     /// Two writers sending bodies back to back for `seconds`, each write timed, while
     /// `beside` runs over and over on a third thread.
     static func writePhase(
-        _ name: String, base: String, seconds: Int, firstSeq: inout Int64, beside: @escaping @Sendable () -> Void
+        _ name: String, base: String, seconds: Int, startS: Int64, firstMinute: inout Int, beside: @escaping @Sendable () -> Void
     ) throws(CollectorError) -> Phase {
-        let batch = 5000
+        let minutesPerBody = 25
+        let batch = minutesPerBody * linesPerMinute
         let writers = 2
-        let bodiesPerWriter = 400
-        // Made before the clock: more than the phase can send.
-        let bodies = (0..<writers).map { writer in
-            (0..<bodiesPerWriter).map { index in
-                BenchLines.crossings(device: "writer-\(writer)", firstSeq: firstSeq + Int64(index * batch), count: batch)
-            }
-        }
-        firstSeq += Int64(bodiesPerWriter * batch)
+        let start = firstMinute
+        // Both writers go through the same minutes, each for its own devices.
+        let bodiesSent = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
         let finished = Atomic<Int>(0)
         let latencies = Mutex<[Double]>([])
         let failure = Mutex<String?>(nil)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let clock = DispatchTime.now().uptimeNanoseconds
         Thread {
             while !stop.load(ordering: .relaxed) { beside() }
             finished.add(1, ordering: .relaxed)
         }.start()
         for writer in 0..<writers {
-            let mine = bodies[writer]
             Thread {
                 defer { finished.add(1, ordering: .relaxed) }
-                for body in mine where !stop.load(ordering: .relaxed) {
+                let prefixes = prefixes(writer: writer)
+                var body: [UInt8] = []
+                var sentBodies = 0
+                while !stop.load(ordering: .relaxed) {
+                    minutes(writer: writer, startS: startS, firstMinute: start + sentBodies * minutesPerBody, count: minutesPerBody, into: &body, prefixes: prefixes)
+                    sentBodies += 1
                     let sent = DispatchTime.now().uptimeNanoseconds
                     do throws(CollectorError) {
                         let answer = try HTTPClient.request("POST", base + "/write?db=counts", body: body, timeoutMs: 60_000)
@@ -161,12 +208,15 @@ enum ReportLoadBench {
                     }
                     latencies.withLock { $0.append(CollectorBench.seconds(since: sent) * 1000) }
                 }
+                bodiesSent.add(sentBodies, ordering: .relaxed)
             }.start()
         }
-        while CollectorBench.seconds(since: start) < Double(seconds) && !interruptRequested.load(ordering: .relaxed) { usleep(10_000) }
+        while CollectorBench.seconds(since: clock) < Double(seconds) && !interruptRequested.load(ordering: .relaxed) { usleep(10_000) }
         stop.store(true, ordering: .relaxed)
-        let elapsedS = CollectorBench.seconds(since: start)
+        let elapsedS = CollectorBench.seconds(since: clock)
         while finished.load(ordering: .relaxed) < writers + 1 { usleep(1000) }
+        // The next phase goes on after every minute either writer reached.
+        firstMinute = start + bodiesSent.load(ordering: .relaxed) * minutesPerBody
         if let message = failure.withLock({ $0 }) { throw CollectorError("\(name): \(message)") }
         let measured = latencies.withLock { $0 }
         return Phase(name: name, latenciesMs: measured, lines: measured.count * batch, seconds: elapsedS)

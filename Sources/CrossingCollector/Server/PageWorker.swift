@@ -78,6 +78,7 @@ final class PageWorker: @unchecked Sendable {
     }
 
     private func run() {
+        runInBackground()
         while true {
             condition.lock()
             while queue.isEmpty && !stopping { condition.wait() }

@@ -244,6 +244,7 @@ public final class CollectorStore {
         let compaction = self.compaction
         compaction.state.withLock { $0.running = true }
         let thread = Thread {
+            runInBackground()
             var failure: CollectorError?
             do throws(CollectorError) {
                 try Self.writeSnapshot(job.ledger, throughSegment: job.segment, keepFrom: job.keepFrom, directory: job.directory, files: job.files, wal: job.wal)

@@ -34,10 +34,7 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     public private(set) var series: [Series] = []
     private var numbers: [Series: UInt32] = [:]
     /// Per resolution, finest first: totals by packed series and interval index.
-    private var tiers: [[UInt64: Int64]] = Array(repeating: [:], count: Resolution.allCases.count)
-    /// For the tiers that roll up (minutes, hours): their totals' packed keys by the day
-    /// their interval starts in. Derived from `tiers`; not compared, not stored.
-    private var keysByDay: [[Int64: [UInt64]]] = [[:], [:]]
+    private var tiers = Resolution.allCases.map(TotalsTier.init)
     /// Minutes older than this, before the newest minute counted, are held per hour.
     public private(set) var minuteHorizonS: Int64
     /// Hours older than this are held per day.
@@ -103,9 +100,9 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     /// Measures ages from the newest minute now, and moves every total past a horizon to the
     /// coarser resolution.
     ///
-    /// Only the days that can hold an interval past its tier's horizon are visited, through
-    /// `keysByDay`: a roll-up costs what it moves (a day's worth, plus the day the horizon
-    /// cuts through), not the whole tier, which for a large fleet is millions of totals.
+    /// Only the days that can hold an interval past its tier's horizon are visited, each its
+    /// own table (`TotalsTier`): a roll-up costs what it moves (a day's worth, plus the day
+    /// the horizon cuts through), not the whole tier.
     mutating func rollUp() {
         baseMinuteS = newestMinuteS
         guard baseMinuteS != .min else { return }
@@ -115,40 +112,30 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
             // Past the horizon: before `cutoffS`. None is when the cutoff is before all time.
             let (cutoffS, before) = baseMinuteS.subtractingReportingOverflow(horizonS)
             guard !before else { continue }
-            for day in keysByDay[tier].keys where day * 86_400 < cutoffS {
-                var staying: [UInt64] = []
-                for packed in keysByDay[tier].removeValue(forKey: day) ?? [] {
-                    let timeS = Self.timeS(packed, resolution)
-                    let now = self.resolution(of: timeS)
-                    guard now.rawValue > resolution.rawValue else {
-                        staying.append(packed)
-                        continue
-                    }
-                    guard let count = tiers[tier].removeValue(forKey: packed) else { continue }
-                    add(count, series: UInt32(packed >> 32), timeS: timeS, at: now)
+            for day in Array(tiers[tier].days.keys) where day * 86_400 < cutoffS {
+                // A day wholly past the horizon leaves as its table; of the day the horizon
+                // cuts through, only what aged is taken out, and the rest stays where it is.
+                let whole = day * 86_400 + 86_400 <= cutoffS
+                let aged = whole ? nil : tiers[tier].days[day]?.compactMap { entry in
+                    self.resolution(of: Self.timeS(entry.key, resolution)).rawValue > resolution.rawValue ? entry.key : nil
                 }
-                if !staying.isEmpty { keysByDay[tier][day] = staying }
+                let moved = whole ? Array(tiers[tier].removeDay(day) ?? TotalsTable(salt: 0))
+                    : (aged ?? []).compactMap { packed in tiers[tier].removeValue(forKey: packed).map { (key: packed, value: $0) } }
+                for (packed, count) in moved {
+                    let timeS = Self.timeS(packed, resolution)
+                    add(count, series: UInt32(packed >> 32), timeS: timeS, at: self.resolution(of: timeS))
+                }
             }
         }
     }
 
     private mutating func add(_ count: Int64, series: UInt32, timeS: Int64, at resolution: Resolution) {
-        add(count, packed: Self.pack(series: series, timeS: timeS, resolution), at: resolution)
+        tiers[Self.tier(resolution)].add(count, to: Self.pack(series: series, timeS: timeS, resolution))
     }
 
     /// A total held at `resolution` as it is, for a snapshot being read back.
     mutating func restore(_ count: Int64, series number: UInt32, index: Int32, at resolution: Resolution) {
-        add(count, packed: Self.pack(series: number, index: index), at: resolution)
-    }
-
-    private mutating func add(_ count: Int64, packed: UInt64, at resolution: Resolution) {
-        let tier = Self.tier(resolution)
-        let held = tiers[tier].count
-        tiers[tier][packed, default: 0] &+= count
-        // A new total of a tier that rolls up: noted under its day, for `rollUp` to find.
-        if tier < keysByDay.count && tiers[tier].count != held {
-            keysByDay[tier][Self.timeS(packed, resolution).dividedFlooring(by: 86_400), default: []].append(packed)
-        }
+        tiers[Self.tier(resolution)].add(count, to: Self.pack(series: number, index: index))
     }
 
     /// Numbers a series not seen before: its place in `series`. A snapshot being read back
@@ -196,14 +183,14 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     /// Every key, made whole: for tests and small stores (a key is five strings).
     public var keys: [CrossingKey] { map(\.key) }
     /// Every total, in no set order.
-    public var values: [Int64] { tiers.flatMap(\.values) }
+    public var values: [Int64] { tiers.flatMap { $0.map(\.value) } }
 
     public func makeIterator() -> Iterator { Iterator(totals: self) }
 
     public struct Iterator: IteratorProtocol {
         let totals: CrossingTotals
         var tier = 0
-        var inner: Dictionary<UInt64, Int64>.Iterator
+        var inner: TotalsTier.Iterator
 
         init(totals: CrossingTotals) {
             self.totals = totals
