@@ -26,8 +26,6 @@ let ledger: Ledger = {
         crossings,site=<a\ href="x">&amp;,device=d\,2,lane=w,class=car,direction=unknown count=2i,seq=1i 1663750800000000000
 
         """#.utf8)
-    for line in LineParser.parse(body) {
-        if case .success(let point) = line.result { ledger.apply(point, receivedNs: 1_663_837_200_000_000_000) }
-    }
+    ledger.apply(body, receivedNs: 1_663_837_200_000_000_000)
     return ledger
 }()

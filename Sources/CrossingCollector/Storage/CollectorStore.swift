@@ -82,14 +82,7 @@ public final class CollectorStore {
     }
 
     static func apply(_ record: WriteAheadLog.Record, to ledger: inout Ledger) {
-        ledger.seriesIndex.bound()
-        var scanner = LineScanner(precision: record.precision)
-        record.body.withUnsafeBufferPointer { body in
-            scanner.scan(body) { _, _, result in
-                guard case .success(let view) = result else { return }
-                ledger.apply(ledger.point(view, in: body, receivedNs: record.receivedNs), receivedNs: record.receivedNs)
-            }
-        }
+        ledger.apply(record.body, precision: record.precision, receivedNs: record.receivedNs)
     }
 
     /// Parses a write, refuses its bad lines and drops its lines of records stored before, then

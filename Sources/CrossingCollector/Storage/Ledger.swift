@@ -201,6 +201,19 @@ public struct Ledger: Sendable {
         totals.add(count, series: number, minuteS: seconds.dividedFlooring(by: 60) * 60, receivedS: receivedNs.dividedFlooring(by: 1_000_000_000))
     }
 
+    /// Counts every good line of `body`, as the log's replay does: for a ledger built from
+    /// lines at hand (tools, tests). The bad lines are skipped.
+    public mutating func apply(_ body: [UInt8], precision: Precision = .ns, receivedNs: Int64) {
+        seriesIndex.bound()
+        var scanner = LineScanner(precision: precision)
+        body.withUnsafeBufferPointer { buffer in
+            scanner.scan(buffer) { _, _, result in
+                guard case .success(let view) = result else { return }
+                apply(point(view, in: buffer, receivedNs: receivedNs), receivedNs: receivedNs)
+            }
+        }
+    }
+
     mutating func noteIncarnation(_ origin: DeviceIncarnation, timeNs: Int64) {
         if let known = incarnations[origin], known <= timeNs { return }
         incarnations[origin] = timeNs
