@@ -36,9 +36,9 @@ let package = Package(
         ),
         .target(name: "CrossingSimulation", dependencies: ["CrossingCore"]),
         // The host collector: parser, write-ahead log, ingest servers, reports, relay.
-        .target(name: "CrossingCollector", dependencies: ["CrossingCore", "CEpoll"]),
+        .target(name: "CrossingCollector", dependencies: ["CrossingCore", "CLinux"]),
         // <sys/epoll.h> for the collector's event loop, which the toolchain's Glibc leaves out.
-        .target(name: "CEpoll"),
+        .target(name: "CLinux"),
         // Shared by the command-line tools: options, progress line, tables, JSON, SIGINT.
         .target(name: "CheckpointCLI"),
         // Replaces malloc in the process that links it, to count allocations (tests, bench).

@@ -71,7 +71,7 @@ enum ReportLoadBench {
         let reportURL = base + "/report?from=\(yearS)&to=\(yearS + Int64(days) * 86_400)&by=day"
         var firstMinute = 0
         let yearEndS = yearS + Int64(days) * 86_400
-        let quiet = try writePhase("without_reports", base: base, seconds: seconds, startS: yearEndS, firstMinute: &firstMinute) {}
+        let quiet = try writePhase("without_reports", base: base, seconds: seconds, startS: yearEndS, firstMinute: &firstMinute, beside: nil)
         let reportTimesMs = Mutex<[Double]>([])
         let busy = try writePhase("with_reports", base: base, seconds: seconds, startS: yearEndS, firstMinute: &firstMinute) {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -171,9 +171,9 @@ enum ReportLoadBench {
     }
 
     /// Two writers sending bodies back to back for `seconds`, each write timed, while
-    /// `beside` runs over and over on a third thread.
+    /// `beside`, if any, runs over and over on a third thread.
     static func writePhase(
-        _ name: String, base: String, seconds: Int, startS: Int64, firstMinute: inout Int, beside: @escaping @Sendable () -> Void
+        _ name: String, base: String, seconds: Int, startS: Int64, firstMinute: inout Int, beside: (@Sendable () -> Void)?
     ) throws(CollectorError) -> Phase {
         let minutesPerBody = 25
         let batch = minutesPerBody * linesPerMinute
@@ -186,10 +186,12 @@ enum ReportLoadBench {
         let latencies = Mutex<[Double]>([])
         let failure = Mutex<String?>(nil)
         let clock = DispatchTime.now().uptimeNanoseconds
-        Thread {
-            while !stop.load(ordering: .relaxed) { beside() }
-            finished.add(1, ordering: .relaxed)
-        }.start()
+        if let beside {
+            Thread {
+                while !stop.load(ordering: .relaxed) { beside() }
+                finished.add(1, ordering: .relaxed)
+            }.start()
+        }
         for writer in 0..<writers {
             Thread {
                 defer { finished.add(1, ordering: .relaxed) }
@@ -214,7 +216,7 @@ enum ReportLoadBench {
         while CollectorBench.seconds(since: clock) < Double(seconds) && !interruptRequested.load(ordering: .relaxed) { usleep(10_000) }
         stop.store(true, ordering: .relaxed)
         let elapsedS = CollectorBench.seconds(since: clock)
-        while finished.load(ordering: .relaxed) < writers + 1 { usleep(1000) }
+        while finished.load(ordering: .relaxed) < writers + (beside == nil ? 0 : 1) { usleep(1000) }
         // The next phase goes on after every minute either writer reached.
         firstMinute = start + bodiesSent.load(ordering: .relaxed) * minutesPerBody
         if let message = failure.withLock({ $0 }) { throw CollectorError("\(name): \(message)") }

@@ -1,4 +1,4 @@
-import CEpoll
+import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -8,5 +8,5 @@ import Glibc
 /// what the event loop and the log writer leave, and an ack does not wait behind them for a
 /// core. Linux gives each thread its own nice value.
 func runInBackground() {
-    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(cepoll_thread_id()), 10)
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(clinux_thread_id()), 10)
 }

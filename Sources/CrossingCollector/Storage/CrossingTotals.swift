@@ -41,11 +41,20 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     public private(set) var hourHorizonS: Int64
     /// The newest minute counted, s since 1970.
     public private(set) var newestMinuteS: Int64 = .min
-    /// The newest minute when the last roll-up ran: ages are measured from it, so that an
-    /// interval is held at one resolution between roll-ups, never at two.
+    /// The newest minute when the last roll-up ran: ages are measured from it, so that where
+    /// an interval's new totals go does not change between roll-ups.
     public private(set) var baseMinuteS: Int64 = .min
     /// The day the last roll-up ran in: one runs when the newest minute enters another day.
     private var rolledDay: Int64 = .min
+    /// Tables holding totals past their tier's horizon, oldest first, being swept for them a
+    /// few slots per point (`age`).
+    private var aging: [Aging] = []
+
+    private struct Aging: Equatable, Sendable {
+        var tier: Int
+        var span: Int64
+        var sweep = TotalsTable.Sweep()
+    }
 
     public init(minuteHorizonS: Int64 = minuteHorizonDefaultS, hourHorizonS: Int64 = hourHorizonDefaultS) {
         precondition(minuteHorizonS > 0 && hourHorizonS >= minuteHorizonS)
@@ -79,7 +88,14 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
             rolledDay = day
             rollUp()
         }
+        if !aging.isEmpty { age(slotsMax: Self.agingSlotsPerPoint) }
     }
+
+    /// Slots of aging tables looked at per point counted. A point makes at most one new
+    /// minute total and a table is more than a third full (unless its span counted less than
+    /// the one before), so a day's tables are swept within a few hours' points, long before
+    /// the next day ages.
+    static let agingSlotsPerPoint = 64
 
     /// Holds totals at new horizons, rolling up what is now past them (a finer resolution
     /// cannot come back: totals already rolled up stay so).
@@ -88,6 +104,7 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         minuteHorizonS = minuteS
         hourHorizonS = hourS
         rollUp()
+        age(slotsMax: .max)
     }
 
     /// Where a total of `timeS` belongs until the next roll-up.
@@ -97,36 +114,70 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         return age > hourHorizonS ? .day : age > minuteHorizonS ? .hour : .minute
     }
 
-    /// Measures ages from the newest minute now, and moves every total past a horizon to the
-    /// coarser resolution.
+    /// Measures ages from the newest minute now, and queues for `age` the tables that hold
+    /// totals past their tier's horizon.
     ///
-    /// Only the days that can hold an interval past its tier's horizon are visited, each its
-    /// own table (`TotalsTier`): a roll-up costs what it moves (a day's worth, plus the day
-    /// the horizon cuts through), not the whole tier.
+    /// Only the tables whose span starts before the horizon are queued (`TotalsTier`). Their
+    /// totals move a few per point counted: a fleet's day of minutes is hundreds of thousands
+    /// of totals, which moved at once would hold up every ack for a tenth of a second (more
+    /// when the newest minute leaps days ahead).
     mutating func rollUp() {
         baseMinuteS = newestMinuteS
+        queueAgedDays()
+    }
+
+    private mutating func queueAgedDays() {
         guard baseMinuteS != .min else { return }
         for resolution in [Resolution.minute, .hour] {
             let tier = Self.tier(resolution)
-            let horizonS = resolution == .minute ? minuteHorizonS : hourHorizonS
-            // Past the horizon: before `cutoffS`. None is when the cutoff is before all time.
-            let (cutoffS, before) = baseMinuteS.subtractingReportingOverflow(horizonS)
-            guard !before else { continue }
-            for day in Array(tiers[tier].days.keys) where day * 86_400 < cutoffS {
-                // A day wholly past the horizon leaves as its table; of the day the horizon
-                // cuts through, only what aged is taken out, and the rest stays where it is.
-                let whole = day * 86_400 + 86_400 <= cutoffS
-                let aged = whole ? nil : tiers[tier].days[day]?.compactMap { entry in
-                    self.resolution(of: Self.timeS(entry.key, resolution)).rawValue > resolution.rawValue ? entry.key : nil
-                }
-                let moved = whole ? Array(tiers[tier].removeDay(day) ?? TotalsTable(salt: 0))
-                    : (aged ?? []).compactMap { packed in tiers[tier].removeValue(forKey: packed).map { (key: packed, value: $0) } }
-                for (packed, count) in moved {
-                    let timeS = Self.timeS(packed, resolution)
-                    add(count, series: UInt32(packed >> 32), timeS: timeS, at: self.resolution(of: timeS))
+            guard let cutoffS = cutoffS(resolution) else { continue }
+            for span in tiers[tier].spans.keys.sorted() where tiers[tier].bounds(of: span).startS < cutoffS {
+                // A span queued before starts its sweep over: more of it may have aged since.
+                if let queued = aging.firstIndex(where: { $0.tier == tier && $0.span == span }) {
+                    aging[queued].sweep = TotalsTable.Sweep()
+                } else {
+                    aging.append(Aging(tier: tier, span: span))
                 }
             }
         }
+    }
+
+    /// The start of the oldest interval of `resolution` within its horizon: those before it
+    /// are past. Nil when the horizon reaches before all time.
+    private func cutoffS(_ resolution: Resolution) -> Int64? {
+        let (cutoffS, before) = baseMinuteS.subtractingReportingOverflow(resolution == .minute ? minuteHorizonS : hourHorizonS)
+        return before ? nil : cutoffS
+    }
+
+    /// Moves the totals past their horizon in the tables queued by `rollUp` to the coarser
+    /// resolution, looking at up to `slotsMax` slots of their tables. Until a total moves it
+    /// stays where it was, so every sum is right at every point.
+    mutating func age(slotsMax: Int) {
+        var slots = slotsMax
+        while slots > 0, let first = aging.first {
+            // What is taken waits in a fixed buffer: the tier cannot be added to while swept.
+            var taken = InlineArray<32, (packed: UInt64, count: Int64)>(repeating: (0, 0))
+            let chunk = Swift.min(slots, taken.count)
+            slots -= chunk
+            let resolution = Self.resolutions[first.tier]
+            let cutoffS = cutoffS(resolution) ?? .min
+            var sweep = first.sweep
+            var takenCount = 0
+            let through = tiers[first.tier].sweep(
+                span: first.span, &sweep, budget: chunk, picks: { Self.timeS($0, resolution) < cutoffS }
+            ) { packed, count in
+                taken[takenCount] = (packed, count)
+                takenCount += 1
+            }
+            for index in 0..<takenCount { move(taken[index].count, packed: taken[index].packed, from: resolution) }
+            if through { aging.removeFirst() } else { aging[0].sweep = sweep }
+        }
+    }
+
+    /// Adds a total taken out of `resolution`'s tier where its interval now belongs.
+    private mutating func move(_ count: Int64, packed: UInt64, from resolution: Resolution) {
+        let timeS = Self.timeS(packed, resolution)
+        add(count, series: UInt32(packed >> 32), timeS: timeS, at: self.resolution(of: timeS))
     }
 
     private mutating func add(_ count: Int64, series: UInt32, timeS: Int64, at resolution: Resolution) {
@@ -149,11 +200,13 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     }
 
     /// The newest minute and the one ages are measured from, for a snapshot being read back
-    /// into totals made with its horizons: the totals go on as if never saved.
+    /// into totals made with its horizons, after its totals: the totals go on as if never
+    /// saved, and the tables that were aging age on.
     mutating func restore(newestMinuteS: Int64, baseMinuteS: Int64) {
         self.newestMinuteS = newestMinuteS
         self.baseMinuteS = baseMinuteS
         rolledDay = baseMinuteS == .min ? .min : baseMinuteS.dividedFlooring(by: 86_400)
+        queueAgedDays()
     }
 
     /// Every total at `resolution`: its series number, interval index and count.

@@ -1,3 +1,4 @@
+import CLinux
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,14 @@ public protocol DurableFiles: AnyObject {
     func rename(_ from: String, _ to: String) -> Int32
     func unlink(_ path: String) -> Int32
     func truncate(_ path: String, _ length: Int) -> Int32
+    /// Writes `count` bytes of `fd` from `offset` to disk now, waiting for them
+    /// (`sync_file_range`): pacing, not durability, which only `sync` gives.
+    func writeBack(_ fd: Int32, offset: Int, count: Int)
+}
+
+extension DurableFiles {
+    /// Nothing: a file system that keeps no dirty pages of its own has nothing to pace.
+    public func writeBack(_ fd: Int32, offset: Int, count: Int) {}
 }
 
 /// The real file system.
@@ -33,4 +42,5 @@ public final class SystemFiles: DurableFiles, Sendable {
     public func rename(_ from: String, _ to: String) -> Int32 { Glibc.rename(from, to) }
     public func unlink(_ path: String) -> Int32 { Glibc.unlink(path) }
     public func truncate(_ path: String, _ length: Int) -> Int32 { Glibc.truncate(path, off_t(length)) }
+    public func writeBack(_ fd: Int32, offset: Int, count: Int) { _ = clinux_write_back(fd, Int64(offset), Int64(count)) }
 }

@@ -60,7 +60,10 @@ enum FileIO {
         }
     }
 
-    /// `replace`, with the bytes handed to `write` in pieces by `produce`.
+    /// `replace`, with the bytes handed to `write` in pieces by `produce`. Each
+    /// `writeBackBytes` written go to disk before more are written: a snapshot of tens of
+    /// megabytes left dirty would be flushed in one burst, and the log's sync beside it
+    /// (ext4 commits its journal in order) would wait behind the burst, holding up acks.
     static func replace(
         path: String, directory: String, files: DurableFiles,
         produce: (_ write: ([UInt8]) throws(CollectorError) -> Void) throws(CollectorError) -> Void
@@ -68,8 +71,17 @@ enum FileIO {
         let temporary = path + ".tmp"
         let fd = files.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .system("open \(temporary)") }
+        var written = 0
+        var writtenBack = 0
         do throws(CollectorError) {
-            try produce { (bytes: [UInt8]) throws(CollectorError) in try writeAll(fd, bytes, path: temporary, files: files) }
+            try produce { (bytes: [UInt8]) throws(CollectorError) in
+                try writeAll(fd, bytes, path: temporary, files: files)
+                written += bytes.count
+                if written - writtenBack >= writeBackBytes {
+                    files.writeBack(fd, offset: writtenBack, count: written - writtenBack)
+                    writtenBack = written
+                }
+            }
             guard files.sync(fd, dataOnly: false) == 0 else { throw .system("fsync \(temporary)") }
         } catch {
             files.close(fd)
@@ -79,6 +91,8 @@ enum FileIO {
         guard files.rename(temporary, path) == 0 else { throw .system("rename \(temporary)") }
         try syncDirectory(directory, files: files)
     }
+
+    static let writeBackBytes = 1 << 20
 
     static func syncDirectory(_ directory: String, files: DurableFiles) throws(CollectorError) {
         let fd = files.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)

@@ -168,7 +168,6 @@ enum Snapshot {
             throw CollectorError("\(reader.path): offset \(reader.offset): horizons \(minuteHorizonS) s and \(hourHorizonS) s do not hold")
         }
         totals = CrossingTotals(minuteHorizonS: minuteHorizonS, hourHorizonS: hourHorizonS)
-        totals.restore(newestMinuteS: newestMinuteS, baseMinuteS: baseMinuteS)
         let seriesCount = try reader.uint32()
         for _ in 0..<seriesCount {
             totals.intern(CrossingTotals.Series(
@@ -186,6 +185,8 @@ enum Snapshot {
                 totals.restore(count, series: series, index: index, at: resolution)
             }
         }
+        // Last: the days still aging when the snapshot was taken are queued again from them.
+        totals.restore(newestMinuteS: newestMinuteS, baseMinuteS: baseMinuteS)
     }
 
     private struct Reader {

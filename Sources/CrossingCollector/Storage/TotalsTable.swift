@@ -5,9 +5,9 @@
 /// the loop's next change then pays for the copy. Here a copy is two `memcpy`s, a few
 /// milliseconds for millions of totals, so a report never holds up an ack.
 ///
-/// Linear probing from a Fibonacci hash of the key, at most 70 % full and halved below 1/8;
-/// a removal shifts the entries after it back (no tombstones), so lookups never slow down as
-/// totals roll up. Each table salts its hash: one table's totals are often added to another
+/// Linear probing from a Fibonacci hash of the key, at most 70 % full; totals leave only by
+/// a sweep (`sweep`), whose removals shift the entries after them back (no tombstones), so
+/// lookups never slow down as totals roll up. Each table salts its hash: one table's totals are often added to another
 /// in slot order (a day rolling up), and with one hash for all, they would arrive in the
 /// order of their home slots there too and pile up into one run, at quadratic cost.
 struct TotalsTable: Sequence, Sendable {
@@ -22,8 +22,11 @@ struct TotalsTable: Sequence, Sendable {
     private var bits = 0
     private(set) var count = 0
 
-    init(salt: UInt64) {
+    /// A table with room for `capacity` totals before it grows: a day's table made as large
+    /// as the day before it ended never rehashes on the loop as its day fills.
+    init(salt: UInt64, capacity: Int = 0) {
         self.salt = salt
+        if capacity > 0 { resize(bits: Swift.max(4, Int.bitWidth - (capacity * 10 / 7).leadingZeroBitCount)) }
     }
 
     subscript(key: UInt64) -> Int64? {
@@ -51,9 +54,40 @@ struct TotalsTable: Sequence, Sendable {
         return true
     }
 
-    /// Removes `key`'s total and returns it.
-    mutating func removeValue(forKey key: UInt64) -> Int64? {
-        guard var hole = find(key) else { return nil }
+    /// Where a sweep through the slots is: the next slot to look at, of how many.
+    struct Sweep: Equatable, Sendable {
+        var slot = 0
+        var slots = 0
+    }
+
+    /// Takes out the totals whose key `picks` (their intervals aged), looking at the slots in
+    /// order from `sweep` on until `budget` slots have been looked at, handing each to `take`;
+    /// returns whether the sweep has been through every slot.
+    ///
+    /// For a table leaving its tier a little at a time, beside points still being added: a
+    /// removal moves only later entries back into the hole at the sweep, so one pass from
+    /// slot 0 sees every total there was, and a total added behind the sweep is one `picks`
+    /// would keep. If the table grew since the last call, the sweep starts over.
+    mutating func sweep(
+        _ sweep: inout Sweep, budget: Int, picks: (_ key: UInt64) -> Bool, take: (_ key: UInt64, _ value: Int64) -> Void
+    ) -> Bool {
+        if sweep.slots != keys.count { sweep = Sweep(slots: keys.count) }
+        var looked = 0
+        while looked < budget && sweep.slot < keys.count && count > 0 {
+            looked += 1
+            let key = keys[sweep.slot]
+            if key != Self.empty && picks(key) {
+                take(key, remove(at: sweep.slot))
+            } else {
+                sweep.slot += 1
+            }
+        }
+        return sweep.slot == keys.count || count == 0
+    }
+
+    /// Empties `slot`, shifting the entries after it back (no tombstones); returns its total.
+    private mutating func remove(at slot: Int) -> Int64 {
+        var hole = slot
         let removed = values[hole]
         let mask = keys.count - 1
         var next = (hole + 1) & mask
@@ -68,9 +102,6 @@ struct TotalsTable: Sequence, Sendable {
         }
         keys[hole] = Self.empty
         count -= 1
-        // Totals roll out of a tier as they age: a table left mostly empty is halved, since a
-        // copy of it (the loop's, after a page took the ledger) costs what it holds, not its count.
-        if bits > 4 && count * 8 < keys.count { resize(bits: bits - 1) }
         return removed
     }
 
