@@ -79,7 +79,7 @@ enum Lint {
             case .bool(let flag): value = .bool(flag)
             case .string(let text): value = .string(text)
             }
-            return (field.key, .object([("type", .string(field.value.typeName)), ("value", value)]))
+            return (field.key, .object([("type", .string(field.value.type.rawValue)), ("value", value)]))
         }
         return .object([
             ("line", .integer(Int64(line))), ("ok", .bool(true)), ("measurement", .string(point.measurement)),

@@ -6,16 +6,20 @@ public enum FieldValue: Equatable, Sendable {
     case bool(Bool)
     case string(String)
 
-    /// The type's name as `lint --json` prints it.
-    public var typeName: String {
+    public var type: FieldType {
         switch self {
-        case .float: "float"
-        case .int: "int"
-        case .uint: "uint"
-        case .bool: "bool"
-        case .string: "string"
+        case .float: .float
+        case .int: .int
+        case .uint: .uint
+        case .bool: .bool
+        case .string: .string
         }
     }
+}
+
+/// The five field types, by the names `lint --json` and the parser's errors use.
+public enum FieldType: String, Sendable {
+    case float, int, uint, bool, string
 }
 
 /// One point of a line, parsed.

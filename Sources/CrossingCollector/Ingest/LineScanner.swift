@@ -172,9 +172,9 @@ private struct Cursor {
             index += 1
             let value = try fieldValue()
             if let existing = point.fields.firstIndex(where: { $0.key.same(as: key, in: bytes) }) {
-                let known = point.fields[existing].value.typeName
-                if known != value.typeName {
-                    throw fail("field type conflict: '\(key.text(in: bytes))' is \(known) and \(value.typeName)", at: keyStart)
+                let known = point.fields[existing].value.type
+                if known != value.type {
+                    throw fail("field type conflict: '\(key.text(in: bytes))' is \(known.rawValue) and \(value.type.rawValue)", at: keyStart)
                 }
                 point.fields[existing].value = value
             } else {

@@ -51,13 +51,13 @@ enum FieldView {
     case bool(Bool)
     case string(LineToken)
 
-    var typeName: String {
+    var type: FieldType {
         switch self {
-        case .float: "float"
-        case .int: "int"
-        case .uint: "uint"
-        case .bool: "bool"
-        case .string: "string"
+        case .float: .float
+        case .int: .int
+        case .uint: .uint
+        case .bool: .bool
+        case .string: .string
         }
     }
 

@@ -4,13 +4,30 @@ import Foundation
 // the log past the writes handed over before it; one sync covers every write handed over
 // while the one before ran, however many batches and requests they were.
 extension CollectorServer {
-    /// Releases the held answers whose writes are durable, and compacts the log when it has
-    /// grown past its limit; returns the connections released, which have answers to send and
-    /// may go on. A held connection whose answer waits on is kept in `holding`.
+    /// Releases the held answers whose writes are durable, and returns their connections,
+    /// which have answers to send and may go on (a held connection whose answer waits on is
+    /// kept in `holding`). Then, after a sync, tells the relay how far the log is durable and
+    /// compacts the log when it has grown past its limit.
     func commit() -> Set<Int32> {
-        guard !holding.isEmpty else { return [] }
         let durable = store.durable
         if let failure = durable.failure { fatal(failure) }
+        let released = release(upTo: durable.generation)
+        if durable.syncs != syncsSeen {
+            // Every sync, held answers or not: the relay may send what it made durable.
+            syncsSeen = durable.syncs
+            metrics.walSyncs = Int64(durable.syncs)
+            relay?.publish(durable: durable.position)
+            do throws(CollectorError) {
+                try store.compactIfNeeded(keepFrom: relay?.cursorSegment)
+            } catch {
+                fatal(error)
+            }
+        }
+        return released
+    }
+
+    private func release(upTo generation: Int) -> Set<Int32> {
+        guard !holding.isEmpty else { return [] }
         var released: Set<Int32> = []
         let nowNs = Socket.wallNs()
         for fd in holding {
@@ -22,7 +39,7 @@ extension CollectorServer {
                 released.insert(fd)
                 continue
             }
-            guard connection.heldGeneration <= durable.generation else { continue }
+            guard connection.heldGeneration <= generation else { continue }
             switch held {
             case .ack(let last, nil): connection.send(Array("ack \(last) \(nowNs)\n".utf8))
             case .ack(let last, let incarnation?): connection.send(Array("ack \(last) \(nowNs) \(incarnation)\n".utf8))
@@ -33,17 +50,7 @@ extension CollectorServer {
             if connection.peerClosed { connection.closing = true }
             released.insert(fd)
         }
-        guard !released.isEmpty else { return released }
         holding.subtract(released)
-        if durable.syncs != Int(metrics.walSyncs) {
-            metrics.walSyncs = Int64(durable.syncs)
-            relay?.publish(durable: durable.position)
-            do throws(CollectorError) {
-                try store.compactIfNeeded(keepFrom: relay?.cursorSegment)
-            } catch {
-                fatal(error)
-            }
-        }
         return released
     }
 }

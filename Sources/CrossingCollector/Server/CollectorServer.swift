@@ -54,6 +54,8 @@ public final class CollectorServer: @unchecked Sendable {
     var attention: Set<Int32> = []
     /// Connections holding an answer for the group commit.
     var holding: Set<Int32> = []
+    /// The log writer's syncs as of the last `commit`: one since is news for the relay.
+    var syncsSeen = 0
     /// When the last timeout sweep ran (monotonic ms).
     var lastSweepMs: Int64 = 0
     static let sweepIntervalMs: Int64 = 250
