@@ -123,10 +123,11 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
     /// when the newest minute leaps days ahead).
     mutating func rollUp() {
         baseMinuteS = newestMinuteS
-        queueAgedDays()
+        queueAgedSpans()
     }
 
-    private mutating func queueAgedDays() {
+    /// Queues every table whose span starts before its tier's horizon, oldest first.
+    private mutating func queueAgedSpans() {
         guard baseMinuteS != .min else { return }
         for resolution in [Resolution.minute, .hour] {
             let tier = Self.tier(resolution)
@@ -206,7 +207,7 @@ public struct CrossingTotals: Sendable, Sequence, Equatable {
         self.newestMinuteS = newestMinuteS
         self.baseMinuteS = baseMinuteS
         rolledDay = baseMinuteS == .min ? .min : baseMinuteS.dividedFlooring(by: 86_400)
-        queueAgedDays()
+        queueAgedSpans()
     }
 
     /// Every total at `resolution`: its series number, interval index and count.

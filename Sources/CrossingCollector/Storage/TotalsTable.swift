@@ -5,11 +5,12 @@
 /// the loop's next change then pays for the copy. Here a copy is two `memcpy`s, a few
 /// milliseconds for millions of totals, so a report never holds up an ack.
 ///
-/// Linear probing from a Fibonacci hash of the key, at most 70 % full; totals leave only by
-/// a sweep (`sweep`), whose removals shift the entries after them back (no tombstones), so
-/// lookups never slow down as totals roll up. Each table salts its hash: one table's totals are often added to another
-/// in slot order (a day rolling up), and with one hash for all, they would arrive in the
-/// order of their home slots there too and pile up into one run, at quadratic cost.
+/// Linear probing from a Fibonacci hash of the key, at most 70 % full. Totals leave only by a
+/// sweep (`sweep`), whose removals shift the entries after them back (no tombstones), so
+/// lookups never slow down as totals roll up. Each table salts its hash: one table's totals
+/// are often added to another in slot order (a span rolling up), and with one hash for all,
+/// they would arrive in the order of their home slots there too and pile up into one run, at
+/// quadratic cost.
 struct TotalsTable: Sequence, Sendable {
     /// The key of an empty slot: no total has it (it would be series 2^32 - 1's last interval).
     static let empty = UInt64.max
@@ -22,8 +23,8 @@ struct TotalsTable: Sequence, Sendable {
     private var bits = 0
     private(set) var count = 0
 
-    /// A table with room for `capacity` totals before it grows: a day's table made as large
-    /// as the day before it ended never rehashes on the loop as its day fills.
+    /// A table with room for `capacity` totals before it grows: a span's table made as large
+    /// as the span before it ended never rehashes on the loop as its span fills.
     init(salt: UInt64, capacity: Int = 0) {
         self.salt = salt
         if capacity > 0 { resize(bits: Swift.max(4, Int.bitWidth - (capacity * 10 / 7).leadingZeroBitCount)) }
