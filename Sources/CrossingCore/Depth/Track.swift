@@ -32,7 +32,7 @@ struct Track {
     /// neighbour (`alongFrames`), true and top widths over the frames with none beside it
     /// (`acrossFrames`). The averages say what one object looks like where a single frame may
     /// catch it at an unlucky offset to the zones. The fields are ordered so that the slot
-    /// stays 80 bytes (16 per lane).
+    /// stays 80 bytes (16 per lane): `reachAheadMaxMm` fills the last two.
     var reachAheadSumMm: Int32 = 0
     var lastUs: UInt64 = 0
     var firstUs: UInt64 = 0
@@ -57,6 +57,10 @@ struct Track {
     var riderFrames: UInt8 = 0
     /// How far from the line this leg has gone since its crossing, in quarter zones.
     var farthestQuarterZones: UInt8 = 0
+    /// The longest reach ahead over the leg's frames with no neighbour. In the middle of a
+    /// 2.5 m view the front of a pram pushed ahead is out of sight; as its pusher comes in, all
+    /// of it is in view.
+    var reachAheadMaxMm: Int16 = 0
 
     var isActive: Bool { state != .free }
 
@@ -190,6 +194,7 @@ struct Track {
         legFrames = 0
         riderFrames = 0
         reachAheadSumMm = 0
+        reachAheadMaxMm = 0
         trueWidthSumMm = 0
         topWidthSumMm = 0
     }
@@ -231,6 +236,7 @@ struct Track {
         if solitude.along && alongFrames < UInt8.max {
             alongFrames += 1
             reachAheadSumMm &+= reachAheadMm
+            reachAheadMaxMm = max(reachAheadMaxMm, Int16(clamping: reachAheadMm))
         }
         if solitude.across && acrossFrames < UInt8.max {
             acrossFrames += 1
