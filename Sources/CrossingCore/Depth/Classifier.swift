@@ -1,17 +1,14 @@
 /// Decides the class of a counted object from what its track saw: peak height, footprint,
 /// speed, and reach ahead of the head. Height is the strongest cue and is checked first; speed
-/// next, as nothing on foot or in a wheelchair moves as fast as a rider.
+/// next, as nothing on foot moves as fast as a rider.
 func classify(track: Track, geometry: LaneGeometry, config: ClassifierConfig) -> CrossingClass {
     if track.peakMm >= Int32(config.busHeightMinMm) { return .bus }
     let roofLike = Int32(track.topWidthMm) >= Int32(config.carWidthMinMm) || Int32(track.topLengthMm) >= Int32(config.carTopLengthMinMm)
     if roofLike && track.topAreaDm2 >= Int32(config.carTopAreaMinDm2) { return .car }
     if track.speedAlongMmPerS(geometry: geometry) >= Int32(config.bicycleSpeedMinMmPerS) { return .bicycle }
     // At walking pace, what reaches ahead of a head as a rider's arms and handlebar do may be
-    // a pram pushed ahead (which reaches further) or a wheelchair around someone seated (whose
-    // head is lower than a rider's).
-    if track.reachAheadMaxMm >= Int16(clamping: config.pushedReachMinMm) || track.peakMm < Int32(config.riderPeakMinMm) {
-        return .pedestrian
-    }
+    // a pram pushed ahead, which reaches further.
+    if track.reachAheadMaxMm >= Int16(clamping: config.pushedReachMinMm) { return .pedestrian }
     // One rider is narrow; walkers abreast are not, and may walk a little staggered. A width
     // threshold of 0 turns abreast counting off, and this test with it.
     let narrow = (config.abreastTopWidthMinMm == 0 || Int32(track.topWidthMm) < Int32(config.abreastTopWidthMinMm))

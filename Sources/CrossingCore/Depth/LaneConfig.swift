@@ -43,12 +43,6 @@ public struct ClassifierConfig: Sendable, Equatable {
     /// of a rider's, or of the walker's beside a bicycle pushed. Fitted on seeds 1-25
     /// (docs/counting.md, "Thresholds").
     public var pushedReachMinMm: UInt16 = 1100
-    /// At walking pace, objects whose highest point stays under this are pedestrians whatever
-    /// reaches ahead of them: someone in a wheelchair, whose head is about 1.15-1.45 m up
-    /// (half the stature above a 0.48 m seat), or a child. An adult rider's head is at about
-    /// 0.93 of their stature, 1.38 m for the shortest. Fitted on seeds 1-25 (docs/counting.md,
-    /// "Thresholds").
-    public var riderPeakMinMm: UInt16 = 1400
     /// Objects averaging at least this speed along the lane, from first seen to the crossing,
     /// are bicycles (when not cars or buses). The average includes the slow start while an
     /// object comes into view, so it reads well under the true speed, the more so in a short
